@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+// mpps: receive (and send) a million UDP packets per second, in Swift on Linux.
+// No outside dependencies: everything here builds from the toolchain alone.
+import PackageDescription
+
+let package = Package(
+    name: "mpps",
+    products: [
+        .library(name: "PacketIO", targets: ["PacketIO"]),
+        .executable(name: "mpps", targets: ["mpps"]),
+        .executable(name: "udpsender", targets: ["udpsender"]),
+        .executable(name: "udpreceiver1", targets: ["udpreceiver1"]),
+    ],
+    targets: [
+        // Declarations and macro wrappers Swift cannot import by itself; no logic.
+        .target(name: "CMPPSLinux"),
+        // The fast path a Swift server author imports.
+        .target(name: "PacketIO", dependencies: ["CMPPSLinux"]),
+        // Multi-threaded runs, counters, the reporter and its output formats.
+        .target(name: "Bench", dependencies: ["PacketIO"]),
+        // The command lines.
+        .executableTarget(name: "mpps", dependencies: ["Bench"]),
+        .executableTarget(name: "udpsender", dependencies: ["Bench"]),
+        .executableTarget(name: "udpreceiver1", dependencies: ["Bench"]),
+        .testTarget(name: "PacketIOTests", dependencies: ["PacketIO"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench"]),
+        .testTarget(name: "CLITests", dependencies: ["PacketIO"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CMPPSLinux
+
+/// Storage for receiving up to ``capacity`` datagrams with one `recvmmsg` call,
+/// allocated once in `init`, reused by every call, freed when the value ends.
+///
+/// After ``receive(from:limit:)`` returns `n`, datagrams `0..<n` are readable
+/// in place: ``length(at:)``, ``withUnsafeBytes(at:_:)``, ``sourceAddress(at:)``.
+/// Nothing is copied or allocated per datagram. A batch belongs to one thread.
+public struct ReceiveBatch: ~Copyable {
+    /// How many datagrams one call can return.
+    public let capacity: Int
+    /// The bytes reserved for each datagram; a longer one is truncated and flagged.
+    public let slotSize: Int
+
+    private let messages: UnsafeMutablePointer<CMPPSLinux_mmsghdr>
+    private let vectors: UnsafeMutablePointer<iovec>
+    private let sources: UnsafeMutablePointer<sockaddr_storage>
+    private let buffers: UnsafeMutableRawPointer
+
+    /// The number of datagrams the last ``receive(from:limit:)`` returned.
+    public private(set) var count: Int = 0
+
+    /// The largest `capacity` the kernel accepts in one call (`UIO_MAXIOV`).
+    public static let maximumCapacity = 1024
+
+    /// Allocates room for `capacity` datagrams of up to `slotSize` bytes each.
+    /// - Precondition: 1 ≤ `capacity` ≤ 1024 and `slotSize` ≥ 1.
+    public init(capacity: Int, slotSize: Int = 2048) {
+        precondition(capacity >= 1 && capacity <= Self.maximumCapacity, "batch capacity must be 1...1024")
+        precondition(slotSize >= 1, "slot size must be positive")
+        self.capacity = capacity
+        self.slotSize = slotSize
+        messages = .allocate(capacity: capacity)
+        vectors = .allocate(capacity: capacity)
+        sources = .allocate(capacity: capacity)
+        buffers = .allocate(byteCount: capacity * slotSize, alignment: 64)
+        // Touch every page now, on the receiving thread, so the first batch pays no faults.
+        buffers.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * slotSize)
+        sources.initialize(repeating: sockaddr_storage(), count: capacity)
+        for i in 0..<capacity {
+            vectors[i] = iovec(iov_base: buffers + i * slotSize, iov_len: slotSize)
+            var header = msghdr()
+            header.msg_name = UnsafeMutableRawPointer(sources + i)
+            header.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            header.msg_iov = vectors + i
+            header.msg_iovlen = 1
+            messages[i] = CMPPSLinux_mmsghdr(msg_hdr: header, msg_len: 0)
+        }
+    }
+
+    deinit {
+        messages.deallocate()
+        vectors.deallocate()
+        sources.deallocate()
+        buffers.deallocate()
+    }
+
+    /// Receives up to `limit` (at most ``capacity``) datagrams with one call:
+    /// blocks until the first arrives, then takes what is already queued
+    /// (`MSG_WAITFORONE`). Returns how many arrived; 0 when the socket's receive
+    /// timeout passed with nothing to read (EAGAIN is a result, not an error).
+    /// The corresponding C function is `recvmmsg(2)`; Linux 2.6.33 or later.
+    @inline(__always)
+    public mutating func receive(from socket: borrowing UDPSocket, limit: Int = .max) throws(SocketError) -> Int {
+        try receive(descriptor: socket.descriptor, limit: limit)
+    }
+
+    /// The same as ``receive(from:limit:)`` on a descriptor the caller keeps open,
+    /// for threads that share one socket.
+    @inline(__always)
+    public mutating func receive(descriptor: Int32, limit: Int = .max) throws(SocketError) -> Int {
+        // The kernel overwrote each used slot's address length; restore it.
+        let used = count
+        var i = 0
+        while i < used {
+            messages[i].msg_hdr.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            i &+= 1
+        }
+        count = 0
+        let vlen = UInt32(truncatingIfNeeded: min(limit, capacity))
+        let messages = self.messages
+        while true {
+            let n = CMPPSLinux_recvmmsg(descriptor, messages, vlen, CMPPSLinux_MSG_WAITFORONE, nil)
+            if n >= 0 {
+                count = Int(n)
+                return Int(n)
+            }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { return 0 }
+            throw SocketError("recvmmsg", code: code)
+        }
+    }
+
+    /// The length of datagram `index` as received (at most ``slotSize``).
+    @inline(__always)
+    public func length(at index: Int) -> Int {
+        Int(messages[index].msg_len)
+    }
+
+    /// Whether datagram `index` was longer than ``slotSize`` and lost its tail.
+    @inline(__always)
+    public func isTruncated(at index: Int) -> Bool {
+        messages[index].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0
+    }
+
+    /// The sum of the lengths of the datagrams from the last receive.
+    @inline(__always)
+    public func totalLength() -> Int {
+        var total = 0
+        var i = 0
+        while i < count {
+            total &+= Int(messages[i].msg_len)
+            i &+= 1
+        }
+        return total
+    }
+
+    /// Calls `body` with the bytes of datagram `index`, valid only inside the call.
+    @inline(__always)
+    public func withUnsafeBytes<R>(at index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        precondition(index >= 0 && index < count, "datagram index out of range")
+        return try body(UnsafeRawBufferPointer(start: buffers + index * slotSize, count: length(at: index)))
+    }
+
+    /// The address datagram `index` came from.
+    public func sourceAddress(at index: Int) -> SocketAddress? {
+        precondition(index >= 0 && index < count, "datagram index out of range")
+        return SocketAddress(UnsafeRawPointer(sources + index))
+    }
+}

@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CMPPSLinux
+
+/// A UDP socket that owns its descriptor and closes it exactly once, when the
+/// value ends. It cannot be copied, so two owners can never close it twice.
+///
+/// The options are the ones the article uses: `SO_REUSEADDR`, `SO_REUSEPORT`,
+/// `SO_RCVBUF`/`SO_SNDBUF` (with the `FORCE` variants when permitted), `bind`
+/// and `connect`. The corresponding C function is `socket(2)`.
+public struct UDPSocket: ~Copyable {
+    /// The file descriptor. Valid for the life of this value; do not close it.
+    public let descriptor: Int32
+    /// The address family the socket was created for.
+    public let family: SocketAddress.Family
+
+    /// Opens a blocking UDP socket for `family`.
+    /// The corresponding C function is `socket(AF_INET or AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)`.
+    public init(family: SocketAddress.Family) throws(SocketError) {
+        let fd = socket(family.rawValue, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { throw SocketError("socket", code: errno) }
+        descriptor = fd
+        self.family = family
+    }
+
+    deinit { close(descriptor) }
+
+    /// Lets several sockets bind the same address while one is in TIME_WAIT-like states.
+    /// The corresponding C call is `setsockopt(SO_REUSEADDR)`.
+    public func setReuseAddress(_ enabled: Bool) throws(SocketError) {
+        try setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, Int32(enabled ? 1 : 0), "setsockopt(SO_REUSEADDR)")
+    }
+
+    /// Joins this socket to an SO_REUSEPORT group: every socket of one user that
+    /// sets it before `bind` may bind the same address, and the kernel spreads
+    /// incoming flows across them by a hash of the 4-tuple.
+    /// The corresponding C call is `setsockopt(SO_REUSEPORT)`; Linux 3.9 or later.
+    public func setReusePort(_ enabled: Bool) throws(SocketError) {
+        try setOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_REUSEPORT, Int32(enabled ? 1 : 0), "setsockopt(SO_REUSEPORT)")
+    }
+
+    /// Asks for a receive buffer of `bytes` and returns what the kernel granted,
+    /// as `getsockopt(SO_RCVBUF)` reports it (Linux doubles the request to allow
+    /// for its bookkeeping, and caps a plain request at `net.core.rmem_max`).
+    ///
+    /// With `force`, `SO_RCVBUFFORCE` is tried first, which may exceed the cap
+    /// but needs `CAP_NET_ADMIN`; without that privilege it falls back to `SO_RCVBUF`.
+    @discardableResult
+    public func setReceiveBufferSize(_ bytes: Int, force: Bool = true) throws(SocketError) -> Int {
+        let request = Int32(clamping: bytes)
+        if !force || (try? setOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_RCVBUFFORCE, request, "setsockopt(SO_RCVBUFFORCE)")) == nil {
+            try setOption(descriptor, SOL_SOCKET, SO_RCVBUF, request, "setsockopt(SO_RCVBUF)")
+        }
+        return try receiveBufferSize
+    }
+
+    /// Asks for a send buffer of `bytes`; returns what the kernel granted.
+    /// The same rules as ``setReceiveBufferSize(_:force:)``, with `SO_SNDBUF`.
+    @discardableResult
+    public func setSendBufferSize(_ bytes: Int, force: Bool = true) throws(SocketError) -> Int {
+        let request = Int32(clamping: bytes)
+        if !force || (try? setOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_SNDBUFFORCE, request, "setsockopt(SO_SNDBUFFORCE)")) == nil {
+            try setOption(descriptor, SOL_SOCKET, SO_SNDBUF, request, "setsockopt(SO_SNDBUF)")
+        }
+        return try sendBufferSize
+    }
+
+    /// The receive buffer size in bytes, as `getsockopt(SO_RCVBUF)` reports it.
+    public var receiveBufferSize: Int {
+        get throws(SocketError) { Int(try getIntOption(descriptor, SOL_SOCKET, SO_RCVBUF, "getsockopt(SO_RCVBUF)")) }
+    }
+
+    /// The send buffer size in bytes, as `getsockopt(SO_SNDBUF)` reports it.
+    public var sendBufferSize: Int {
+        get throws(SocketError) { Int(try getIntOption(descriptor, SOL_SOCKET, SO_SNDBUF, "getsockopt(SO_SNDBUF)")) }
+    }
+
+    /// Makes a blocking receive give up after `milliseconds` with EAGAIN, so a
+    /// receiving thread can notice a stop request even when no traffic arrives.
+    /// The corresponding C call is `setsockopt(SO_RCVTIMEO)`.
+    public func setReceiveTimeout(milliseconds: Int) throws(SocketError) {
+        let value = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
+        try setOption(descriptor, SOL_SOCKET, SO_RCVTIMEO, value, "setsockopt(SO_RCVTIMEO)")
+    }
+
+    /// Makes a blocking send give up after `milliseconds` with EAGAIN.
+    /// The corresponding C call is `setsockopt(SO_SNDTIMEO)`.
+    public func setSendTimeout(milliseconds: Int) throws(SocketError) {
+        let value = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
+        try setOption(descriptor, SOL_SOCKET, SO_SNDTIMEO, value, "setsockopt(SO_SNDTIMEO)")
+    }
+
+    /// Binds the socket to a local address. The corresponding C function is `bind(2)`.
+    public func bind(to address: SocketAddress) throws(SocketError) {
+        let fd = descriptor
+        let rc = address.withUnsafeSockaddr { Glibc.bind(fd, $0, $1) }
+        if rc != 0 { throw SocketError("bind", code: errno) }
+    }
+
+    /// Fixes the peer, so plain sends need no address and ICMP errors from the
+    /// peer come back as `ECONNREFUSED`. The corresponding C function is `connect(2)`.
+    public func connect(to address: SocketAddress) throws(SocketError) {
+        let fd = descriptor
+        let rc = address.withUnsafeSockaddr { Glibc.connect(fd, $0, $1) }
+        if rc != 0 { throw SocketError("connect", code: errno) }
+    }
+
+    /// The address the socket is bound to; after binding port 0, the port the kernel chose.
+    /// The corresponding C function is `getsockname(2)`.
+    public func localAddress() throws(SocketError) -> SocketAddress {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        if rc != 0 { throw SocketError("getsockname", code: errno) }
+        guard let address = withUnsafeBytes(of: &storage, { SocketAddress($0.baseAddress!) }) else {
+            throw SocketError("getsockname", code: EAFNOSUPPORT)
+        }
+        return address
+    }
+
+    /// Sends one datagram on a connected socket; returns the bytes sent.
+    /// The corresponding C function is `send(2)`. Use ``SendBatch`` for many.
+    @discardableResult
+    public func send(_ bytes: UnsafeRawBufferPointer) throws(SocketError) -> Int {
+        let fd = descriptor
+        return try retryingOnInterrupt("send") { Glibc.send(fd, bytes.baseAddress, bytes.count, 0) }
+    }
+
+    /// Sends one datagram to `address`; returns the bytes sent.
+    /// The corresponding C function is `sendto(2)`.
+    @discardableResult
+    public func send(_ bytes: UnsafeRawBufferPointer, to address: SocketAddress) throws(SocketError) -> Int {
+        let fd = descriptor
+        return try retryingOnInterrupt("sendto") {
+            address.withUnsafeSockaddr { sendto(fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
+        }
+    }
+}
