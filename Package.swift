@@ -16,14 +16,16 @@ let package = Package(
         .target(name: "CMPPSLinux"),
         // The fast path a Swift server author imports.
         .target(name: "PacketIO", dependencies: ["CMPPSLinux"]),
+        // Read-only views of the kernel's and the NIC's counters.
+        .target(name: "HostStats"),
         // Multi-threaded runs, counters, the reporter and its output formats.
-        .target(name: "Bench", dependencies: ["PacketIO"]),
+        .target(name: "Bench", dependencies: ["PacketIO", "HostStats"]),
         // The command lines.
         .executableTarget(name: "mpps", dependencies: ["Bench"]),
         .executableTarget(name: "udpsender", dependencies: ["Bench"]),
         .executableTarget(name: "udpreceiver1", dependencies: ["Bench"]),
         .testTarget(name: "PacketIOTests", dependencies: ["PacketIO"]),
-        .testTarget(name: "BenchTests", dependencies: ["Bench"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "HostStats"]),
         .testTarget(name: "CLITests", dependencies: ["PacketIO"]),
     ],
     swiftLanguageModes: [.v6]

@@ -60,6 +60,12 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         return SocketAddress(storage: .inet6(host: IPv6Bytes(loopback), port: port, scope: 0))
     }
 
+    /// Every local address of `family` (`0.0.0.0` or `[::]`) with a port.
+    public static func wildcard(_ family: Family, port: UInt16) -> SocketAddress {
+        family == .inet ? SocketAddress(ipv4: 0, 0, 0, 0, port: port)
+            : SocketAddress(storage: .inet6(host: IPv6Bytes(in6_addr()), port: port, scope: 0))
+    }
+
     init(storage: Storage) { self.storage = storage }
 
     /// Reads a `sockaddr_in` or `sockaddr_in6` written by the kernel.

@@ -58,7 +58,7 @@ public final class ThreadCounters: @unchecked Sendable {
     public let count: Int
 
     static let slotBytes = 128
-    static let fields = 6
+    static let fields = 7  // six counters, then the CPU last seen
 
     /// Allocates `count` zeroed slots.
     public init(count: Int) {
@@ -68,6 +68,7 @@ public final class ThreadCounters: @unchecked Sendable {
         for i in 0..<count {
             let slot = (base + i * Self.slotBytes).bindMemory(to: Atomic<UInt64>.self, capacity: Self.fields)
             for field in 0..<Self.fields { (slot + field).initialize(to: Atomic(0)) }
+            slot[6].store(UInt64(bitPattern: -1), ordering: .relaxed)
         }
     }
 
@@ -103,6 +104,17 @@ public struct CounterSlot: @unchecked Sendable {
         fields[3].store(totals.truncated, ordering: .relaxed)
         fields[4].store(totals.refused, ordering: .relaxed)
         fields[5].store(totals.noBuffers, ordering: .relaxed)
+    }
+
+    /// Records the CPU the thread runs on (see ``CPUList/currentCPU()``).
+    @inline(__always)
+    public func publishCPU(_ cpu: Int) {
+        fields[6].store(UInt64(bitPattern: Int64(cpu)), ordering: .relaxed)
+    }
+
+    /// The CPU last recorded with ``publishCPU(_:)``, or -1 before the first.
+    public func readCPU() -> Int {
+        Int(Int64(bitPattern: fields[6].load(ordering: .relaxed)))
     }
 
     /// The last published totals.

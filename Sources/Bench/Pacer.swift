@@ -1,0 +1,43 @@
+/// Spreads sends evenly in time at a fixed rate.
+///
+/// Datagram `k` (from 0) is due at `start + k / rate`. At any moment a sender
+/// may send what has fallen due, but at most ``burst`` at once, so a paced
+/// sender never dumps a whole batch into a receiver's buffer at low rates.
+/// The schedule is absolute: a late wake-up is made up, so the mean rate over
+/// a run stays on target however coarse the sleeps are.
+public struct Pacer: Sendable {
+    /// Datagrams per second.
+    public let rate: Double
+    /// The most datagrams released at once.
+    public let burst: Int
+    /// When datagram 0 is due, in ``MonotonicClock`` nanoseconds.
+    public let start: UInt64
+
+    /// How long one burst may cover: the burst is the datagrams due in this window.
+    public static let burstWindowNanoseconds = 250_000.0
+
+    /// A pacer for `rate` per second starting at `start`, releasing at most
+    /// `maximumBurst` at once (and fewer when the rate is low).
+    public init(rate: Double, maximumBurst: Int, start: UInt64) {
+        precondition(rate > 0, "rate must be positive")
+        self.rate = rate
+        self.start = start
+        let window = Int(rate * Self.burstWindowNanoseconds / 1e9)
+        burst = max(1, min(maximumBurst, window))
+    }
+
+    /// How many datagrams may be sent at `now`, when `sent` already were.
+    @inline(__always)
+    public func allowance(sent: UInt64, now: UInt64) -> Int {
+        guard now >= start else { return 0 }
+        let due = UInt64(Double(now &- start) * rate / 1e9) &+ 1
+        guard due > sent else { return 0 }
+        return Int(min(due &- sent, UInt64(burst)))
+    }
+
+    /// When datagram number `sent` (from 0) falls due.
+    @inline(__always)
+    public func dueTime(of sent: UInt64) -> UInt64 {
+        start &+ UInt64(Double(sent) * 1e9 / rate)
+    }
+}

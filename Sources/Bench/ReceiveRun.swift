@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PacketIO
+
+/// How to receive: what `mpps recv` and `udpreceiver1` take from their command lines.
+public struct ReceiveOptions: Sendable {
+    /// Where to listen.
+    public var address = SocketAddress(ipv4: 0, 0, 0, 0, port: 4321)
+    /// Receiving threads.
+    public var threads = 1
+    /// One SO_REUSEPORT socket per thread; otherwise the threads share one socket.
+    public var reusePort = false
+    /// CPUs to pin thread `i` to (`cpus[i % count]`); nil leaves threads unpinned.
+    public var cpus: CPUList? = nil
+    /// Datagrams per `recvmmsg` call.
+    public var batch = 512
+    /// Requested receive buffer per socket in bytes; nil keeps the kernel default.
+    public var receiveBuffer: Int? = nil
+    /// Stop after this many datagrams; nil for no limit.
+    public var count: UInt64? = nil
+    /// Bytes reserved per datagram; longer datagrams are truncated and counted.
+    public var slotSize = 2048
+
+    /// The defaults of `mpps recv`.
+    public init() {}
+}
+
+/// Sockets bound and threads receiving on them, counting into ``counters``.
+///
+/// `init` opens and binds every socket, so a bad address or a busy port is
+/// reported before any thread starts; ``start()`` starts the threads; ``stop()``
+/// asks them to finish and joins them.
+public final class ReceiveRun: @unchecked Sendable {
+    /// What was asked for.
+    public let options: ReceiveOptions
+    /// One slot per thread.
+    public let counters: ThreadCounters
+    /// The stop request and first failure.
+    public let control: RunControl
+    /// The address actually bound (the kernel's choice when port 0 was asked).
+    public let boundAddress: SocketAddress
+    /// The receive buffer the kernel granted each socket (`getsockopt(SO_RCVBUF)`).
+    public let grantedReceiveBuffer: Int
+
+    private let sockets: [SocketHolder]
+    private var threads: [NativeThread] = []
+
+    /// How often a receiving thread with no traffic checks for a stop request.
+    static let idleWakeMilliseconds = 100
+
+    /// Opens and binds the sockets.
+    public init(_ options: ReceiveOptions, control: RunControl = RunControl()) throws(RunError) {
+        self.options = options
+        self.control = control
+        counters = ThreadCounters(count: options.threads)
+        var holders: [SocketHolder] = []
+        var address = options.address
+        var granted = 0
+        for _ in 0..<(options.reusePort ? options.threads : 1) {
+            let socket = try Self.openSocket(options, address: address)
+            do {
+                granted = try socket.receiveBufferSize
+                // Later sockets of a reuseport group must join the port the first one got.
+                address = try socket.localAddress()
+            } catch {
+                throw RunError("cannot read a receiving socket's settings: \(error)")
+            }
+            holders.append(SocketHolder(socket))
+        }
+        sockets = holders
+        boundAddress = address
+        grantedReceiveBuffer = granted
+    }
+
+    private static func openSocket(_ options: ReceiveOptions, address: SocketAddress) throws(RunError) -> UDPSocket {
+        let socket: UDPSocket
+        do {
+            socket = try UDPSocket(family: address.family)
+        } catch {
+            throw RunError("cannot open a receiving socket: \(error)")
+        }
+        do {
+            if options.reusePort { try socket.setReusePort(true) }
+            if let size = options.receiveBuffer { try socket.setReceiveBufferSize(size) }
+            try socket.setReceiveTimeout(milliseconds: idleWakeMilliseconds)
+        } catch {
+            throw RunError("cannot set up a receiving socket: \(error)")
+        }
+        do {
+            try socket.bind(to: address)
+        } catch {
+            throw RunError.bindFailed(error, address: address, reusePort: options.reusePort)
+        }
+        return socket
+    }
+
+    /// Starts one receiving thread per ``ReceiveOptions/threads``.
+    public func start() throws(RunError) {
+        for index in 0..<options.threads {
+            let holder = sockets[index % sockets.count]
+            let cpu = options.cpus.map { $0.cpus[index % $0.cpus.count] }
+            let work = ReceiveWork(descriptor: holder.descriptor, batch: options.batch, slotSize: options.slotSize,
+                                   limit: options.count, slot: counters.slot(index),
+                                   stop: control.flag, total: control.sharedTotal)
+            let control = self.control
+            do {
+                threads.append(try NativeThread {
+                    if let cpu {
+                        do throws(SocketError) { try CPUList([cpu]).pinCurrentThread() } catch {
+                            control.fail("cannot pin receiving thread \(index) to CPU \(cpu): \(error.reason)")
+                            return
+                        }
+                    }
+                    do { try work.run() } catch { control.fail("receiving thread \(index) failed: \(error)") }
+                    withExtendedLifetime(holder) {}
+                })
+            } catch {
+                control.requestStop()
+                throw RunError("cannot start receiving thread \(index): \(error)")
+            }
+        }
+    }
+
+    /// Asks the threads to stop and waits for them (at most about 100 ms when idle).
+    public func stop() {
+        control.requestStop()
+        for thread in threads { thread.join() }
+    }
+
+    deinit { stop() }
+}
+
+/// One receiving thread's loop and everything it needs, as plain values.
+struct ReceiveWork: Sendable {
+    let descriptor: Int32
+    let batch: Int
+    let slotSize: Int
+    let limit: UInt64?
+    let slot: CounterSlot
+    let stop: StopFlag
+    let total: SharedTotal
+
+    /// Receives until a stop request or, with a limit, until the run's total reaches it.
+    /// Allocates once (the batch) before the loop and never inside it.
+    func run() throws(SocketError) {
+        var storage = ReceiveBatch(capacity: batch, slotSize: slotSize)
+        var totals = CounterSnapshot()
+        slot.publishCPU(CPUList.currentCPU())
+        while !stop.isSet {
+            var want = batch
+            if let limit {
+                let taken = total.load()
+                if taken >= limit { stop.set(); break }
+                want = Int(min(UInt64(batch), limit - taken))
+            }
+            let received = try storage.receive(descriptor: descriptor, limit: want)
+            if received == 0 { continue }
+            var bytes = 0
+            var truncated = 0
+            var index = 0
+            while index < received {
+                bytes &+= storage.length(at: index)
+                if storage.isTruncated(at: index) { truncated &+= 1 }
+                index &+= 1
+            }
+            totals.packets &+= UInt64(received)
+            totals.bytes &+= UInt64(bytes)
+            totals.calls &+= 1
+            totals.truncated &+= UInt64(truncated)
+            slot.publish(totals)
+            slot.publishCPU(CPUList.currentCPU())
+            if let limit, total.add(UInt64(received)) >= limit { stop.set() }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Synchronization
+import PacketIO
+
+/// What every thread of one run shares: the stop request, and the first
+/// fatal error any thread hit. Readers on the hot path use ``flag``, a plain
+/// pointer, so the loop holds no class reference.
+public final class RunControl: @unchecked Sendable {
+    // Safety: allocated once here, freed in deinit; users keep this object alive.
+    private let stopStorage: UnsafeMutablePointer<Atomic<Bool>>
+    private let totalStorage: UnsafeMutablePointer<Atomic<UInt64>>
+    private let failure = Mutex<String?>(nil)
+
+    /// Creates a control with no stop requested.
+    public init() {
+        stopStorage = .allocate(capacity: 1)
+        stopStorage.initialize(to: Atomic(false))
+        totalStorage = .allocate(capacity: 1)
+        totalStorage.initialize(to: Atomic(0))
+    }
+
+    deinit {
+        stopStorage.deinitialize(count: 1)
+        stopStorage.deallocate()
+        totalStorage.deinitialize(count: 1)
+        totalStorage.deallocate()
+    }
+
+    /// A running total all threads add to, for a run that stops at a count.
+    public var sharedTotal: SharedTotal { SharedTotal(storage: totalStorage) }
+
+    /// The stop request as a pointer-sized value for worker loops.
+    public var flag: StopFlag { StopFlag(storage: stopStorage) }
+
+    /// Asks every thread of the run to finish its current batch and return.
+    public func requestStop() { flag.set() }
+
+    /// Whether a stop was requested.
+    public var isStopRequested: Bool { flag.isSet }
+
+    /// Records `message` as the run's failure (the first one wins) and stops the run.
+    public func fail(_ message: String) {
+        failure.withLock { if $0 == nil { $0 = message } }
+        requestStop()
+    }
+
+    /// The first failure recorded, if any.
+    public var failureMessage: String? { failure.withLock { $0 } }
+}
+
+/// A stop request readable with one relaxed load.
+public struct StopFlag: @unchecked Sendable {
+    // Safety: points into a RunControl that outlives every worker.
+    let storage: UnsafeMutablePointer<Atomic<Bool>>
+
+    /// True once a stop was requested.
+    @inline(__always)
+    public var isSet: Bool { storage.pointee.load(ordering: .relaxed) }
+
+    /// Requests the stop.
+    @inline(__always)
+    public func set() { storage.pointee.store(true, ordering: .relaxed) }
+}
+
+/// A total that several threads add to, once per batch.
+public struct SharedTotal: @unchecked Sendable {
+    // Safety: points into a RunControl that outlives every worker.
+    let storage: UnsafeMutablePointer<Atomic<UInt64>>
+
+    /// The current total.
+    @inline(__always)
+    public func load() -> UInt64 { storage.pointee.load(ordering: .relaxed) }
+
+    /// Adds `amount` and returns the new total.
+    @inline(__always)
+    @discardableResult
+    public func add(_ amount: UInt64) -> UInt64 {
+        storage.pointee.add(amount, ordering: .relaxed).newValue
+    }
+}

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The UDP rows of `/proc/net/snmp` (or `/proc/net/snmp6`): the counters
+/// `netstat -s --udp` prints, by name (`InDatagrams`, `RcvbufErrors`, ...).
+public struct UDPStatistics: Equatable, Sendable {
+    /// Counter name to value. Names are the kernel's, without a prefix
+    /// (`Udp6InDatagrams` in snmp6 becomes `InDatagrams`).
+    public var counters: [String: UInt64]
+
+    /// Creates statistics from a dictionary.
+    public init(counters: [String: UInt64]) { self.counters = counters }
+
+    /// A counter by name, 0 if the kernel does not report it.
+    public subscript(_ name: String) -> UInt64 { counters[name] ?? 0 }
+
+    /// Parses `/proc/net/snmp` text: a `Udp:` line of names followed by a `Udp:` line of values.
+    public static func parseSNMP(_ text: String) -> UDPStatistics? {
+        let rows = text.split(separator: "\n").filter { $0.hasPrefix("Udp: ") }
+        guard rows.count >= 2 else { return nil }
+        let names = rows[0].split(separator: " ").dropFirst()
+        let values = rows[1].split(separator: " ").dropFirst()
+        guard names.count == values.count else { return nil }
+        var counters: [String: UInt64] = [:]
+        for (name, value) in zip(names, values) {
+            guard let number = UInt64(value) else { return nil }
+            counters[String(name)] = number
+        }
+        return UDPStatistics(counters: counters)
+    }
+
+    /// Parses `/proc/net/snmp6` text: one `Udp6Name value` per line.
+    public static func parseSNMP6(_ text: String) -> UDPStatistics? {
+        var counters: [String: UInt64] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix("Udp6") && !line.hasPrefix("UdpLite6") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count == 2, let value = UInt64(fields[1]) else { continue }
+            counters[String(fields[0].dropFirst(4))] = value
+        }
+        return counters.isEmpty ? nil : UDPStatistics(counters: counters)
+    }
+
+    /// IPv4 and IPv6 UDP counters of this host added together, read now.
+    /// Nil when /proc/net/snmp cannot be read.
+    public static func current() -> UDPStatistics? {
+        guard let v4 = readFile("/proc/net/snmp").flatMap(parseSNMP) else { return nil }
+        guard let v6 = readFile("/proc/net/snmp6").flatMap(parseSNMP6) else { return v4 }
+        return UDPStatistics(counters: v4.counters.merging(v6.counters, uniquingKeysWith: +))
+    }
+
+    /// Each counter's growth since `earlier` (counters that shrank, after a wrap or reset, give 0).
+    public func since(_ earlier: UDPStatistics) -> UDPStatistics {
+        UDPStatistics(counters: counters.reduce(into: [:]) { result, entry in
+            let before = earlier.counters[entry.key] ?? 0
+            result[entry.key] = entry.value >= before ? entry.value - before : 0
+        })
+    }
+}
+
+/// The whole of a small text file such as those in /proc and /sys; nil if it cannot be read.
+public func readFile(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 16384)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { continue }
+        if count < 0 { return nil }
+        if count == 0 { break }
+        bytes.append(contentsOf: chunk[0..<count])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

@@ -1,0 +1,48 @@
+import Bench
+
+/// The `mpps` command: dispatches to its subcommands.
+enum MPPS {
+    static let version = "0.1.0"
+
+    static let overview = """
+    usage: mpps COMMAND [OPTIONS]
+
+    Send and receive UDP datagrams in batches and report packets per second,
+    after Cloudflare's "How to receive a million packets per second".
+
+    commands:
+      recv [ADDR:PORT]     receive and report (default 0.0.0.0:4321)
+      send [TARGET...]     send and report (default 127.0.0.1:4321)
+      demo                 a few seconds of send and receive on loopback
+      help [COMMAND]       show help for a command
+
+    'mpps COMMAND --help' explains each command's options.
+    The article's own programs are installed as udpsender and udpreceiver1.
+
+    """
+
+    static func main(_ arguments: [String]) throws(RunError) {
+        guard let command = arguments.first else {
+            writeOutput(overview)
+            return
+        }
+        let rest = Array(arguments.dropFirst())
+        switch command {
+        case "recv": try RecvCommand.run(rest)
+        case "send": try SendCommand.run(rest)
+        case "demo": try DemoCommand.run(rest)
+        case "help", "-h", "--help":
+            switch rest.first {
+            case "recv": try RecvCommand.run(["--help"])
+            case "send": try SendCommand.run(["--help"])
+            case "demo": try DemoCommand.run(["--help"])
+            default: writeOutput(overview)
+            }
+        case "--version", "version":
+            writeOutput("mpps \(version)\n")
+        default:
+            throw RunError("mpps: unknown command '\(command)' (commands: recv, send, demo, help; see 'mpps --help')",
+                           status: RunError.usage)
+        }
+    }
+}

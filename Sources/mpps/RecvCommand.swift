@@ -1,0 +1,69 @@
+import Bench
+import PacketIO
+
+/// `mpps recv [ADDR:PORT]`: receive with one or more threads and report.
+enum RecvCommand {
+    static let options = [
+        OptionSpec("--threads", "N", "receiving threads (default 1)"),
+        OptionSpec("--reuseport", nil, "one SO_REUSEPORT socket per thread (default: threads share one socket)"),
+        OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 1 or 0-3,8 (default: unpinned)"),
+        OptionSpec("--batch", "N", "datagrams per recvmmsg call, 1-1024 (default 512)"),
+        OptionSpec("--rcvbuf", "SIZE", "receive buffer per socket, e.g. 4M or 256K (default: the kernel's)"),
+        OptionSpec("--duration", "SECONDS", "stop after this long (default: until Ctrl-C)"),
+        OptionSpec("--count", "N", "stop after N datagrams, e.g. 200000 or 200k"),
+        OptionSpec("--interval", "SECONDS", "seconds between report lines (default 1)"),
+        OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
+        OptionSpec("--quiet", nil, "print only the summary"),
+    ]
+
+    static let help = Arguments.help(
+        usage: "mpps recv [ADDR:PORT] [OPTIONS]",
+        about: """
+        Receive UDP datagrams on ADDR:PORT (default 0.0.0.0:4321) with recvmmsg and
+        print, every interval, the article's line: millions of datagrams per second,
+        MiB of payload per second, megabits per second. Several threads either share
+        one socket (the article's experiment 4) or, with --reuseport, each own one.
+        On exit (duration, count, Ctrl-C or SIGTERM) a summary follows.
+        """,
+        options: options,
+        footer: """
+        examples:
+          mpps recv 127.0.0.1:4321 --cpus 1
+          mpps recv 0.0.0.0:4321 --threads 4 --reuseport --cpus 1-4
+          mpps recv [::1]:4400 --json --duration 6
+        """)
+
+    static func run(_ raw: [String]) throws(RunError) {
+        let arguments = try Arguments(raw, options: options, command: "mpps recv")
+        if arguments.wantsHelp {
+            writeOutput(help)
+            return
+        }
+        var receive = ReceiveOptions()
+        guard arguments.positionals.count <= 1 else {
+            throw arguments.usage("expected at most one ADDR:PORT, got \(arguments.positionals.count)")
+        }
+        if let text = arguments.positionals.first {
+            receive.address = try arguments.address(text, what: "listen address")
+        }
+        receive.threads = try arguments.integer("--threads", in: 1...1024) ?? 1
+        receive.reusePort = arguments.flag("--reuseport")
+        receive.cpus = try arguments.cpus("--cpus")
+        receive.batch = try arguments.integer("--batch", in: 1...1024, why: " (the kernel's UIO_MAXIOV)") ?? 512
+        receive.receiveBuffer = try arguments.size("--rcvbuf")
+        receive.count = try arguments.count("--count")
+        let monitor = Monitor(interval: try arguments.seconds("--interval") ?? 1,
+                              duration: try arguments.seconds("--duration"))
+        let json = arguments.flag("--json")
+        let quiet = arguments.flag("--quiet")
+        let sink: ReportSink = json ? JSONSink() : HumanSink(verb: "received", quiet: quiet, slotSize: receive.slotSize)
+        try Runner.receive(receive, monitor: monitor, sink: sink) { run in
+            if quiet { return }
+            let threads = receive.threads == 1 ? "1 thread"
+                : "\(receive.threads) threads" + (receive.reusePort ? " (SO_REUSEPORT, a socket each)" : " (sharing one socket)")
+            let pinned = receive.cpus.map { " on CPUs \($0)" } ?? ""
+            writeError("mpps recv: listening on \(run.boundAddress), \(threads)\(pinned), batch \(receive.batch), "
+                + "receive buffer \(run.grantedReceiveBuffer) bytes; Ctrl-C stops")
+        }
+    }
+}
