@@ -34,7 +34,7 @@ public struct UDPStatistics: Equatable, Sendable {
     public static func parseSNMP6(_ text: String) -> UDPStatistics? {
         var counters: [String: UInt64] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix("Udp6") && !line.hasPrefix("UdpLite6") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard fields.count == 2, let value = UInt64(fields[1]) else { continue }
             counters[String(fields[0].dropFirst(4))] = value
         }

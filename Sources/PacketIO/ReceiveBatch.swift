@@ -63,6 +63,7 @@ public struct ReceiveBatch: ~Copyable {
     /// (`MSG_WAITFORONE`). Returns how many arrived; 0 when the socket's receive
     /// timeout passed with nothing to read (EAGAIN is a result, not an error).
     /// The corresponding C function is `recvmmsg(2)`; Linux 2.6.33 or later.
+    /// - Precondition: `limit` ≥ 0.
     @inline(__always)
     public mutating func receive(from socket: borrowing UDPSocket, limit: Int = .max) throws(SocketError) -> Int {
         try receive(descriptor: socket.descriptor, limit: limit)
@@ -80,6 +81,9 @@ public struct ReceiveBatch: ~Copyable {
             i &+= 1
         }
         count = 0
+        // A negative limit would wrap to a huge vlen, which the kernel caps at
+        // 1024, not at our capacity: it would read and write past the batch.
+        precondition(limit >= 0, "receive limit must not be negative")
         let vlen = UInt32(truncatingIfNeeded: min(limit, capacity))
         let messages = self.messages
         while true {

@@ -70,8 +70,9 @@ struct CPUListTests {
         #expect(!allowed.cpus.isEmpty)
         #expect(allowed.cpus.contains(CPUList.currentCPU()))
         #expect(throws: Never.self) { try allowed.validate() }
-        // /proc/self/status shows the main thread's mask; no test pins that thread.
-        let status = try #require(readTextFile("/proc/self/status"))
+        // thread-self: this thread's own mask, whatever other tests do to theirs.
+        // The test is synchronous, so it stays on one thread throughout.
+        let status = try #require(readTextFile("/proc/thread-self/status"))
         let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") })
         let kernelText = line.dropFirst("Cpus_allowed_list:".count).drop(while: { $0 == "\t" || $0 == " " })
         #expect(try CPUList(parsing: String(kernelText)) == allowed)

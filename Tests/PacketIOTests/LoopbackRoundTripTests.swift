@@ -17,7 +17,7 @@ struct LoopbackRoundTripTests {
     func roundTrip(_ family: SocketAddress.Family) throws {
         let total = 3000
         let chunk = 100
-        let payloadSize = 200
+        let payloadSize = 203  // odd, so a length off by any bit shows
 
         let receiver = try UDPSocket(family: family)
         try receiver.setReceiveBufferSize(4 << 20)
@@ -88,71 +88,5 @@ struct LoopbackRoundTripTests {
         let extraCount = inbound.count
         #expect(extra == 0)
         #expect(extraCount == 0)
-    }
-
-    @Test(arguments: [SocketAddress.Family.inet, .inet6])
-    func receiveReturnsZeroAfterTheTimeoutWithNothingQueued(_ family: SocketAddress.Family) throws {
-        let receiver = try boundLoopbackSocket(family)
-        try receiver.setReceiveTimeout(milliseconds: 50)
-        var batch = ReceiveBatch(capacity: 8)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let count = try batch.receive(from: receiver)
-        let elapsed = clock.now - start
-        let batchCount = batch.count
-        #expect(count == 0)
-        #expect(batchCount == 0)
-        #expect(elapsed >= .milliseconds(40))
-        #expect(elapsed < .seconds(5))
-    }
-
-    @Test func receiveHonoursTheLimit() throws {
-        let receiver = try boundLoopbackSocket(.inet)
-        try receiver.setReceiveTimeout(milliseconds: 1000)
-        let sender = try UDPSocket(family: .inet)
-        try sender.connect(to: try receiver.localAddress())
-        let outbound = SendBatch(capacity: 10, payloadSize: 16)
-        for i in 0..<10 { outbound.withUnsafeMutablePayload(at: i) { stamp($0, index: i) } }
-        let sent = try outbound.send(on: sender, to: 10)
-        #expect(sent == 10)
-
-        var inbound = ReceiveBatch(capacity: 8, slotSize: 64)
-        let first = try inbound.receive(from: receiver, limit: 3)
-        let firstIDs = (0..<first).map { i in inbound.withUnsafeBytes(at: i) { stampedIndex($0) } }
-        // The other 7 fit in the capacity of 8, so one call takes them all.
-        let second = try inbound.receive(from: receiver)
-        let secondIDs = (0..<second).map { i in inbound.withUnsafeBytes(at: i) { stampedIndex($0) } }
-        #expect(first == 3)
-        #expect(firstIDs == [0, 1, 2])
-        #expect(second == 7)
-        #expect(secondIDs == Array(3..<10))
-    }
-
-    @Test func longerDatagramsAreTruncatedToTheSlotAndFlagged() throws {
-        let receiver = try boundLoopbackSocket(.inet6)
-        try receiver.setReceiveTimeout(milliseconds: 1000)
-        let sender = try UDPSocket(family: .inet6)
-        try sender.connect(to: try receiver.localAddress())
-        let outbound = SendBatch(capacity: 2, payloadSize: 300)
-        for i in 0..<2 { outbound.withUnsafeMutablePayload(at: i) { stamp($0, index: i) } }
-        let sent = try outbound.send(on: sender, to: 2)
-        #expect(sent == 2)
-
-        var inbound = ReceiveBatch(capacity: 2, slotSize: 100)
-        var lengths: [Int] = [], flags: [Bool] = [], intact: [Bool] = []
-        for _ in 0..<2 where lengths.count < 2 {
-            let n = try inbound.receive(from: receiver)
-            if n == 0 { break }
-            for i in 0..<n {
-                let index = lengths.count
-                lengths.append(inbound.length(at: i))
-                flags.append(inbound.isTruncated(at: i))
-                // The first 100 bytes are intact.
-                intact.append(inbound.withUnsafeBytes(at: i) { isStamped($0, index: index, length: 100) })
-            }
-        }
-        #expect(lengths == [100, 100])
-        #expect(flags == [true, true])
-        #expect(intact == [true, true])
     }
 }

@@ -35,7 +35,7 @@ struct ReusePortTests {
         }
         #expect(Set(senderAddresses.map(\.port)).count == senderCount)
 
-        let outbound = SendBatch(capacity: perSender, payloadSize: 32)
+        let outbound = SendBatch(capacity: perSender, payloadSize: 37)
         for (s, sender) in senders.enumerated() {
             for q in 0..<perSender { outbound.withUnsafeMutablePayload(at: q) { stamp($0, index: s * 1000 + q) } }
             var sent = 0
@@ -53,7 +53,7 @@ struct ReusePortTests {
                 if n == 0 { break }
                 for i in 0..<n {
                     let id = inbound.withUnsafeBytes(at: i) { stampedIndex($0) } ?? -1
-                    if !inbound.withUnsafeBytes(at: i, { isStamped($0, index: id, length: 32) }) { badBytes += 1 }
+                    if !inbound.withUnsafeBytes(at: i, { isStamped($0, index: id, length: 37) }) { badBytes += 1 }
                     let s = id / 1000
                     if !(0..<senderCount).contains(s) || inbound.sourceAddress(at: i) != senderAddresses[s] { wrongSource += 1 }
                     received[g].append(id)

@@ -25,7 +25,7 @@ struct SendBatchTests {
         try receiver.setReceiveTimeout(milliseconds: 1000)
         let sender = try UDPSocket(family: .inet)
         try sender.connect(to: try receiver.localAddress())
-        let batch = SendBatch(capacity: 6, payloadSize: 24)
+        let batch = SendBatch(capacity: 6, payloadSize: 25)
         for i in 0..<6 { batch.withUnsafeMutablePayload(at: i) { stamp($0, index: 100 + i) } }
         let sent = try batch.send(on: sender, from: 2, to: 5)
         #expect(sent == 3)
@@ -38,12 +38,12 @@ struct SendBatchTests {
             for i in 0..<n {
                 let id = inbound.withUnsafeBytes(at: i) { stampedIndex($0) } ?? -1
                 lengths.append(inbound.length(at: i))
-                intact.append(inbound.withUnsafeBytes(at: i) { isStamped($0, index: id, length: 24) })
+                intact.append(inbound.withUnsafeBytes(at: i) { isStamped($0, index: id, length: 25) })
                 ids.append(id)
             }
         }
         #expect(ids == [102, 103, 104])
-        #expect(lengths == [24, 24, 24])
+        #expect(lengths == [25, 25, 25])
         #expect(intact == [true, true, true])
         try receiver.setReceiveTimeout(milliseconds: 20)
         let extra = try inbound.receive(from: receiver)

@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import PacketIO
+@testable import Bench
+
+/// Runs a receiver and a sender in this process over loopback and checks that
+/// every datagram is counted exactly once on each side.
+@Suite(.serialized) struct RunTests {
+    /// Polls `condition` every 10 ms for at most `seconds`.
+    func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = MonotonicClock.now() + UInt64(seconds * 1e9)
+        while MonotonicClock.now() < deadline {
+            if condition() { return true }
+            MonotonicClock.sleep(until: MonotonicClock.now() + 10_000_000)
+        }
+        return condition()
+    }
+
+    @Test(arguments: ["127.0.0.1:0", "[::1]:0"])
+    func countedRunsMatchExactly(listen: String) throws {
+        var receive = ReceiveOptions()
+        receive.address = try SocketAddress(parsing: listen)
+        receive.count = 20_000
+        receive.receiveBuffer = 4 << 20
+        let receiver = try ReceiveRun(receive)
+        try receiver.start()
+        var send = SendOptions()
+        send.targets = [receiver.boundAddress]
+        send.count = 20_000
+        send.rate = 200_000
+        send.payload = 48
+        let sender = try SendRun(send)
+        try sender.start()
+        #expect(waitUntil(seconds: 10) { sender.isFinished })
+        #expect(waitUntil(seconds: 5) { receiver.control.isStopRequested })
+        sender.stop()
+        receiver.stop()
+        #expect(sender.counters.total() == CounterSnapshot(packets: 20_000, bytes: 960_000, calls: sender.counters.total().calls))
+        let received = receiver.counters.total()
+        #expect(received.packets == 20_000)
+        #expect(received.bytes == 960_000)
+        #expect(received.truncated == 0)
+        #expect(receiver.control.failureMessage == nil)
+    }
+
+    @Test func reuseportThreadsShareTheWorkAndTheCount() throws {
+        var receive = ReceiveOptions()
+        receive.address = SocketAddress(ipv4: 127, 0, 0, 1, port: 0)
+        receive.threads = 2
+        receive.reusePort = true
+        receive.receiveBuffer = 4 << 20
+        let receiver = try ReceiveRun(receive)
+        try receiver.start()
+        var send = SendOptions()
+        send.targets = [receiver.boundAddress]
+        send.threadsPerTarget = 8  // eight source ports: the reuseport hash spreads flows, not datagrams
+        send.count = 16_001
+        send.rate = 160_000
+        let sender = try SendRun(send)
+        try sender.start()
+        #expect(waitUntil(seconds: 10) { sender.isFinished })
+        #expect(waitUntil(seconds: 5) { receiver.counters.total().packets == 16_001 })
+        sender.stop()
+        receiver.stop()
+        #expect((0..<8).map { sender.counters.read($0).packets } == [2001, 2000, 2000, 2000, 2000, 2000, 2000, 2000])
+        #expect(receiver.counters.total().packets == 16_001)
+        #expect(receiver.counters.total().bytes == 16_001 * 32)
+    }
+
+    @Test func theCountIsSplitEvenly() {
+        #expect((0..<3).map { SendOptions.share(of: 10, thread: $0, threads: 3) } == [4, 3, 3])
+        #expect((0..<4).map { SendOptions.share(of: 2, thread: $0, threads: 4) } == [1, 1, 0, 0])
+    }
+
+    @Test func aBusyPortIsExplained() throws {
+        var receive = ReceiveOptions()
+        receive.address = SocketAddress(ipv4: 127, 0, 0, 1, port: 0)
+        let first = try ReceiveRun(receive)
+        receive.address = first.boundAddress
+        #expect(throws: RunError("cannot listen on \(first.boundAddress): address already in use (another program holds it: give every receiver --reuseport, or choose another port)")) {
+            _ = try ReceiveRun(receive)
+        }
+        // A reuseport receiver cannot join a socket that did not set SO_REUSEPORT either.
+        receive.reusePort = true
+        #expect(throws: RunError("cannot listen on \(first.boundAddress): address already in use (another program holds it without SO_REUSEPORT, or as another user: stop it, or choose another port)")) {
+            _ = try ReceiveRun(receive)
+        }
+    }
+
+    @Test func refusedSendsAreCountedNotFatal() throws {
+        // Find a port nobody listens on: bind one, note it, close it.
+        let port: UInt16 = try {
+            let probe = try UDPSocket(family: .inet)
+            try probe.bind(to: SocketAddress(ipv4: 127, 0, 0, 1, port: 0))
+            return try probe.localAddress().port
+        }()
+        var send = SendOptions()
+        send.targets = [SocketAddress(ipv4: 127, 0, 0, 1, port: port)]
+        send.count = 100
+        send.batch = 1
+        let sender = try SendRun(send)
+        try sender.start()
+        #expect(waitUntil(seconds: 10) { sender.isFinished })
+        sender.stop()
+        let total = sender.counters.total()
+        #expect(total.packets == 100)
+        #expect(total.refused >= 1)
+        #expect(sender.control.failureMessage == nil)
+    }
+}
