@@ -1,0 +1,122 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import PacketIO
+
+/// Bad input: one line on stderr naming the problem, status 64 (usage) or 1 (runtime).
+@Suite struct BadInputTests {
+    struct Case: CustomStringConvertible, Sendable {
+        let arguments: [String]
+        let status: Int32
+        let message: String
+        var description: String { arguments.joined(separator: " ") }
+    }
+
+    static let usageCases: [Case] = [
+        Case(arguments: ["frob"], status: 64,
+             message: "mpps: unknown command 'frob' (commands: recv, send, demo, help; see 'mpps --help')"),
+        Case(arguments: ["recv", "--bogus"], status: 64,
+             message: "mpps recv: unknown option '--bogus' (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "127.0.0.1"], status: 64,
+             message: "mpps recv: bad listen address: missing port in '127.0.0.1': write HOST:PORT, for example 127.0.0.1:4321 (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "127.0.0.1:70000"], status: 64,
+             message: "mpps recv: bad listen address: port 70000 in '127.0.0.1:70000' is out of range: a port is a number from 0 to 65535 (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "::1:4321"], status: 64,
+             message: "mpps recv: bad listen address: IPv6 address in '::1:4321' needs brackets: write [::1]:4321 (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "--batch", "0"], status: 64,
+             message: "mpps recv: --batch must be a whole number from 1 to 1024 (the kernel's UIO_MAXIOV), not '0' (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "--batch", "1025"], status: 64,
+             message: "mpps recv: --batch must be a whole number from 1 to 1024 (the kernel's UIO_MAXIOV), not '1025' (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "--threads", "0"], status: 64,
+             message: "mpps recv: --threads must be a whole number from 1 to 1024, not '0' (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "--rcvbuf", "4Q"], status: 64,
+             message: "mpps recv: --rcvbuf must be a size in bytes such as 212992, 256K or 4M (at least 1, below 2G), not '4Q' (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "--cpus", "2-1"], status: 64,
+             message: "mpps recv: --cpus: bad CPU range '2-1' in '2-1': the first CPU must not exceed the last (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "a:1", "b:2"], status: 64,
+             message: "mpps recv: expected at most one ADDR:PORT, got 2 (see 'mpps recv --help')"),
+        Case(arguments: ["send", "--payload", "65508"], status: 64,
+             message: "mpps send: --payload 65508 is too large for IPv4 target 127.0.0.1:4321: a UDP datagram carries at most 65507 bytes over IPv4 (65527 over IPv6) (see 'mpps send --help')"),
+        Case(arguments: ["send", "[::1]:9", "--payload", "65528"], status: 64,
+             message: "mpps send: --payload must be a whole number from 0 to 65527, not '65528' (see 'mpps send --help')"),
+        Case(arguments: ["send", "--rate", "0"], status: 64,
+             message: "mpps send: --rate must be a rate above 0 such as 100000, 500k or 1.5M, not '0' (leave --rate out to send as fast as possible) (see 'mpps send --help')"),
+        Case(arguments: ["send", "--count", "0"], status: 64,
+             message: "mpps send: --count must be a whole number of datagrams of at least 1, such as 200000 or 200k, not '0' (see 'mpps send --help')"),
+        Case(arguments: ["send", "--batch", "2000"], status: 64,
+             message: "mpps send: --batch must be a whole number from 1 to 1024 (the kernel's UIO_MAXIOV), not '2000' (see 'mpps send --help')"),
+        Case(arguments: ["send", "no-such-host.invalid:1"], status: 64,
+             message: "mpps send: bad target: cannot resolve host 'no-such-host.invalid' in 'no-such-host.invalid:1' ("),
+        Case(arguments: ["send", "--src-port", "0"], status: 64,
+             message: "mpps send: --src-port must be a whole number from 1 to 65535, not '0' (see 'mpps send --help')"),
+        Case(arguments: ["send", "--duration"], status: 64,
+             message: "mpps send: option --duration needs a value: --duration SECONDS (see 'mpps send --help')"),
+        Case(arguments: ["demo", "extra"], status: 64,
+             message: "mpps demo: takes no positional arguments, got 'extra' (see 'mpps demo --help')"),
+    ]
+
+    @Test(arguments: usageCases)
+    func usageErrors(_ badCase: Case) throws {
+        let result = try Program.run("mpps", badCase.arguments)
+        #expect(result.status == badCase.status)
+        #expect(result.stdout == "")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "one line: \(result.stderr)")
+        if badCase.message.hasSuffix("(") {
+            #expect(result.stderr.hasPrefix(badCase.message), "\(result.stderr)")
+        } else {
+            #expect(result.stderr == badCase.message + "\n")
+        }
+    }
+
+    @Test func aCPUThisProcessCannotUse() throws {
+        let allowed = CPUList.allowed()
+        let missing = (allowed.cpus.last ?? 0) + 1
+        let result = try Program.run("mpps", ["recv", "--cpus", "\(missing)"])
+        #expect(result.status == 64)
+        #expect(result.stderr == "mpps recv: --cpus: CPU \(missing) is not available to this process: choose from \(allowed) (see 'mpps recv --help')\n")
+    }
+
+    @Test func aPortInUse() throws {
+        let holder = try UDPSocket(family: .inet)
+        try holder.bind(to: SocketAddress(ipv4: 127, 0, 0, 1, port: 0))
+        let address = try holder.localAddress()
+        let result = try Program.run("mpps", ["recv", "\(address)", "--duration", "1"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "cannot listen on \(address): address already in use (another program holds it: give every receiver --reuseport, or choose another port)\n")
+    }
+
+    @Test func aPrivilegedPortWithoutPrivilege() throws {
+        let setpriv = "/usr/bin/setpriv"
+        let unprivilegedStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_unprivileged_port_start", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 1024
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv), unprivilegedStart > 80 else {
+            print("skipped: needs root and setpriv to drop to an unprivileged user, and ports below \(unprivilegedStart) privileged")
+            return
+        }
+        let result = try Program.run("mpps", ["recv", "127.0.0.1:80", "--duration", "1"],
+                                     prefix: [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr == "cannot listen on 127.0.0.1:80: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE: choose a port of 1024 or more)\n")
+    }
+
+    @Test(arguments: [["recv", "--help"], ["send", "--help"], ["demo", "--help"], ["help", "recv"], ["--help"]])
+    func helpExplainsEveryOption(_ arguments: [String]) throws {
+        let result = try Program.run("mpps", arguments)
+        #expect(result.status == 0)
+        #expect(result.stderr == "")
+        #expect(result.stdout.hasPrefix("usage: mpps"), "\(result.stdout)")
+        if arguments.first == "recv" || arguments.last == "recv" {
+            for option in ["--threads", "--reuseport", "--cpus", "--batch", "--rcvbuf", "--duration", "--count", "--interval", "--json", "--quiet"] {
+                #expect(result.stdout.contains(option), "\(option)")
+            }
+        }
+        if arguments.first == "send" {
+            for option in ["--threads", "--src-port", "--payload", "--batch", "--cpus", "--duration", "--count", "--rate", "--json"] {
+                #expect(result.stdout.contains(option), "\(option)")
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+
+/// `mpps recv` fed by `mpps send`, both as built, over loopback.
+@Suite(.serialized) struct EndToEndTests {
+    @Test(arguments: ["127.0.0.1", "[::1]"])
+    func exactCountsArriveIntact(host: String) throws {
+        let port = freePort(family: host == "[::1]" ? AF_INET6 : AF_INET)
+        let address = "\(host):\(port)"
+        let receiver = try Program("mpps", ["recv", address, "--json", "--count", "30000", "--duration", "30", "--rcvbuf", "4M"])
+        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on \(address)") }, "\(receiver.stderr)")
+        let sender = try Program.run("mpps", ["send", address, "--count", "30000", "--rate", "100k", "--payload", "40", "--json"])
+        #expect(sender.status == 0, "\(sender.stderr)")
+        #expect(receiver.finish(within: 20) == 0, "\(receiver.stderr)")
+
+        let sent = sender.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
+        #expect(sent.count == sender.stdout.split(separator: "\n").count, "every line of --json output is a JSON object")
+        let sendSummary = try #require(sent.last)
+        #expect(sendSummary["type"] as? String == "summary")
+        #expect(sendSummary["packets"] as? Int == 30000)
+        #expect(sendSummary["bytes"] as? Int == 1_200_000)
+        #expect(sendSummary["stop"] as? String == "count")
+
+        let lines = receiver.stdoutLines
+        let objects = lines.compactMap(jsonObject)
+        #expect(objects.count == lines.count, "every line of --json output is a JSON object: \(lines)")
+        let summary = try #require(objects.last)
+        #expect(summary["type"] as? String == "summary")
+        #expect(summary["packets"] as? Int == 30000)
+        #expect(summary["bytes"] as? Int == 1_200_000)
+        #expect(summary["stop"] as? String == "count")
+        for key in ["seconds", "pps_mean", "pps_min", "pps_max"] { #expect(summary[key] is Double || summary[key] is Int, "\(key)") }
+        let intervals = objects.dropLast()
+        #expect(intervals.allSatisfy { $0["type"] as? String == "interval" })
+        // The intervals add up to the summary.
+        #expect(intervals.reduce(0) { $0 + ($1["packets"] as? Int ?? 0) } == 30000)
+        let first = try #require(intervals.first)
+        for key in ["elapsed", "packets", "bytes", "pps", "threads"] { #expect(first[key] != nil, "\(key)") }
+        let threads = try #require(first["threads"] as? [[String: Any]])
+        #expect(threads.count == 1)
+        #expect(threads[0]["id"] as? Int == 0)
+        #expect(threads[0]["cpu"] is Int)
+    }
+
+    @Test func reuseportThreadsReportPerThreadLines() throws {
+        let port = freePort()
+        let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--threads", "2", "--reuseport", "--count", "20000", "--duration", "30", "--rcvbuf", "4M"])
+        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on") })
+        #expect(receiver.stderr.contains("2 threads (SO_REUSEPORT, a socket each)"), "\(receiver.stderr)")
+        let sender = try Program.run("mpps", ["send", "127.0.0.1:\(port)", "--threads", "8", "--count", "20000", "--rate", "100k", "--quiet"])
+        #expect(sender.status == 0)
+        #expect(sender.stdout.hasPrefix("summary: 20000 datagrams sent, 640000 bytes in "), "\(sender.stdout)")
+        #expect(receiver.finish(within: 20) == 0)
+        let out = receiver.stdout
+        #expect(out.contains("summary: 20000 datagrams received, 640000 bytes in "), "\(out)")
+        #expect(out.contains("      #0 cpu "), "per-thread lines: \(out)")
+        #expect(out.contains("      #1 cpu "), "per-thread lines: \(out)")
+        #expect(out.contains("         per thread: #0 "), "\(out)")
+    }
+
+    @Test func sendCountsExactlyEvenWithNobodyListening() throws {
+        let result = try Program.run("mpps", ["send", "127.0.0.1:\(freePort())", "--count", "5000", "--threads", "3", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(result.stdout.split(separator: "\n").last.flatMap { jsonObject(String($0)) })
+        #expect(summary["packets"] as? Int == 5000)
+        #expect(summary["threads"] as? [Int] == [1667, 1667, 1666])
+        #expect((summary["refused"] as? Int ?? 0) > 0, "ECONNREFUSED is counted: \(summary)")
+    }
+
+    @Test func rateIsHeld() throws {
+        // 2 s at 20k/s: the count is exact and the duration follows from the rate.
+        let result = try Program.run("mpps", ["send", "127.0.0.1:\(freePort())", "--count", "40000", "--rate", "20k", "--json"])
+        let summary = try #require(result.stdout.split(separator: "\n").last.flatMap { jsonObject(String($0)) })
+        #expect(summary["packets"] as? Int == 40000)
+        let seconds = try #require(summary["seconds"] as? Double)
+        #expect(seconds > 1.9 && seconds < 2.5, "40000 at 20k/s took \(seconds) s")
+    }
+
+    @Test func demoAccountsForEveryDatagram() throws {
+        let result = try Program.run("mpps", ["demo", "--seconds", "1", "--rate", "50k", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let objects = result.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
+        let account = try #require(objects.last)
+        #expect(account["type"] as? String == "account")
+        let sent = try #require(account["sent"] as? Int)
+        let received = try #require(account["received"] as? Int)
+        #expect(sent >= 45_000 && sent <= 55_000, "1 s at 50k/s sent \(sent)")
+        #expect(account["lost"] as? Int == sent - received)
+        let summary = try #require(objects.dropLast().last)
+        #expect(summary["packets"] as? Int == received)
+    }
+}
