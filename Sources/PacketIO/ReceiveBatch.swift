@@ -102,13 +102,15 @@ public struct ReceiveBatch: ~Copyable {
     /// The length of datagram `index` as received (at most ``slotSize``).
     @inline(__always)
     public func length(at index: Int) -> Int {
-        Int(messages[index].msg_len)
+        precondition(index >= 0 && index < count, "datagram index out of range")
+        return Int(messages[index].msg_len)
     }
 
     /// Whether datagram `index` was longer than ``slotSize`` and lost its tail.
     @inline(__always)
     public func isTruncated(at index: Int) -> Bool {
-        messages[index].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0
+        precondition(index >= 0 && index < count, "datagram index out of range")
+        return messages[index].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0
     }
 
     /// The sum of the lengths of the datagrams from the last receive.

@@ -173,7 +173,13 @@ extension SocketAddress {
     /// for the IPv4 wildcard `0.0.0.0`. PORT is 0–65535.
     public init(parsing text: String) throws(AddressError) {
         let (host, port) = try Self.split(text)
-        if host.isEmpty {
+        if text.hasPrefix("[") {
+            // Brackets mean an IPv6 literal and nothing else.
+            guard let v6 = Self.numericIPv6(host) else {
+                throw AddressError(description: "'\(host)' in '\(text)' is not an IPv6 address: brackets hold IPv6 only, as in [::1]:4321")
+            }
+            self.init(storage: .inet6(host: v6, port: port, scope: 0))
+        } else if host.isEmpty {
             self.init(ipv4: 0, 0, 0, 0, port: port)
         } else if let v4 = Self.numericIPv4(host) {
             self.init(storage: .inet(host: v4, port: port))

@@ -78,13 +78,14 @@ public struct UDPSocket: ~Copyable {
 
     /// Makes a blocking receive give up after `milliseconds` with EAGAIN, so a
     /// receiving thread can notice a stop request even when no traffic arrives.
+    /// 0 means wait forever, as the kernel reads it.
     /// The corresponding C call is `setsockopt(SO_RCVTIMEO)`.
     public func setReceiveTimeout(milliseconds: Int) throws(SocketError) {
         let value = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
         try setOption(descriptor, SOL_SOCKET, SO_RCVTIMEO, value, "setsockopt(SO_RCVTIMEO)")
     }
 
-    /// Makes a blocking send give up after `milliseconds` with EAGAIN.
+    /// Makes a blocking send give up after `milliseconds` with EAGAIN; 0 means wait forever.
     /// The corresponding C call is `setsockopt(SO_SNDTIMEO)`.
     public func setSendTimeout(milliseconds: Int) throws(SocketError) {
         let value = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)

@@ -67,6 +67,9 @@ struct SocketAddressTests {
         ("::1:4321", "IPv6 address in '::1:4321' needs brackets: write [::1]:4321"),
         ("fe80::2:53", "IPv6 address in 'fe80::2:53' needs brackets: write [fe80::2]:53"),
         ("[::1:4321", "missing ']' in '[::1:4321': write an IPv6 address as [::1]:4321"),
+        ("[127.0.0.1]:80", "'127.0.0.1' in '[127.0.0.1]:80' is not an IPv6 address: brackets hold IPv6 only, as in [::1]:4321"),
+        ("[]:4321", "'' in '[]:4321' is not an IPv6 address: brackets hold IPv6 only, as in [::1]:4321"),
+        ("[localhost]:4321", "'localhost' in '[localhost]:4321' is not an IPv6 address: brackets hold IPv6 only, as in [::1]:4321"),
     ])
     func rejects(_ text: String, with message: String) {
         let error = #expect(throws: AddressError.self) { try SocketAddress(parsing: text) }
