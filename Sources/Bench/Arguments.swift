@@ -93,7 +93,8 @@ public struct Arguments {
     public func size(_ name: String, minimum: Int = 1) throws(RunError) -> Int? {
         guard let text = values[name] else { return nil }
         guard let value = Units.parseSize(text), value >= minimum, value <= Int(Int32.max) else {
-            throw usage("\(name) must be a size in bytes such as 212992, 256K or 4M (at least \(minimum), below 2G), not '\(text)'")
+            let bounds = minimum > 0 ? "at least \(minimum), below 2G" : "below 2G"
+            throw usage("\(name) must be a size in bytes such as 212992, 256K or 4M (\(bounds)), not '\(text)'")
         }
         return value
     }

@@ -36,6 +36,7 @@ enum DemoCommand {
 
         var receive = ReceiveOptions()
         receive.address = SocketAddress(ipv4: 127, 0, 0, 1, port: 0)
+        receive.receiveBuffer = RecvCommand.defaultReceiveBuffer
         var send = SendOptions()
         send.rate = try arguments.rate("--rate")
         if allowed.count >= 2 {

@@ -32,7 +32,7 @@ import PacketIO
         Case(arguments: ["recv", "--threads", "0"], status: 64,
              message: "mpps recv: --threads must be a whole number from 1 to 1024, not '0' (see 'mpps recv --help')"),
         Case(arguments: ["recv", "--rcvbuf", "4Q"], status: 64,
-             message: "mpps recv: --rcvbuf must be a size in bytes such as 212992, 256K or 4M (at least 1, below 2G), not '4Q' (see 'mpps recv --help')"),
+             message: "mpps recv: --rcvbuf must be a size in bytes such as 212992, 256K or 4M (below 2G), not '4Q' (see 'mpps recv --help')"),
         Case(arguments: ["recv", "--cpus", "2-1"], status: 64,
              message: "mpps recv: --cpus: bad CPU range '2-1' in '2-1': the first CPU must not exceed the last (see 'mpps recv --help')"),
         Case(arguments: ["recv", "a:1", "b:2"], status: 64,
@@ -68,6 +68,20 @@ import PacketIO
             #expect(result.stderr.hasPrefix(badCase.message), "\(result.stderr)")
         } else {
             #expect(result.stderr == badCase.message + "\n")
+        }
+    }
+
+    @Test func theReceiveBufferDefaultsTo4MiBAndZeroKeepsTheKernels() throws {
+        let kernelDefault = try String(contentsOfFile: "/proc/sys/net/core/rmem_default", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let rmemMax = try #require(Int(try String(contentsOfFile: "/proc/sys/net/core/rmem_max", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        // Linux doubles the request; without CAP_NET_ADMIN it caps the request at rmem_max first.
+        let granted = 2 * (getuid() == 0 ? 4 << 20 : min(4 << 20, rmemMax))
+        for (extra, expected) in [([String](), "\(granted)"), (["--rcvbuf", "0"], kernelDefault)] {
+            let result = try Program.run("mpps", ["recv", "127.0.0.1:\(freePort())", "--duration", "0.2"] + extra)
+            #expect(result.status == 0)
+            #expect(result.stderr.contains(", receive buffer \(expected) bytes; Ctrl-C stops"), "\(extra): \(result.stderr)")
         }
     }
 
