@@ -25,7 +25,9 @@ let package = Package(
         .executableTarget(name: "udpsender", dependencies: ["Bench"]),
         .executableTarget(name: "udpreceiver1", dependencies: ["Bench"]),
         .testTarget(name: "PacketIOTests", dependencies: ["PacketIO"]),
-        .testTarget(name: "BenchTests", dependencies: ["Bench", "HostStats"]),
+        // Test-only: counts the calling thread's heap allocations (replaces malloc in the test binary).
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
+        .testTarget(name: "BenchTests", dependencies: ["Bench", "HostStats", "AllocationCounter"]),
         .testTarget(name: "CLITests", dependencies: ["PacketIO"]),
     ],
     swiftLanguageModes: [.v6]

@@ -20,7 +20,11 @@ public struct ReceiveOptions: Sendable {
     /// Stop after this many datagrams; nil for no limit.
     public var count: UInt64? = nil
     /// Bytes reserved per datagram; longer datagrams are truncated and counted.
+    /// With ``coalescing`` every message gets 64 KiB instead.
     public var slotSize = 2048
+    /// Turn UDP GRO on: the kernel may coalesce datagrams of a flow into one
+    /// message; they are split again by segment size and counted one by one.
+    public var coalescing = false
 
     /// The defaults of `mpps recv`.
     public init() {}
@@ -51,6 +55,11 @@ public final class ReceiveRun: @unchecked Sendable {
 
     /// Opens and binds the sockets.
     public init(_ options: ReceiveOptions, control: RunControl = RunControl()) throws(RunError) {
+        var options = options
+        if options.coalescing && !Offload.receiveCoalescingSupported {
+            control.notice("mpps: this kernel refuses UDP GRO (setsockopt(UDP_GRO), Linux 5.0 or later): receiving without it")
+            options.coalescing = false
+        }
         self.options = options
         self.control = control
         counters = ThreadCounters(count: options.threads)
@@ -83,6 +92,7 @@ public final class ReceiveRun: @unchecked Sendable {
         do {
             if options.reusePort { try socket.setReusePort(true) }
             if let size = options.receiveBuffer { try socket.setReceiveBufferSize(size) }
+            if options.coalescing { try socket.setReceiveCoalescing(true) }
             try socket.setReceiveTimeout(milliseconds: idleWakeMilliseconds)
         } catch {
             throw RunError("cannot set up a receiving socket: \(error)")
@@ -100,7 +110,9 @@ public final class ReceiveRun: @unchecked Sendable {
         for index in 0..<options.threads {
             let holder = sockets[index % sockets.count]
             let cpu = options.cpus.map { $0.cpus[index % $0.cpus.count] }
-            let work = ReceiveWork(descriptor: holder.descriptor, batch: options.batch, slotSize: options.slotSize,
+            let work = ReceiveWork(descriptor: holder.descriptor, batch: options.batch,
+                                   slotSize: options.coalescing ? ReceiveBatch.coalescedSlotSize : options.slotSize,
+                                   coalescing: options.coalescing,
                                    limit: options.count, slot: counters.slot(index),
                                    stop: control.flag, total: control.sharedTotal)
             let control = self.control
@@ -136,6 +148,7 @@ struct ReceiveWork: Sendable {
     let descriptor: Int32
     let batch: Int
     let slotSize: Int
+    let coalescing: Bool
     let limit: UInt64?
     let slot: CounterSlot
     let stop: StopFlag
@@ -144,7 +157,8 @@ struct ReceiveWork: Sendable {
     /// Receives until a stop request or, with a limit, until the run's total reaches it.
     /// Allocates once (the batch) before the loop and never inside it.
     func run() throws(SocketError) {
-        var storage = ReceiveBatch(capacity: batch, slotSize: slotSize)
+        var storage = ReceiveBatch(capacity: batch, slotSize: slotSize, recordsSources: false,
+                                   controlSize: coalescing ? ReceiveBatch.standardControlSize : 0)
         var totals = CounterSnapshot()
         slot.publishCPU(CPUList.currentCPU())
         while !stop.isSet {
@@ -158,19 +172,30 @@ struct ReceiveWork: Sendable {
             if received == 0 { continue }
             var bytes = 0
             var truncated = 0
+            var datagrams = received
             var index = 0
-            while index < received {
-                bytes &+= storage.length(at: index)
-                if storage.isTruncated(at: index) { truncated &+= 1 }
-                index &+= 1
+            if coalescing {
+                datagrams = 0
+                while index < received {
+                    bytes &+= storage.length(at: index)
+                    datagrams &+= storage.datagramCount(at: index)
+                    if storage.isTruncated(at: index) { truncated &+= 1 }
+                    index &+= 1
+                }
+            } else {
+                while index < received {
+                    bytes &+= storage.length(at: index)
+                    if storage.isTruncated(at: index) { truncated &+= 1 }
+                    index &+= 1
+                }
             }
-            totals.packets &+= UInt64(received)
+            totals.packets &+= UInt64(datagrams)
             totals.bytes &+= UInt64(bytes)
             totals.calls &+= 1
             totals.truncated &+= UInt64(truncated)
             slot.publish(totals)
             slot.publishCPU(CPUList.currentCPU())
-            if let limit, total.add(UInt64(received)) >= limit { stop.set() }
+            if let limit, total.add(UInt64(datagrams)) >= limit { stop.set() }
         }
     }
 }

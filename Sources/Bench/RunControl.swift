@@ -9,6 +9,7 @@ public final class RunControl: @unchecked Sendable {
     private let stopStorage: UnsafeMutablePointer<Atomic<Bool>>
     private let totalStorage: UnsafeMutablePointer<Atomic<UInt64>>
     private let failure = Mutex<String?>(nil)
+    private let notices = Mutex<[String]>([])
 
     /// Creates a control with no stop requested.
     public init() {
@@ -42,6 +43,20 @@ public final class RunControl: @unchecked Sendable {
         failure.withLock { if $0 == nil { $0 = message } }
         requestStop()
     }
+
+    /// Tells the user, once, about something that changed how the run works
+    /// (an offload the kernel refused, say): one line on stderr, and kept in ``noticesGiven``.
+    public func notice(_ message: String) {
+        let isNew = notices.withLock { list in
+            if list.contains(message) { return false }
+            list.append(message)
+            return true
+        }
+        if isNew { writeError(message) }
+    }
+
+    /// Every notice given so far, in order.
+    public var noticesGiven: [String] { notices.withLock { $0 } }
 
     /// The first failure recorded, if any.
     public var failureMessage: String? { failure.withLock { $0 } }

@@ -14,8 +14,11 @@ public struct SendOptions: Sendable {
     public var sourcePort: UInt16? = nil
     /// UDP payload bytes per datagram.
     public var payload = 32
-    /// Datagrams per `sendmmsg` call.
+    /// Datagrams per `sendmmsg` call (with ``segments`` > 1, a call carries
+    /// `batch / segments` messages of `segments` datagrams, at least one).
     public var batch = 1024
+    /// Datagrams per message with UDP GSO; 1 sends each datagram as its own message.
+    public var segments = 1
     /// CPUs to pin thread `i` to (`cpus[i % count]`); nil leaves threads unpinned.
     public var cpus: CPUList? = nil
     /// Send exactly this many datagrams in total, then stop; nil for no limit.
@@ -58,6 +61,11 @@ public final class SendRun: @unchecked Sendable {
 
     /// Opens and connects one socket per thread.
     public init(_ options: SendOptions, control: RunControl = RunControl()) throws(RunError) {
+        var options = options
+        if options.segments > 1 && !Offload.segmentationSupported {
+            control.notice("mpps: this kernel refuses UDP GSO (setsockopt(UDP_SEGMENT), Linux 4.18 or later): sending one datagram per message")
+            options.segments = 1
+        }
         self.options = options
         self.control = control
         counters = ThreadCounters(count: options.threadCount)
@@ -73,6 +81,7 @@ public final class SendRun: @unchecked Sendable {
                     try socket.bind(to: .wildcard(target.family, port: port))
                 }
                 try socket.connect(to: target)
+                if options.segments > 1 { try socket.setSegmentSize(options.payload) }
                 holders.append(SocketHolder(socket))
             } catch {
                 throw RunError.sendSetupFailed(error, target: target, sourcePort: options.sourcePort)
@@ -92,6 +101,7 @@ public final class SendRun: @unchecked Sendable {
                 Pacer(rate: $0 / Double(threadCount), maximumBurst: options.batch, start: startTime)
             }
             let work = SendWork(descriptor: holder.descriptor, batch: options.batch, payload: options.payload,
+                                segments: options.segments, control: control,
                                 quota: options.count.map { SendOptions.share(of: $0, thread: index, threads: threadCount) },
                                 pacer: pacer, slot: counters.slot(index), stop: control.flag)
             let control = self.control
@@ -137,6 +147,8 @@ struct SendWork: Sendable {
     let descriptor: Int32
     let batch: Int
     let payload: Int
+    let segments: Int
+    let control: RunControl
     let quota: UInt64?
     let pacer: Pacer?
     let slot: CounterSlot
@@ -146,13 +158,16 @@ struct SendWork: Sendable {
     static let longestSleepNanoseconds: UInt64 = 50_000_000
 
     /// Sends until the quota is met or a stop is requested. Counts a datagram
-    /// when the kernel accepted it. Allocates once (the batch) before the loop.
+    /// when the kernel accepted it. Allocates once (the batch) before the loop,
+    /// and once more only if the kernel refuses GSO mid-run.
     func run() throws(SocketError) {
-        let storage = SendBatch(capacity: batch, payloadSize: payload)
+        var segments = self.segments
+        var storage = SendBatch(capacity: Self.messagesPerCall(batch: batch, segments: segments),
+                                payloadSize: payload, segmentsPerMessage: segments)
         var totals = CounterSnapshot()
         slot.publishCPU(CPUList.currentCPU())
         while !stop.isSet {
-            var want = batch
+            var want = storage.capacity &* segments
             if let quota {
                 if totals.packets >= quota { break }
                 want = Int(min(UInt64(want), quota - totals.packets))
@@ -166,26 +181,46 @@ struct SendWork: Sendable {
                 }
                 want = min(want, allowed)
             }
+            // `want` datagrams: full messages, then one with the remainder.
+            let messages = (want &+ segments &- 1) / segments
+            let lastSegments = want &- (messages &- 1) &* segments
+            if segments > 1 { storage.setSegments(lastSegments, at: messages &- 1) }
             var done = 0
-            while done < want && !stop.isSet {
+            while done < messages && !stop.isSet {
                 do {
-                    let sent = try storage.send(descriptor: descriptor, from: done, to: want)
+                    let sent = try storage.send(descriptor: descriptor, from: done, to: messages)
                     if sent > 0 {
                         done &+= sent
                         totals.calls &+= 1
                     }
                 } catch where error.code == ECONNREFUSED {
                     // An ICMP port unreachable from an earlier datagram: nobody listens (yet). The
-                    // datagram this call was about to send was not sent; count the refusal and go on.
+                    // message this call was about to send was not sent; count the refusal and go on.
                     totals.refused &+= 1
                 } catch where error.code == ENOBUFS {
                     totals.noBuffers &+= 1
+                } catch where segments > 1 && (error.code == EIO || error.code == EINVAL) {
+                    // The route refuses GSO (no checksum offload on the device, say): degrade, once.
+                    control.notice("mpps send: the kernel refused a GSO send (\(error.reason)): sending one datagram per message from now on")
+                    try UDPSocket.setSegmentSize(0, descriptor: descriptor)
+                    break
                 }
             }
-            totals.packets &+= UInt64(done)
-            totals.bytes &+= UInt64(done &* payload)
+            let sentDatagrams = done == messages ? want : done &* segments
+            totals.packets &+= UInt64(sentDatagrams)
+            totals.bytes &+= UInt64(sentDatagrams &* payload)
             slot.publish(totals)
+            if segments > 1 { storage.setSegments(segments, at: messages &- 1) }
+            if done < messages && !stop.isSet {
+                segments = 1
+                storage = SendBatch(capacity: Self.messagesPerCall(batch: batch, segments: 1), payloadSize: payload)
+            }
         }
         slot.publish(totals)
+    }
+
+    /// Messages per `sendmmsg` call: `batch` datagrams' worth, at least one message.
+    static func messagesPerCall(batch: Int, segments: Int) -> Int {
+        max(1, batch / segments)
     }
 }

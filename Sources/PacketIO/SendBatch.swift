@@ -3,39 +3,53 @@ import Glibc
 #endif
 import CMPPSLinux
 
-/// Up to ``capacity`` datagrams ready for one `sendmmsg` call on a connected
+/// Up to ``capacity`` messages ready for one `sendmmsg` call on a connected
 /// socket, allocated once in `init`, reused by every call, freed when the value ends.
 ///
-/// Each message has its own payload buffer of ``payloadSize`` bytes (zeroed at
-/// first), so a caller can stamp per-datagram contents in place before sending.
+/// Each message has its own buffer of ``segmentsPerMessage`` × ``payloadSize``
+/// bytes (zeroed at first), so a caller can stamp per-datagram contents in place.
+/// With one segment per message each message is one datagram. With more, the
+/// socket must have UDP GSO on (``UDPSocket/setSegmentSize(_:)`` with
+/// ``payloadSize``): the kernel cuts each message into datagrams of that size,
+/// the last one shorter when the message length is not a multiple of it.
 /// A batch belongs to one thread.
 public struct SendBatch: ~Copyable {
-    /// How many datagrams one call can send.
+    /// How many messages one call can send.
     public let capacity: Int
-    /// The payload bytes of every datagram.
+    /// The payload bytes of every datagram (the GSO segment size).
     public let payloadSize: Int
+    /// Datagrams per message: 1 without GSO.
+    public let segmentsPerMessage: Int
 
     private let messages: UnsafeMutablePointer<CMPPSLinux_mmsghdr>
     private let vectors: UnsafeMutablePointer<iovec>
     private let payloads: UnsafeMutableRawPointer
+    private let stride: Int
 
     /// The largest `capacity` the kernel accepts in one call (`UIO_MAXIOV`).
     public static let maximumCapacity = 1024
 
-    /// Allocates `capacity` messages of `payloadSize` zero bytes each.
-    /// - Precondition: 1 ≤ `capacity` ≤ 1024 and 0 ≤ `payloadSize` ≤ 65527.
-    public init(capacity: Int, payloadSize: Int) {
+    /// The most segments Linux cuts one GSO message into (`UDP_MAX_SEGMENTS`, 128 since Linux 5.x).
+    public static let maximumSegments = 128
+
+    /// Allocates `capacity` messages of `segmentsPerMessage` datagrams of
+    /// `payloadSize` zero bytes each.
+    /// - Precondition: 1 ≤ `capacity` ≤ 1024, 0 ≤ `payloadSize` ≤ 65527,
+    ///   1 ≤ `segmentsPerMessage` ≤ 128.
+    public init(capacity: Int, payloadSize: Int, segmentsPerMessage: Int = 1) {
         precondition(capacity >= 1 && capacity <= Self.maximumCapacity, "batch capacity must be 1...1024")
         precondition(payloadSize >= 0 && payloadSize <= 65527, "payload must be 0...65527 bytes")
+        precondition(segmentsPerMessage >= 1 && segmentsPerMessage <= Self.maximumSegments, "segments must be 1...128")
         self.capacity = capacity
         self.payloadSize = payloadSize
+        self.segmentsPerMessage = segmentsPerMessage
         messages = .allocate(capacity: capacity)
         vectors = .allocate(capacity: capacity)
-        let stride = max(payloadSize, 1)
+        stride = max(payloadSize * segmentsPerMessage, 1)
         payloads = .allocate(byteCount: capacity * stride, alignment: 64)
         payloads.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * stride)
         for i in 0..<capacity {
-            vectors[i] = iovec(iov_base: payloads + i * stride, iov_len: payloadSize)
+            vectors[i] = iovec(iov_base: payloads + i * stride, iov_len: payloadSize * segmentsPerMessage)
             var header = msghdr()
             header.msg_iov = vectors + i
             header.msg_iovlen = 1
@@ -49,11 +63,35 @@ public struct SendBatch: ~Copyable {
         payloads.deallocate()
     }
 
-    /// Calls `body` with the writable payload of message `index`.
+    /// Calls `body` with the writable payload of datagram `segment` of message `index`.
     @inline(__always)
-    public func withUnsafeMutablePayload<R>(at index: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+    public func withUnsafeMutablePayload<R>(at index: Int, segment: Int = 0, _ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
         precondition(index >= 0 && index < capacity, "message index out of range")
-        return try body(UnsafeMutableRawBufferPointer(start: payloads + index * max(payloadSize, 1), count: payloadSize))
+        precondition(segment >= 0 && segment < segmentsPerMessage, "segment index out of range")
+        return try body(UnsafeMutableRawBufferPointer(start: payloads + index * stride + segment * payloadSize, count: payloadSize))
+    }
+
+    /// The bytes message `index` will send.
+    @inline(__always)
+    public func messageLength(at index: Int) -> Int {
+        precondition(index >= 0 && index < capacity, "message index out of range")
+        return vectors[index].iov_len
+    }
+
+    /// Makes message `index` send `length` bytes of its buffer (at most
+    /// ``segmentsPerMessage`` × ``payloadSize``): with GSO, fewer or shorter
+    /// datagrams; without it, a shorter datagram.
+    @inline(__always)
+    public func setMessageLength(_ length: Int, at index: Int) {
+        precondition(index >= 0 && index < capacity, "message index out of range")
+        precondition(length >= 0 && length <= payloadSize * segmentsPerMessage, "message length out of range")
+        vectors[index].iov_len = length
+    }
+
+    /// Makes message `index` carry `segments` full datagrams (1 ≤ `segments` ≤ ``segmentsPerMessage``).
+    @inline(__always)
+    public func setSegments(_ segments: Int, at index: Int) {
+        setMessageLength(segments * payloadSize, at: index)
     }
 
     /// Sends messages `start..<end` with one call and returns how many the kernel

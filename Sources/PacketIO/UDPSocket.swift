@@ -92,6 +92,28 @@ public struct UDPSocket: ~Copyable {
         try setOption(descriptor, SOL_SOCKET, SO_SNDTIMEO, value, "setsockopt(SO_SNDTIMEO)")
     }
 
+    /// Turns UDP GSO on: from now on the kernel cuts every message sent on this
+    /// socket into datagrams of `bytes` (the last may be shorter), so one
+    /// message can carry up to 128 datagrams through the stack in one pass.
+    /// 0 turns it off. The corresponding C call is `setsockopt(SOL_UDP, UDP_SEGMENT)`;
+    /// Linux 4.18 or later.
+    public func setSegmentSize(_ bytes: Int) throws(SocketError) {
+        try Self.setSegmentSize(bytes, descriptor: descriptor)
+    }
+
+    /// ``setSegmentSize(_:)`` on a descriptor whose socket is owned elsewhere.
+    public static func setSegmentSize(_ bytes: Int, descriptor: Int32) throws(SocketError) {
+        try setOption(descriptor, CMPPSLinux_SOL_UDP, CMPPSLinux_UDP_SEGMENT, Int32(clamping: bytes), "setsockopt(UDP_SEGMENT)")
+    }
+
+    /// Turns UDP GRO on or off: with it, the kernel may hand several datagrams
+    /// of one flow to a single receive as one message, with their size in a
+    /// `UDP_GRO` control message (see ``ReceiveBatch/segmentSize(at:)``).
+    /// The corresponding C call is `setsockopt(SOL_UDP, UDP_GRO)`; Linux 5.0 or later.
+    public func setReceiveCoalescing(_ enabled: Bool) throws(SocketError) {
+        try setOption(descriptor, CMPPSLinux_SOL_UDP, CMPPSLinux_UDP_GRO, Int32(enabled ? 1 : 0), "setsockopt(UDP_GRO)")
+    }
+
     /// Binds the socket to a local address. The corresponding C function is `bind(2)`.
     public func bind(to address: SocketAddress) throws(SocketError) {
         let fd = descriptor

@@ -8,6 +8,7 @@ enum RecvCommand {
         OptionSpec("--reuseport", nil, "one SO_REUSEPORT socket per thread (default: threads share one socket)"),
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 1 or 0-3,8 (default: unpinned)"),
         OptionSpec("--batch", "N", "datagrams per recvmmsg call, 1-1024 (default 512)"),
+        OptionSpec("--gro", nil, "UDP GRO: take coalesced datagrams, 64 KiB per message, counted one by one"),
         OptionSpec("--rcvbuf", "SIZE", "receive buffer per socket, e.g. 4M or 256K; 0 keeps the kernel's default (default 4M)"),
         OptionSpec("--duration", "SECONDS", "stop after this long (default: until Ctrl-C)"),
         OptionSpec("--count", "N", "stop after N datagrams, e.g. 200000 or 200k"),
@@ -58,6 +59,7 @@ enum RecvCommand {
         let buffer = try arguments.size("--rcvbuf", minimum: 0) ?? RecvCommand.defaultReceiveBuffer
         receive.receiveBuffer = buffer == 0 ? nil : buffer
         receive.count = try arguments.count("--count")
+        receive.coalescing = arguments.flag("--gro")
         let monitor = Monitor(interval: try arguments.seconds("--interval") ?? 1,
                               duration: try arguments.seconds("--duration"))
         let json = arguments.flag("--json")
@@ -68,7 +70,8 @@ enum RecvCommand {
             let threads = receive.threads == 1 ? "1 thread"
                 : "\(receive.threads) threads" + (receive.reusePort ? " (SO_REUSEPORT, a socket each)" : " (sharing one socket)")
             let pinned = receive.cpus.map { " on CPUs \($0)" } ?? ""
-            writeError("mpps recv: listening on \(run.boundAddress), \(threads)\(pinned), batch \(receive.batch), "
+            let gro = run.options.coalescing ? ", GRO" : ""
+            writeError("mpps recv: listening on \(run.boundAddress), \(threads)\(pinned), batch \(receive.batch)\(gro), "
                 + "receive buffer \(run.grantedReceiveBuffer) bytes; Ctrl-C stops")
         }
     }

@@ -8,6 +8,7 @@ enum SendCommand {
         OptionSpec("--src-port", "PORT", "bind every sending socket to this source port (the article uses 65400)"),
         OptionSpec("--payload", "BYTES", "UDP payload per datagram (default 32, the article's)"),
         OptionSpec("--batch", "N", "datagrams per sendmmsg call, 1-1024 (default 1024)"),
+        OptionSpec("--gso", "N", "UDP GSO: N datagrams per message, 1-128; a call carries batch/N messages (default 1: off)"),
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 0 or 0-1 (default: unpinned)"),
         OptionSpec("--duration", "SECONDS", "stop after this long (default: until Ctrl-C)"),
         OptionSpec("--count", "N", "send exactly N datagrams in total, then stop"),
@@ -56,6 +57,14 @@ enum SendCommand {
             throw arguments.usage("--payload \(send.payload) is too large for IPv4 target \(ipv4): a UDP datagram carries at most 65507 bytes over IPv4 (65527 over IPv6)")
         }
         send.batch = try arguments.integer("--batch", in: 1...1024, why: " (the kernel's UIO_MAXIOV)") ?? 1024
+        send.segments = try arguments.integer("--gso", in: 1...SendBatch.maximumSegments, why: " (the kernel's UDP_MAX_SEGMENTS)") ?? 1
+        if send.segments > 1 && send.payload == 0 {
+            throw arguments.usage("--gso needs a payload of at least 1 byte: GSO cuts messages into datagrams of --payload bytes")
+        }
+        let largest = send.targets.map(\.maximumPayload).min() ?? 65507
+        if send.segments > 1 && send.segments * send.payload > largest {
+            throw arguments.usage("--gso \(send.segments) × --payload \(send.payload) is \(send.segments * send.payload) bytes, more than one GSO message carries (\(largest)): use --gso \(max(1, largest / max(send.payload, 1))) or less")
+        }
         send.cpus = try arguments.cpus("--cpus")
         send.count = try arguments.count("--count")
         send.rate = try arguments.rate("--rate", hint: " (leave --rate out to send as fast as possible)")
@@ -71,7 +80,8 @@ enum SendCommand {
             var limits = ""
             if let rate = send.rate { limits += ", \(Units.shortRate(rate)) datagrams/s" }
             if let count = send.count { limits += ", \(count) datagrams" }
-            writeError("mpps send: \(threads) to \(targets), \(send.payload)-byte payloads, batch \(send.batch)\(limits); Ctrl-C stops")
+            let gso = run.options.segments > 1 ? ", GSO \(run.options.segments) per message" : ""
+            writeError("mpps send: \(threads) to \(targets), \(send.payload)-byte payloads, batch \(send.batch)\(gso)\(limits); Ctrl-C stops")
         }
     }
 }

@@ -1,0 +1,17 @@
+/// Whether this kernel offers UDP GSO and GRO, probed once per process on a
+/// throw-away socket. A feature can still fail later on a particular route
+/// (GSO needs checksum offload on the outgoing device: `EIO`); senders treat
+/// that as a reason to fall back, not to stop.
+public enum Offload {
+    /// True when `setsockopt(UDP_SEGMENT)` is accepted (Linux 4.18 or later).
+    public static let segmentationSupported: Bool = {
+        guard let socket = try? UDPSocket(family: .inet) else { return false }
+        return (try? socket.setSegmentSize(1)) != nil
+    }()
+
+    /// True when `setsockopt(UDP_GRO)` is accepted (Linux 5.0 or later).
+    public static let receiveCoalescingSupported: Bool = {
+        guard let socket = try? UDPSocket(family: .inet) else { return false }
+        return (try? socket.setReceiveCoalescing(true)) != nil
+    }()
+}
