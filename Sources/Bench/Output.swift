@@ -137,6 +137,7 @@ public struct JSONSink: ReportSink {
             + ",\"pps_mean\":\(Units.fixed(summary.meanPacketsPerSecond, decimals: 1))"
             + ",\"pps_min\":\(Units.fixed(summary.minPacketsPerSecond, decimals: 1))"
             + ",\"pps_max\":\(Units.fixed(summary.maxPacketsPerSecond, decimals: 1))"
+            + ",\"calls\":\(total.calls)"
             + ",\"threads\":[\(summary.threads.map { String($0.packets) }.joined(separator: ","))]"
             + ",\"refused\":\(total.refused),\"no_buffers\":\(total.noBuffers),\"truncated\":\(total.truncated)"
             + ",\"stop\":\"\(summary.reason.rawValue)\"}"

@@ -40,4 +40,21 @@ public struct Pacer: Sendable {
     public func dueTime(of sent: UInt64) -> UInt64 {
         start &+ UInt64(Double(sent) * 1e9 / rate)
     }
+
+    /// How many datagrams to send at `now`, of the `wanted` still to go, when
+    /// `sent` already were: a whole burst (or all that is wanted, if fewer) once
+    /// it is due, else 0 — never the one or two that trickle due between bursts,
+    /// which would cost a system call each.
+    @inline(__always)
+    public func release(sent: UInt64, wanted: Int, now: UInt64) -> Int {
+        let allowed = allowance(sent: sent, now: now)
+        return allowed >= min(burst, wanted) ? min(allowed, wanted) : 0
+    }
+
+    /// When a sender that has sent `sent`, with `wanted` still to go, should
+    /// wake: once ``release(sent:wanted:now:)`` will give it a whole burst.
+    @inline(__always)
+    public func wakeTime(sent: UInt64, wanted: Int) -> UInt64 {
+        dueTime(of: sent &+ UInt64(max(1, min(burst, wanted))) &- 1)
+    }
 }

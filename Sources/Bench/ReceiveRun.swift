@@ -105,12 +105,15 @@ public final class ReceiveRun: @unchecked Sendable {
         return socket
     }
 
-    /// Starts one receiving thread per ``ReceiveOptions/threads``.
+    /// Starts one receiving thread per ``ReceiveOptions/threads`` and returns
+    /// once each has pinned itself and allocated its batch, so that traffic sent
+    /// after this returns meets a thread that is reading.
     public func start() throws(RunError) {
+        let latch = StartLatch()
         for index in 0..<options.threads {
             let holder = sockets[index % sockets.count]
             let cpu = options.cpus.map { $0.cpus[index % $0.cpus.count] }
-            let work = ReceiveWork(descriptor: holder.descriptor, batch: options.batch,
+            let work = ReceiveWork(descriptor: holder.descriptor, batch: options.batch, latch: latch,
                                    slotSize: options.coalescing ? ReceiveBatch.coalescedSlotSize : options.slotSize,
                                    coalescing: options.coalescing,
                                    limit: options.count, slot: counters.slot(index),
@@ -121,6 +124,7 @@ public final class ReceiveRun: @unchecked Sendable {
                     if let cpu {
                         do throws(SocketError) { try CPUList([cpu]).pinCurrentThread() } catch {
                             control.fail("cannot pin receiving thread \(index) to CPU \(cpu): \(error.reason)")
+                            latch.arrive()
                             return
                         }
                     }
@@ -132,6 +136,7 @@ public final class ReceiveRun: @unchecked Sendable {
                 throw RunError("cannot start receiving thread \(index): \(error)")
             }
         }
+        _ = latch.wait(for: options.threads, seconds: 10)
     }
 
     /// Asks the threads to stop and waits for them (at most about 100 ms when idle).
@@ -147,6 +152,7 @@ public final class ReceiveRun: @unchecked Sendable {
 struct ReceiveWork: Sendable {
     let descriptor: Int32
     let batch: Int
+    let latch: StartLatch
     let slotSize: Int
     let coalescing: Bool
     let limit: UInt64?
@@ -161,6 +167,7 @@ struct ReceiveWork: Sendable {
                                    controlSize: coalescing ? ReceiveBatch.standardControlSize : 0)
         var totals = CounterSnapshot()
         slot.publishCPU(CPUList.currentCPU())
+        latch.arrive()
         while !stop.isSet {
             var want = batch
             if let limit {

@@ -93,17 +93,13 @@ public final class SendRun: @unchecked Sendable {
     /// Starts the sending threads.
     public func start() throws(RunError) {
         let threadCount = options.threadCount
-        let startTime = MonotonicClock.now()
         for index in 0..<threadCount {
             let holder = sockets[index]
             let cpu = options.cpus.map { $0.cpus[index % $0.cpus.count] }
-            let pacer = options.rate.map {
-                Pacer(rate: $0 / Double(threadCount), maximumBurst: options.batch, start: startTime)
-            }
             let work = SendWork(descriptor: holder.descriptor, batch: options.batch, payload: options.payload,
                                 segments: options.segments, control: control,
                                 quota: options.count.map { SendOptions.share(of: $0, thread: index, threads: threadCount) },
-                                pacer: pacer, slot: counters.slot(index), stop: control.flag)
+                                rate: options.rate.map { $0 / Double(threadCount) }, slot: counters.slot(index), stop: control.flag)
             let control = self.control
             let finished = self.finished
             do {
@@ -150,7 +146,8 @@ struct SendWork: Sendable {
     let segments: Int
     let control: RunControl
     let quota: UInt64?
-    let pacer: Pacer?
+    /// This thread's datagrams per second; nil for as fast as possible.
+    let rate: Double?
     let slot: CounterSlot
     let stop: StopFlag
 
@@ -166,6 +163,8 @@ struct SendWork: Sendable {
                                 payloadSize: payload, segmentsPerMessage: segments)
         var totals = CounterSnapshot()
         slot.publishCPU(CPUList.currentCPU())
+        // The schedule starts once the batch is ready, so set-up time is not made up in a burst.
+        let pacer = rate.map { Pacer(rate: $0, maximumBurst: batch, start: MonotonicClock.now()) }
         while !stop.isSet {
             var want = storage.capacity &* segments
             if let quota {
@@ -174,12 +173,13 @@ struct SendWork: Sendable {
             }
             if let pacer {
                 let now = MonotonicClock.now()
-                let allowed = pacer.allowance(sent: totals.packets, now: now)
-                if allowed == 0 {
-                    MonotonicClock.sleep(until: min(pacer.dueTime(of: totals.packets), now &+ Self.longestSleepNanoseconds))
+                let released = pacer.release(sent: totals.packets, wanted: want, now: now)
+                if released == 0 {
+                    MonotonicClock.sleep(until: min(pacer.wakeTime(sent: totals.packets, wanted: want),
+                                                    now &+ Self.longestSleepNanoseconds))
                     continue
                 }
-                want = min(want, allowed)
+                want = released
             }
             // `want` datagrams: full messages, then one with the remainder.
             let messages = (want &+ segments &- 1) / segments

@@ -62,8 +62,8 @@ public struct ReceiveBatch: ~Copyable {
         buffers = .allocate(byteCount: capacity * slotSize, alignment: 64)
         controls = .allocate(byteCount: max(capacity * controlSize, 1), alignment: 8)
         // Touch every page now, on the receiving thread, so the first batch pays no faults.
-        buffers.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * slotSize)
-        controls.initializeMemory(as: UInt8.self, repeating: 0, count: max(capacity * controlSize, 1))
+        memset(buffers, 0, capacity * slotSize)
+        memset(controls, 0, max(capacity * controlSize, 1))
         sources.initialize(repeating: sockaddr_storage(), count: capacity)
         for i in 0..<capacity {
             vectors[i] = iovec(iov_base: buffers + i * slotSize, iov_len: slotSize)

@@ -47,7 +47,7 @@ public struct SendBatch: ~Copyable {
         vectors = .allocate(capacity: capacity)
         stride = max(payloadSize * segmentsPerMessage, 1)
         payloads = .allocate(byteCount: capacity * stride, alignment: 64)
-        payloads.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * stride)
+        memset(payloads, 0, capacity * stride)
         for i in 0..<capacity {
             vectors[i] = iovec(iov_base: payloads + i * stride, iov_len: payloadSize * segmentsPerMessage)
             var header = msghdr()

@@ -30,7 +30,7 @@ import PacketIO
                                       threads: [CounterSnapshot(packets: 300), CounterSnapshot(packets: 101)],
                                       seconds: 3.5, reason: .signal)
         #expect(JSONSink.summaryLine(summary) ==
-            #"{"type":"summary","packets":401,"bytes":12832,"seconds":3.500,"pps_mean":114.6,"pps_min":100.0,"pps_max":300.0,"threads":[300,101],"refused":2,"no_buffers":0,"truncated":0,"stop":"signal"}"#)
+            #"{"type":"summary","packets":401,"bytes":12832,"seconds":3.500,"pps_mean":114.6,"pps_min":100.0,"pps_max":300.0,"calls":0,"threads":[300,101],"refused":2,"no_buffers":0,"truncated":0,"stop":"signal"}"#)
     }
 
     @Test func summaryWithoutAFullIntervalUsesThePartialOnes() {

@@ -20,17 +20,34 @@ import Testing
         #expect(pacer.dueTime(of: 250) == 1_250_000_000)
     }
 
+    @Test func aSenderWakesForAWholeBurst() {
+        let pacer = Pacer(rate: 100_000, maximumBurst: 1024, start: 0)  // bursts of 25, 10 µs apart
+        #expect(pacer.wakeTime(sent: 25, wanted: 1000) == 490_000)      // datagram 49 is due at 490 µs
+        #expect(pacer.release(sent: 25, wanted: 1000, now: 490_000) == 25)
+        // One datagram short of a burst: nothing yet, though 24 are due.
+        #expect(pacer.allowance(sent: 25, now: 489_999) == 24)
+        #expect(pacer.release(sent: 25, wanted: 1000, now: 489_999) == 0)
+        // The last few of a quota go as soon as they are all due.
+        #expect(pacer.wakeTime(sent: 25, wanted: 3) == 270_000)
+        #expect(pacer.release(sent: 25, wanted: 3, now: 270_000) == 3)
+        #expect(pacer.release(sent: 25, wanted: 3, now: 269_999) == 0)
+    }
+
     @Test func aSimulatedRunLandsOnTheRate() {
         // Drive the pacer with a fake clock that wakes exactly when told: 10 s at 100k/s.
         let pacer = Pacer(rate: 100_000, maximumBurst: 1024, start: 0)
         var now: UInt64 = 0
         var sent: UInt64 = 0
+        var wakeUps = 0
         let end: UInt64 = 10_000_000_000
         while now < end {
-            let allowed = pacer.allowance(sent: sent, now: now)
-            if allowed == 0 { now = pacer.dueTime(of: sent); continue }
-            sent += UInt64(allowed)
+            let released = pacer.release(sent: sent, wanted: 1024, now: now)
+            if released == 0 { now = pacer.wakeTime(sent: sent, wanted: 1024); wakeUps += 1; continue }
+            #expect(released == 25)
+            sent += UInt64(released)
         }
-        #expect(sent == 1_000_000)
+        // On schedule to within the one burst still pending at the end.
+        #expect(sent > 1_000_000 - 25 && sent <= 1_000_000, "\(sent)")
+        #expect(wakeUps == 40_001, "\(wakeUps)")  // one per burst of 25, and one past the end
     }
 }

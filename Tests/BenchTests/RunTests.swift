@@ -110,3 +110,49 @@ import PacketIO
         #expect(sender.control.failureMessage == nil)
     }
 }
+
+/// GSO senders and GRO receivers count datagrams, never messages.
+@Suite(.serialized) struct OffloadRunTests {
+    func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = MonotonicClock.now() + UInt64(seconds * 1e9)
+        while MonotonicClock.now() < deadline {
+            if condition() { return true }
+            MonotonicClock.sleep(until: MonotonicClock.now() + 10_000_000)
+        }
+        return condition()
+    }
+
+    @Test(arguments: [(false, 64), (true, 64), (true, 1)])
+    func countsAreExactWithOffloads(coalescing: Bool, segments: Int) throws {
+        var receive = ReceiveOptions()
+        receive.address = SocketAddress(ipv4: 127, 0, 0, 1, port: 0)
+        receive.coalescing = coalescing
+        receive.receiveBuffer = 8 << 20
+        let receiver = try ReceiveRun(receive)
+        try receiver.start()
+        var send = SendOptions()
+        send.targets = [receiver.boundAddress]
+        send.segments = segments
+        send.count = 10_001  // 156 full messages of 64 and one of 17
+        send.rate = 200_000
+        let sender = try SendRun(send)
+        try sender.start()
+        #expect(waitUntil(seconds: 10) { sender.isFinished })
+        #expect(waitUntil(seconds: 5) { receiver.counters.total().packets >= 10_001 })
+        sender.stop()
+        receiver.stop()
+        let sent = sender.counters.total()
+        #expect(sent.packets == 10_001)
+        #expect(sent.bytes == 320_032)
+        let received = receiver.counters.total()
+        #expect(received.packets == 10_001)
+        #expect(received.bytes == 320_032)
+        #expect(received.truncated == 0)
+        if segments > 1 {
+            // Far fewer calls than datagrams: the offload really carried several per trip.
+            #expect(sent.calls < 10_001 / 8, "\(sent.calls) send calls")
+        }
+        #expect(sender.control.noticesGiven == [])
+        #expect(receiver.control.noticesGiven == [])
+    }
+}

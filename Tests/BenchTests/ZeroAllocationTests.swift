@@ -38,7 +38,7 @@ import PacketIO
         try fill(socket, count: count, segments: segments)
         let control = RunControl()
         let counters = ThreadCounters(count: 1)
-        let work = ReceiveWork(descriptor: socket.descriptor, batch: 4 * segments,
+        let work = ReceiveWork(descriptor: socket.descriptor, batch: 4 * segments, latch: StartLatch(),
                                slotSize: coalescing ? ReceiveBatch.coalescedSlotSize : 2048, coalescing: coalescing,
                                limit: UInt64(count), slot: counters.slot(0), stop: control.flag, total: control.sharedTotal)
         let before = AllocationCounter_thisThread()
@@ -67,7 +67,7 @@ import PacketIO
         let control = RunControl()
         let counters = ThreadCounters(count: 1)
         let work = SendWork(descriptor: socket.descriptor, batch: 64, payload: 32, segments: segments, control: control,
-                            quota: UInt64(batches * 64), pacer: nil, slot: counters.slot(0), stop: control.flag)
+                            quota: UInt64(batches * 64), rate: nil, slot: counters.slot(0), stop: control.flag)
         let before = AllocationCounter_thisThread()
         try work.run()
         let after = AllocationCounter_thisThread()

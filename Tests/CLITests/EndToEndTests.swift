@@ -61,6 +61,22 @@ import Testing
         #expect(out.contains("         per thread: #0 "), "\(out)")
     }
 
+    @Test func gsoSenderAndGROReceiverCountDatagrams() throws {
+        let port = freePort()
+        let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--gro", "--json", "--count", "100001", "--duration", "30"])
+        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on") })
+        #expect(receiver.stderr.contains(", GRO, receive buffer"), "\(receiver.stderr)")
+        let sender = try Program.run("mpps", ["send", "127.0.0.1:\(port)", "--gso", "64", "--count", "100001", "--rate", "500k", "--json"])
+        #expect(sender.status == 0, "\(sender.stderr)")
+        #expect(sender.stderr.contains(", GSO 64 per message"), "\(sender.stderr)")
+        #expect(receiver.finish(within: 20) == 0, "\(receiver.stderr)")
+        let sent = try #require(sender.stdout.split(separator: "\n").last.flatMap { jsonObject(String($0)) })
+        let received = try #require(receiver.stdoutLines.last.flatMap(jsonObject))
+        #expect(sent["packets"] as? Int == 100001)
+        #expect(received["packets"] as? Int == 100001)
+        #expect(received["bytes"] as? Int == 3_200_032)
+    }
+
     @Test func sendCountsExactlyEvenWithNobodyListening() throws {
         let result = try Program.run("mpps", ["send", "127.0.0.1:\(freePort())", "--count", "5000", "--threads", "3", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
