@@ -16,8 +16,8 @@ let package = Package(
         .target(name: "CMPPSLinux"),
         // The fast path a Swift server author imports.
         .target(name: "PacketIO", dependencies: ["CMPPSLinux"]),
-        // Read-only views of the kernel's and the NIC's counters.
-        .target(name: "HostStats"),
+        // Read-only views of the kernel's and the NIC's counters, topology, doctor rules.
+        .target(name: "HostStats", dependencies: ["CMPPSLinux"]),
         // Multi-threaded runs, counters, the reporter and its output formats.
         .target(name: "Bench", dependencies: ["PacketIO", "HostStats"]),
         // The command lines.
@@ -25,6 +25,7 @@ let package = Package(
         .executableTarget(name: "udpsender", dependencies: ["Bench"]),
         .executableTarget(name: "udpreceiver1", dependencies: ["Bench"]),
         .testTarget(name: "PacketIOTests", dependencies: ["PacketIO"]),
+        .testTarget(name: "HostStatsTests", dependencies: ["HostStats"], resources: [.copy("Fixtures")]),
         // Test-only: counts the calling thread's heap allocations (replaces malloc in the test binary).
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "HostStats", "AllocationCounter"]),
