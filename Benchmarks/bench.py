@@ -495,7 +495,7 @@ def write_report(path, bench, results, notes, env):
                  "process's user + system time from `wait4()`'s rusage, divided by its datagrams (so it includes "
                  "its start-up and, for mpps, its reporting thread); drops = the kernel's `RcvbufErrors` from just "
                  "before the receiver started to just after it ended (so they include datagrams that filled its "
-                 "buffer between its `bind` and its first read).")
+                 "buffer between its `bind` and its first read; with GRO the kernel's count need not be one per datagram).")
         s.append("")
         s.append("How to read it: a receiver that keeps up (few drops, CPU use under 100%) is paced by the sender, "
                  "which on loopback also pays for the delivery; its rate then says only that it kept up, and "
@@ -625,7 +625,8 @@ def write_report(path, bench, results, notes, env):
     w("| comparison | metric | mpps (median) | C (median) | mpps/C |")
     w("| --- | --- | ---: | ---: | ---: |")
     for title, metric, m, c, r in summary:
-        w(f"| {title} | {metric} | {fmt(m)} | {fmt(c)} | {fmt(r)} |")
+        digits = 0 if metric.startswith("ns") else 3
+        w(f"| {title} | {metric} | {fmt(m, digits)} | {fmt(c, digits)} | {fmt(r)} |")
     w("")
     if others:
         w("| other tools (e) | M datagrams/s sent (own report, median) | M datagrams/s delivered (median) |")

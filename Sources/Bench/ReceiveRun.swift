@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PacketIO
+import Synchronization
 
 /// How to receive: what `mpps recv` and `udpreceiver1` take from their command lines.
 public struct ReceiveOptions: Sendable {
@@ -49,6 +50,7 @@ public final class ReceiveRun: @unchecked Sendable {
 
     private let sockets: [SocketHolder]
     private var threads: [NativeThread] = []
+    private let results = ResultList()
 
     /// How often a receiving thread with no traffic checks for a stop request.
     static let idleWakeMilliseconds = 100
@@ -119,6 +121,7 @@ public final class ReceiveRun: @unchecked Sendable {
                                    limit: options.count, slot: counters.slot(index),
                                    stop: control.flag, total: control.sharedTotal)
             let control = self.control
+            let results = self.results
             do {
                 threads.append(try NativeThread {
                     if let cpu {
@@ -128,7 +131,12 @@ public final class ReceiveRun: @unchecked Sendable {
                             return
                         }
                     }
-                    do { try work.run() } catch { control.fail("receiving thread \(index) failed: \(error)") }
+                    do throws(SocketError) {
+                        let result = try work.run()
+                        results.append(result)
+                    } catch {
+                        control.fail("receiving thread \(index) failed: \(error)")
+                    }
                     withExtendedLifetime(holder) {}
                 })
             } catch {
@@ -137,6 +145,11 @@ public final class ReceiveRun: @unchecked Sendable {
             }
         }
         _ = latch.wait(for: options.threads, seconds: 10)
+    }
+
+    /// What the threads saw of flows and latencies, merged: complete once ``stop()`` returned.
+    public func sequenceReport() -> SequenceReport {
+        SequenceReport(results.all)
     }
 
     /// Asks the threads to stop and waits for them (at most about 100 ms when idle).
@@ -148,61 +161,11 @@ public final class ReceiveRun: @unchecked Sendable {
     deinit { stop() }
 }
 
-/// One receiving thread's loop and everything it needs, as plain values.
-struct ReceiveWork: Sendable {
-    let descriptor: Int32
-    let batch: Int
-    let latch: StartLatch
-    let slotSize: Int
-    let coalescing: Bool
-    let limit: UInt64?
-    let slot: CounterSlot
-    let stop: StopFlag
-    let total: SharedTotal
+/// The threads' results, appended as each thread ends.
+final class ResultList: Sendable {
+    private let list = Mutex<[ReceiveResult]>([])
 
-    /// Receives until a stop request or, with a limit, until the run's total reaches it.
-    /// Allocates once (the batch) before the loop and never inside it.
-    func run() throws(SocketError) {
-        var storage = ReceiveBatch(capacity: batch, slotSize: slotSize, recordsSources: false,
-                                   controlSize: coalescing ? ReceiveBatch.standardControlSize : 0)
-        var totals = CounterSnapshot()
-        slot.publishCPU(CPUList.currentCPU())
-        latch.arrive()
-        while !stop.isSet {
-            var want = batch
-            if let limit {
-                let taken = total.load()
-                if taken >= limit { stop.set(); break }
-                want = Int(min(UInt64(batch), limit - taken))
-            }
-            let received = try storage.receive(descriptor: descriptor, limit: want)
-            if received == 0 { continue }
-            var bytes = 0
-            var truncated = 0
-            var datagrams = received
-            var index = 0
-            if coalescing {
-                datagrams = 0
-                while index < received {
-                    bytes &+= storage.length(at: index)
-                    datagrams &+= storage.datagramCount(at: index)
-                    if storage.isTruncated(at: index) { truncated &+= 1 }
-                    index &+= 1
-                }
-            } else {
-                while index < received {
-                    bytes &+= storage.length(at: index)
-                    if storage.isTruncated(at: index) { truncated &+= 1 }
-                    index &+= 1
-                }
-            }
-            totals.packets &+= UInt64(datagrams)
-            totals.bytes &+= UInt64(bytes)
-            totals.calls &+= 1
-            totals.truncated &+= UInt64(truncated)
-            slot.publish(totals)
-            slot.publishCPU(CPUList.currentCPU())
-            if let limit, total.add(UInt64(datagrams)) >= limit { stop.set() }
-        }
-    }
+    func append(_ result: ReceiveResult) { list.withLock { $0.append(result) } }
+
+    var all: [ReceiveResult] { list.withLock { $0 } }
 }

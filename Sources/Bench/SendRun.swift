@@ -25,6 +25,12 @@ public struct SendOptions: Sendable {
     public var count: UInt64? = nil
     /// Total datagrams per second over all threads; nil sends as fast as possible.
     public var rate: Double? = nil
+    /// Write a ``PacketIO/SequenceHeader`` into each payload of 16 bytes or more,
+    /// and end each flow with end-of-flow datagrams; false sends all-zero payloads.
+    public var stampsSequence = true
+    /// Flow ids are this plus the thread index: random per run, so that two
+    /// senders to one receiver do not share flow ids.
+    public var flowBase = UInt32.random(in: 0...UInt32.max)
 
     /// The defaults of `mpps send`.
     public init() {}
@@ -98,6 +104,8 @@ public final class SendRun: @unchecked Sendable {
             let cpu = options.cpus.map { $0.cpus[index % $0.cpus.count] }
             let work = SendWork(descriptor: holder.descriptor, batch: options.batch, payload: options.payload,
                                 segments: options.segments, control: control,
+                                stamp: options.stampsSequence && options.payload >= SequenceHeader.size
+                                    ? SequenceStamp(flow: options.flowBase &+ UInt32(index), hostTag: HostTag.local) : nil,
                                 quota: options.count.map { SendOptions.share(of: $0, thread: index, threads: threadCount) },
                                 rate: options.rate.map { $0 / Double(threadCount) }, slot: counters.slot(index), stop: control.flag)
             let control = self.control
@@ -136,91 +144,4 @@ public final class SendRun: @unchecked Sendable {
 /// How many sending threads have returned.
 final class FinishedThreads: Sendable {
     let count = Atomic<Int>(0)
-}
-
-/// One sending thread's loop and everything it needs, as plain values.
-struct SendWork: Sendable {
-    let descriptor: Int32
-    let batch: Int
-    let payload: Int
-    let segments: Int
-    let control: RunControl
-    let quota: UInt64?
-    /// This thread's datagrams per second; nil for as fast as possible.
-    let rate: Double?
-    let slot: CounterSlot
-    let stop: StopFlag
-
-    /// The longest a paced sender sleeps before looking at the stop request again.
-    static let longestSleepNanoseconds: UInt64 = 50_000_000
-
-    /// Sends until the quota is met or a stop is requested. Counts a datagram
-    /// when the kernel accepted it. Allocates once (the batch) before the loop,
-    /// and once more only if the kernel refuses GSO mid-run.
-    func run() throws(SocketError) {
-        var segments = self.segments
-        var storage = SendBatch(capacity: Self.messagesPerCall(batch: batch, segments: segments),
-                                payloadSize: payload, segmentsPerMessage: segments)
-        var totals = CounterSnapshot()
-        slot.publishCPU(CPUList.currentCPU())
-        // The schedule starts once the batch is ready, so set-up time is not made up in a burst.
-        let pacer = rate.map { Pacer(rate: $0, maximumBurst: batch, start: MonotonicClock.now()) }
-        while !stop.isSet {
-            var want = storage.capacity &* segments
-            if let quota {
-                if totals.packets >= quota { break }
-                want = Int(min(UInt64(want), quota - totals.packets))
-            }
-            if let pacer {
-                let now = MonotonicClock.now()
-                let released = pacer.release(sent: totals.packets, wanted: want, now: now)
-                if released == 0 {
-                    MonotonicClock.sleep(until: min(pacer.wakeTime(sent: totals.packets, wanted: want),
-                                                    now &+ Self.longestSleepNanoseconds))
-                    continue
-                }
-                want = released
-            }
-            // `want` datagrams: full messages, then one with the remainder.
-            let messages = (want &+ segments &- 1) / segments
-            let lastSegments = want &- (messages &- 1) &* segments
-            if segments > 1 { storage.setSegments(lastSegments, at: messages &- 1) }
-            var done = 0
-            while done < messages && !stop.isSet {
-                do {
-                    let sent = try storage.send(descriptor: descriptor, from: done, to: messages)
-                    if sent > 0 {
-                        done &+= sent
-                        totals.calls &+= 1
-                    }
-                } catch where error.code == ECONNREFUSED {
-                    // An ICMP port unreachable from an earlier datagram: nobody listens (yet). The
-                    // message this call was about to send was not sent; count the refusal and go on.
-                    totals.refused &+= 1
-                } catch where error.code == ENOBUFS {
-                    totals.noBuffers &+= 1
-                } catch where segments > 1 && (error.code == EIO || error.code == EINVAL) {
-                    // The route refuses GSO (no checksum offload on the device, say): degrade, once.
-                    control.notice("mpps send: the kernel refused a GSO send (\(error.reason)): sending one datagram per message from now on")
-                    try UDPSocket.setSegmentSize(0, descriptor: descriptor)
-                    break
-                }
-            }
-            let sentDatagrams = done == messages ? want : done &* segments
-            totals.packets &+= UInt64(sentDatagrams)
-            totals.bytes &+= UInt64(sentDatagrams &* payload)
-            slot.publish(totals)
-            if segments > 1 { storage.setSegments(segments, at: messages &- 1) }
-            if done < messages && !stop.isSet {
-                segments = 1
-                storage = SendBatch(capacity: Self.messagesPerCall(batch: batch, segments: 1), payloadSize: payload)
-            }
-        }
-        slot.publish(totals)
-    }
-
-    /// Messages per `sendmmsg` call: `batch` datagrams' worth, at least one message.
-    static func messagesPerCall(batch: Int, segments: Int) -> Int {
-        max(1, batch / segments)
-    }
 }

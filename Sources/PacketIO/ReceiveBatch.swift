@@ -173,6 +173,13 @@ public struct ReceiveBatch: ~Copyable {
         return try body(UnsafeRawBufferPointer(start: buffers + index * slotSize, count: length(at: index)))
     }
 
+    /// The bytes of message `index`, in place: valid only until the next receive
+    /// and while the batch lives. For loops that must not capture a closure.
+    @inline(__always)
+    public func unsafeBytes(at index: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: buffers + index * slotSize, count: length(at: index))
+    }
+
     /// The address message `index` came from; nil when the batch does not record sources.
     public func sourceAddress(at index: Int) -> SocketAddress? {
         precondition(index >= 0 && index < count, "datagram index out of range")
