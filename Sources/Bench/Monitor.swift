@@ -59,9 +59,13 @@ public struct Monitor {
     ///
     /// - Parameters:
     ///   - finished: true once the workers ended on their own (a send count met).
-    ///   - countReached: the reason to give when the workers stopped themselves by request.
+    ///   - sampler: reads the host's counters at the start, every interval and the end.
+    ///   - checksSpread: warn when a thread gets far less than its share (SO_REUSEPORT groups).
     public func run(counters: ThreadCounters, control: RunControl, finished: () -> Bool,
-                    stopWorkers: () -> Void, sink: ReportSink) -> RunSummary {
+                    stopWorkers: () -> Void, sink: ReportSink,
+                    sampler: HostSampler? = nil, checksSpread: Bool = false) -> RunSummary {
+        let firstReading = sampler?.read()
+        var previousReading = firstReading
         let start = MonotonicClock.now()
         let nanosecondsPerInterval = UInt64(interval * 1e9)
         let deadline = duration.map { start &+ UInt64($0 * 1e9) }
@@ -82,8 +86,15 @@ public struct Monitor {
                 delta = delta + change
                 threads.append(ThreadSample(id: index, cpu: slot.readCPU(), delta: change))
             }
+            var host: HostDelta?
+            if let sampler, let before = previousReading {
+                let reading = sampler.read()
+                host = HostDelta(from: before, to: reading)
+                previousReading = reading
+            }
             let report = IntervalReport(elapsed: Double(now &- start) / 1e9, length: Double(now &- previousTime) / 1e9,
-                                        delta: delta, threads: threads)
+                                        delta: delta, threads: threads, host: host,
+                                        warnings: checksSpread ? Spread.warnings(threads) : [])
             previousTime = now
             builder.add(report)
             sink.interval(report)
@@ -115,8 +126,9 @@ public struct Monitor {
         let tail = (0..<counters.count).contains { counters.read($0) != previous[$0] }
         if tail || end &- previousTime >= nanosecondsPerInterval / 2 { emit(until: end) }
         let totals = (0..<counters.count).map { counters.read($0) }
+        let host = sampler.flatMap { sampler in firstReading.map { HostDelta(from: $0, to: sampler.read()) } }
         return builder.summary(total: totals.reduce(CounterSnapshot(), +), threads: totals,
-                               seconds: Double(end &- start) / 1e9, reason: reason)
+                               seconds: Double(end &- start) / 1e9, reason: reason, host: host)
     }
 
     /// Waits up to `nanoseconds` for SIGINT or SIGTERM; true if one came.

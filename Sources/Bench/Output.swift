@@ -54,13 +54,17 @@ public struct HumanSink: ReportSink {
     public let perThread: Bool
     /// The per-datagram receive slot, to explain truncation.
     public let slotSize: Int?
+    /// Print, under an interval, where datagrams were dropped and warnings about
+    /// the spread; off for the article's own programs, which print its lines only.
+    public let explains: Bool
 
     /// Creates a sink.
-    public init(verb: String, quiet: Bool = false, perThread: Bool = true, slotSize: Int? = nil) {
+    public init(verb: String, quiet: Bool = false, perThread: Bool = true, slotSize: Int? = nil, explains: Bool = true) {
         self.verb = verb
         self.quiet = quiet
         self.perThread = perThread
         self.slotSize = slotSize
+        self.explains = explains
     }
 
     public func interval(_ report: IntervalReport) {
@@ -74,6 +78,10 @@ public struct HumanSink: ReportSink {
                 text += "      #\(thread.id) \(cpu) " + Units.fixed(Double(thread.delta.packets) / max(report.length, 1e-9) / 1e6, decimals: 3, width: 7)
                     + "M pps " + Units.fixed(share, decimals: 1, width: 5) + "%\n"
             }
+        }
+        if explains {
+            for line in report.host?.dropLines(seconds: report.length) ?? [] { text += "  " + line + "\n" }
+            for warning in report.warnings { text += "  " + warning + "\n" }
         }
         writeOutput(text)
     }
@@ -104,7 +112,43 @@ public struct HumanSink: ReportSink {
             let slot = slotSize.map { " the \($0)-byte" } ?? " the"
             text += "         truncated: \(total.truncated) datagrams were longer than\(slot) receive slot and were cut short\n"
         }
+        if let sequences = summary.sequences, sequences.hasSequences {
+            text += sequenceText(sequences)
+        }
+        if let host = summary.host {
+            for line in host.dropLines(amount: { "\($0)" }) { text += "         " + line + "\n" }
+            if let drops = host.socketDrops {
+                text += "         dropped at this run's sockets: \(drops)"
+                    + (host.hasUDP ? "; host-wide RcvbufErrors \(host.rcvbufErrors), MemErrors \(host.memErrors), InErrors \(host.inErrors)" : "")
+                    + "\n"
+            }
+        }
         return text
+    }
+
+    private static func sequenceText(_ sequences: SequenceReport) -> String {
+        let flows = sequences.flows.count
+        let expected = sequences.flows.reduce(UInt64(0)) { $0 + $1.expected }
+        let unique = sequences.flows.reduce(UInt64(0)) { $0 + $1.unique }
+        var text = "         sequence: \(unique) of \(expected) received in \(flows) flow\(flows == 1 ? "" : "s"): "
+            + "\(sequences.lost) lost, \(sequences.reordered) reordered, \(sequences.duplicates) duplicates\n"
+        if sequences.flowsWithoutEnd > 0 {
+            text += "         \(sequences.flowsWithoutEnd) flow\(sequences.flowsWithoutEnd == 1 ? "" : "s") never signalled its end: "
+                + "a lost tail of \(sequences.flowsWithoutEnd == 1 ? "it" : "them") is not counted\n"
+        }
+        if sequences.untracked > 0 {
+            text += "         untracked: \(sequences.untracked) datagrams of flows beyond the first \(FlowTable.capacity / 4 * 3) per thread\n"
+        }
+        if let p50 = sequences.latency.percentile(0.5), let p99 = sequences.latency.percentile(0.99),
+           let p999 = sequences.latency.percentile(0.999) {
+            text += "         latency: p50 \(microseconds(p50)), p99 \(microseconds(p99)), p99.9 \(microseconds(p999)), "
+                + "max \(microseconds(sequences.latency.maximum)) (one way, \(sequences.latency.total) datagrams)\n"
+        }
+        return text
+    }
+
+    private static func microseconds(_ nanoseconds: UInt64) -> String {
+        Units.fixed(Double(nanoseconds) / 1000, decimals: 1) + " µs"
     }
 }
 
@@ -124,9 +168,46 @@ public struct JSONSink: ReportSink {
     /// `{"type":"interval","elapsed":1.0,"packets":N,"bytes":N,"pps":X,"threads":[{"id":0,"cpu":1,"packets":N}]}`
     public static func intervalLine(_ report: IntervalReport) -> String {
         let threads = report.threads.map { "{\"id\":\($0.id),\"cpu\":\($0.cpu),\"packets\":\($0.delta.packets)}" }
-        return "{\"type\":\"interval\",\"elapsed\":\(Units.fixed(report.elapsed, decimals: 3)),\"packets\":\(report.delta.packets)"
+        var line = "{\"type\":\"interval\",\"elapsed\":\(Units.fixed(report.elapsed, decimals: 3)),\"packets\":\(report.delta.packets)"
             + ",\"bytes\":\(report.delta.bytes),\"pps\":\(Units.fixed(report.packetsPerSecond, decimals: 1))"
-            + ",\"threads\":[\(threads.joined(separator: ","))]}"
+            + ",\"threads\":[\(threads.joined(separator: ","))]"
+        if let host = report.host { line += hostFields(host) }
+        if !report.warnings.isEmpty {
+            line += ",\"warnings\":[\(report.warnings.map(jsonString).joined(separator: ","))]"
+        }
+        return line + "}"
+    }
+
+    /// `,"kernel":{...},"socket_drops":N` for whatever was read.
+    static func hostFields(_ host: HostDelta) -> String {
+        var text = ""
+        if host.hasUDP {
+            text += ",\"kernel\":{\"udp_in\":\(host.udpIn),\"rcvbuf_errors\":\(host.rcvbufErrors),\"in_errors\":\(host.inErrors)"
+                + ",\"no_ports\":\(host.noPorts),\"mem_errors\":\(host.memErrors)}"
+        }
+        if let drops = host.socketDrops { text += ",\"socket_drops\":\(drops)" }
+        return text
+    }
+
+    /// A JSON string literal for `text`.
+    static func jsonString(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
     }
 
     /// `{"type":"summary","packets":N,"bytes":N,"seconds":X,"pps_mean":X,"pps_min":X,"pps_max":X,...}`
@@ -140,6 +221,23 @@ public struct JSONSink: ReportSink {
             + ",\"calls\":\(total.calls)"
             + ",\"threads\":[\(summary.threads.map { String($0.packets) }.joined(separator: ","))]"
             + ",\"refused\":\(total.refused),\"no_buffers\":\(total.noBuffers),\"truncated\":\(total.truncated)"
-            + ",\"stop\":\"\(summary.reason.rawValue)\"}"
+            + ",\"stop\":\"\(summary.reason.rawValue)\""
+            + (summary.host.map(hostFields) ?? "")
+            + (summary.sequences.map(sequenceFields) ?? "")
+            + "}"
+    }
+
+    /// `,"lost":N,"reordered":N,"duplicates":N,...` and `"latency_us"` when measured.
+    static func sequenceFields(_ sequences: SequenceReport) -> String {
+        guard sequences.hasSequences else { return "" }
+        var text = ",\"lost\":\(sequences.lost),\"reordered\":\(sequences.reordered),\"duplicates\":\(sequences.duplicates)"
+            + ",\"flows\":\(sequences.flows.count),\"flows_without_end\":\(sequences.flowsWithoutEnd)"
+            + ",\"untracked\":\(sequences.untracked),\"end_markers\":\(sequences.endMarkers)"
+        let latency = sequences.latency
+        if let p50 = latency.percentile(0.5), let p99 = latency.percentile(0.99), let p999 = latency.percentile(0.999) {
+            func us(_ value: UInt64) -> String { Units.fixed(Double(value) / 1000, decimals: 3) }
+            text += ",\"latency_us\":{\"p50\":\(us(p50)),\"p99\":\(us(p99)),\"p999\":\(us(p999)),\"max\":\(us(latency.maximum))}"
+        }
+        return text
     }
 }

@@ -147,6 +147,21 @@ public final class ReceiveRun: @unchecked Sendable {
         _ = latch.wait(for: options.threads, seconds: 10)
     }
 
+    /// Datagrams the kernel dropped at this run's sockets so far (SO_MEMINFO), summed; nil if unreadable.
+    public func socketDrops() -> UInt64? {
+        var total: UInt64 = 0
+        for holder in sockets {
+            guard let drops = try? UDPSocket.dropCount(descriptor: holder.descriptor) else { return nil }
+            total += drops
+        }
+        return total
+    }
+
+    /// Reads the host's counters and this run's socket drops, for the monitor.
+    public var sampler: HostSampler {
+        HostSampler(socketDrops: { [self] in socketDrops() })
+    }
+
     /// What the threads saw of flows and latencies, merged: complete once ``stop()`` returned.
     public func sequenceReport() -> SequenceReport {
         SequenceReport(results.all)

@@ -27,13 +27,20 @@ public struct IntervalReport: Equatable, Sendable {
     public var delta: CounterSnapshot
     /// Each thread.
     public var threads: [ThreadSample]
+    /// How the host's counters moved, when the run reads them.
+    public var host: HostDelta?
+    /// Things a person should know about this interval (an uneven spread, say).
+    public var warnings: [String]
 
     /// Creates a report.
-    public init(elapsed: Double, length: Double, delta: CounterSnapshot, threads: [ThreadSample]) {
+    public init(elapsed: Double, length: Double, delta: CounterSnapshot, threads: [ThreadSample],
+                host: HostDelta? = nil, warnings: [String] = []) {
         self.elapsed = elapsed
         self.length = length
         self.delta = delta
         self.threads = threads
+        self.host = host
+        self.warnings = warnings
     }
 
     /// Datagrams per second over the interval.
@@ -58,6 +65,10 @@ public struct RunSummary: Equatable, Sendable {
     public var threads: [CounterSnapshot]
     /// Why the run ended.
     public var reason: StopReason
+    /// How the host's counters moved over the whole run, when read.
+    public var host: HostDelta? = nil
+    /// What the sequence headers told, for a receiving run.
+    public var sequences: SequenceReport? = nil
 }
 
 /// Why a run ended.
@@ -91,11 +102,12 @@ public struct SummaryBuilder: Sendable {
     }
 
     /// The summary for a run that moved `total` in `seconds`.
-    public func summary(total: CounterSnapshot, threads: [CounterSnapshot], seconds: Double, reason: StopReason) -> RunSummary {
+    public func summary(total: CounterSnapshot, threads: [CounterSnapshot], seconds: Double, reason: StopReason,
+                        host: HostDelta? = nil) -> RunSummary {
         let mean = seconds > 0 ? Double(total.packets) / seconds : 0
         let rates = fullIntervalRates.isEmpty ? (partialIntervalRates.isEmpty ? [mean] : partialIntervalRates) : fullIntervalRates
         return RunSummary(total: total, seconds: seconds, meanPacketsPerSecond: mean,
                           minPacketsPerSecond: rates.min() ?? 0, maxPacketsPerSecond: rates.max() ?? 0,
-                          threads: threads, reason: reason)
+                          threads: threads, reason: reason, host: host)
     }
 }

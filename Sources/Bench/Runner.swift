@@ -15,8 +15,10 @@ public enum Runner {
         let run = try ReceiveRun(options)
         announce(run)
         try run.start()
-        let summary = monitor.run(counters: run.counters, control: run.control, finished: { false },
-                                  stopWorkers: run.stop, sink: sink)
+        var summary = monitor.run(counters: run.counters, control: run.control, finished: { false },
+                                  stopWorkers: run.stop, sink: sink, sampler: run.sampler,
+                                  checksSpread: run.options.reusePort && run.options.threads > 1)
+        summary.sequences = run.sequenceReport()
         sink.summary(summary)
         if let failure = run.control.failureMessage { throw RunError(failure) }
         return summary

@@ -114,6 +114,26 @@ public struct UDPSocket: ~Copyable {
         try setOption(descriptor, CMPPSLinux_SOL_UDP, CMPPSLinux_UDP_GRO, Int32(enabled ? 1 : 0), "setsockopt(UDP_GRO)")
     }
 
+    /// Datagrams the kernel dropped at this socket since it was opened (its
+    /// receive buffer was full, or memory ran out): exact, and this socket's
+    /// alone, unlike the host-wide RcvbufErrors.
+    /// The corresponding C call is `getsockopt(SO_MEMINFO)`; Linux 4.6 or later.
+    public var dropCount: UInt64 {
+        get throws(SocketError) { try Self.dropCount(descriptor: descriptor) }
+    }
+
+    /// ``dropCount`` of a descriptor whose socket is owned elsewhere.
+    public static func dropCount(descriptor: Int32) throws(SocketError) -> UInt64 {
+        // SK_MEMINFO_VARS is 9 u32s on Linux 4.6+; SK_MEMINFO_DROPS is the last (index 8).
+        var values = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
+        var length = socklen_t(MemoryLayout.size(ofValue: values))
+        // Safety: `values` and `length` outlive the call; the kernel writes at most `length` bytes.
+        let rc = getsockopt(descriptor, SOL_SOCKET, SO_MEMINFO, &values, &length)
+        if rc != 0 { throw SocketError("getsockopt(SO_MEMINFO)", code: errno) }
+        guard length >= 36 else { throw SocketError("getsockopt(SO_MEMINFO)", code: ENOPROTOOPT) }
+        return UInt64(values.8)
+    }
+
     /// Binds the socket to a local address. The corresponding C function is `bind(2)`.
     public func bind(to address: SocketAddress) throws(SocketError) {
         let fd = descriptor

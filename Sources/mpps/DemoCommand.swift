@@ -1,5 +1,4 @@
 import Bench
-import HostStats
 import PacketIO
 
 /// `mpps demo`: a sender and a receiver in one process on loopback for a few
@@ -49,7 +48,6 @@ enum DemoCommand {
         let receiver = try ReceiveRun(receive)
         send.targets = [receiver.boundAddress]
         let sender = try SendRun(send)
-        let before = UDPStatistics.current()
         if !json {
             let placement = allowed.count >= 2 ? "sender on CPU \(allowed[0]), receiver on CPU \(allowed[1])" : "one CPU shared"
             writeError("mpps demo: 32-byte datagrams to \(receiver.boundAddress) for \(Units.fixed(seconds, decimals: 1)) s, "
@@ -61,19 +59,18 @@ enum DemoCommand {
             throw error
         }
         let sink: ReportSink = json ? JSONSink() : HumanSink(verb: "received")
-        let summary = Monitor(interval: 1, duration: seconds).run(
+        var summary = Monitor(interval: 1, duration: seconds).run(
             counters: receiver.counters, control: receiver.control, finished: { sender.isFinished },
             stopWorkers: {
                 sender.stop()
                 drain(receiver)
                 receiver.stop()
-            }, sink: sink)
+            }, sink: sink, sampler: receiver.sampler)
+        summary.sequences = receiver.sequenceReport()
         sink.summary(summary)
         if let failure = sender.control.failureMessage ?? receiver.control.failureMessage { throw RunError(failure) }
-        let sent = sender.counters.total()
-        let kernel = before.flatMap { start in UDPStatistics.current().map { $0.since(start) } }
-        let account = Account(sent: sent.packets, received: summary.total.packets,
-                              bufferDrops: kernel?["RcvbufErrors"], memoryDrops: kernel?["MemErrors"])
+        let account = Account(sent: sender.counters.total().packets, received: summary.total.packets,
+                              socketDrops: summary.host?.socketDrops, sequenceLost: summary.sequences?.lost)
         writeOutput(json ? account.jsonLine + "\n" : account.text)
     }
 
@@ -91,32 +88,34 @@ enum DemoCommand {
     }
 }
 
-/// Where the demo's datagrams went.
+/// Where the demo's datagrams went: sent = received + lost, and what the
+/// kernel and the sequence numbers say about the lost ones.
 struct Account {
     let sent: UInt64
     let received: UInt64
-    /// Growth of the host's RcvbufErrors and MemErrors during the run, when readable.
-    let bufferDrops: UInt64?
-    let memoryDrops: UInt64?
+    /// Drops the kernel counted at the receiving socket (SO_MEMINFO), when readable.
+    let socketDrops: UInt64?
+    /// Datagrams the sequence numbers show missing, when headers were sent.
+    let sequenceLost: UInt64?
 
     var lost: UInt64 { sent > received ? sent - received : 0 }
 
     var text: String {
         var text = "account: \(sent) sent = \(received) received + \(lost) lost\n"
         guard lost > 0 else { return text }
-        if let bufferDrops {
-            text += "         the kernel dropped \(bufferDrops) because the receiver's socket buffer was full"
-                + " (RcvbufErrors): the receiving thread did not keep up\n"
+        if let sequenceLost {
+            text += "         the sequence numbers miss \(sequenceLost)\n"
         }
-        if let memoryDrops, memoryDrops > 0 {
-            text += "         and \(memoryDrops) for lack of UDP memory (MemErrors)\n"
+        if let socketDrops {
+            text += "         the kernel dropped \(socketDrops) at the receiving socket because its buffer was full:"
+                + " the receiving thread did not keep up\n"
         }
         return text
     }
 
     var jsonLine: String {
         "{\"type\":\"account\",\"sent\":\(sent),\"received\":\(received),\"lost\":\(lost)"
-            + ",\"rcvbuf_errors\":\(bufferDrops.map(String.init) ?? "null")"
-            + ",\"mem_errors\":\(memoryDrops.map(String.init) ?? "null")}"
+            + ",\"socket_drops\":\(socketDrops.map(String.init) ?? "null")"
+            + ",\"sequence_lost\":\(sequenceLost.map(String.init) ?? "null")}"
     }
 }

@@ -7,6 +7,7 @@ enum SendCommand {
         OptionSpec("--threads", "N", "sending threads per target, each with its own socket (default 1)"),
         OptionSpec("--src-port", "PORT", "bind every sending socket to this source port (the article uses 65400)"),
         OptionSpec("--payload", "BYTES", "UDP payload per datagram (default 32, the article's)"),
+        OptionSpec("--payload-pattern", "KIND", "sequence: a header per datagram for loss, order and latency (default, 16+ bytes); zero: the article's all-zero payload"),
         OptionSpec("--batch", "N", "datagrams per sendmmsg call, 1-1024 (default 1024)"),
         OptionSpec("--gso", "N", "UDP GSO: N datagrams per message, 1-128; a call carries batch/N messages (default 1: off)"),
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 0 or 0-1 (default: unpinned)"),
@@ -55,6 +56,11 @@ enum SendCommand {
         send.payload = try arguments.integer("--payload", in: 0...65527) ?? 32
         if let ipv4 = send.targets.first(where: { $0.family == .inet }), send.payload > ipv4.maximumPayload {
             throw arguments.usage("--payload \(send.payload) is too large for IPv4 target \(ipv4): a UDP datagram carries at most 65507 bytes over IPv4 (65527 over IPv6)")
+        }
+        switch arguments.text("--payload-pattern") ?? "sequence" {
+        case "sequence": send.stampsSequence = true
+        case "zero": send.stampsSequence = false
+        case let other: throw arguments.usage("--payload-pattern must be 'sequence' or 'zero', not '\(other)'")
         }
         send.batch = try arguments.integer("--batch", in: 1...1024, why: " (the kernel's UIO_MAXIOV)") ?? 1024
         send.segments = try arguments.integer("--gso", in: 1...SendBatch.maximumSegments, why: " (the kernel's UDP_MAX_SEGMENTS)") ?? 1

@@ -44,7 +44,7 @@ func parse(_ raw: [String]) throws(RunError) -> ReceiveOptions {
 
 do throws(RunError) {
     let options = try parse(Array(CommandLine.arguments.dropFirst()))
-    try Runner.receive(options, monitor: Monitor(interval: 1, duration: nil), sink: HumanSink(verb: "received", perThread: false)) { run in
+    try Runner.receive(options, monitor: Monitor(interval: 1, duration: nil), sink: HumanSink(verb: "received", perThread: false, explains: false)) { run in
         writeError("udpreceiver1: listening on \(run.boundAddress), \(options.threads) thread(s)"
             + (options.reusePort ? ", SO_REUSEPORT" : ""))
     }

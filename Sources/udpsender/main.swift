@@ -27,7 +27,7 @@ do throws(RunError) {
         }
         options.targets = targets
     }
-    try Runner.send(options, monitor: Monitor(interval: 1, duration: nil), sink: HumanSink(verb: "sent", perThread: false)) { _ in
+    try Runner.send(options, monitor: Monitor(interval: 1, duration: nil), sink: HumanSink(verb: "sent", perThread: false, explains: false)) { _ in
         writeError("udpsender: sending to " + options.targets.map(\.description).joined(separator: ", "))
     }
     exit(0)

@@ -63,6 +63,8 @@ import PacketIO
              message: "mpps send: --gso needs a payload of at least 1 byte: GSO cuts messages into datagrams of --payload bytes (see 'mpps send --help')"),
         Case(arguments: ["recv", "--gro=1"], status: 64,
              message: "mpps recv: option --gro takes no value (see 'mpps recv --help')"),
+        Case(arguments: ["send", "--payload-pattern", "random"], status: 64,
+             message: "mpps send: --payload-pattern must be 'sequence' or 'zero', not 'random' (see 'mpps send --help')"),
         Case(arguments: ["demo", "extra"], status: 64,
              message: "mpps demo: takes no positional arguments, got 'extra' (see 'mpps demo --help')"),
     ]

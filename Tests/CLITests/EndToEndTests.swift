@@ -77,6 +77,20 @@ import Testing
         #expect(received["bytes"] as? Int == 3_200_032)
     }
 
+    @Test func theArticlesZeroPayloadCarriesNoHeader() throws {
+        let port = freePort()
+        let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--json", "--count", "5000", "--duration", "20"])
+        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on") })
+        let sender = try Program.run("mpps", ["send", "127.0.0.1:\(port)", "--count", "5000", "--rate", "50k",
+                                              "--payload-pattern", "zero", "--quiet"])
+        #expect(sender.status == 0)
+        #expect(receiver.finish(within: 10) == 0)
+        let summary = try #require(receiver.stdoutLines.last.flatMap(jsonObject))
+        #expect(summary["packets"] as? Int == 5000)
+        #expect(summary["lost"] == nil, "no headers, no sequence accounting: \(summary)")
+        #expect(summary["flows"] == nil)
+    }
+
     @Test func sendCountsExactlyEvenWithNobodyListening() throws {
         let result = try Program.run("mpps", ["send", "127.0.0.1:\(freePort())", "--count", "5000", "--threads", "3", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
