@@ -44,39 +44,51 @@ struct ReceiveWork: Sendable {
             let received = try storage.receive(descriptor: descriptor, limit: want)
             if received == 0 { continue }
             tally.startBatch(now: MonotonicClock.now())
+            var packets: UInt64 = 0
+            var bytes: UInt64 = 0
             var truncated = 0
             var index = 0
             while index < received {
                 let message = storage.unsafeBytes(at: index)
-                if storage.isTruncated(at: index) { truncated &+= 1 }
+                // Only a message that filled its slot can have lost a tail: skip the flags otherwise.
+                if message.count == slotSize && storage.isTruncated(at: index) { truncated &+= 1 }
                 let size = coalescing ? storage.segmentSize(at: index) : 0
-                if size > 0 && message.count > size {
+                if size > 0 && message.count > size && !tally.hasHeader(message) {
+                    // A coalesced message without headers: GRO joins datagrams of one flow only, and a
+                    // sender stamps all of its datagrams or none, so count them without looking.
+                    packets &+= UInt64((message.count &+ size &- 1) / size)
+                    bytes &+= UInt64(message.count)
+                } else if size > 0 && message.count > size {
                     // A coalesced message: every `size` bytes one datagram, the last maybe shorter.
                     var start = 0
                     while start < message.count {
                         let end = min(start &+ size, message.count)
-                        tally.count(UnsafeRawBufferPointer(rebasing: message[start..<end]))
+                        if tally.isData(UnsafeRawBufferPointer(rebasing: message[start..<end])) {
+                            packets &+= 1
+                            bytes &+= UInt64(end &- start)
+                        }
                         start = end
                     }
-                } else {
-                    tally.count(message)
+                } else if tally.isData(message) {
+                    packets &+= 1
+                    bytes &+= UInt64(message.count)
                 }
                 index &+= 1
             }
-            totals.packets &+= tally.batchPackets
-            totals.bytes &+= tally.batchBytes
+            totals.packets &+= packets
+            totals.bytes &+= bytes
             totals.calls &+= 1
             totals.truncated &+= UInt64(truncated)
             slot.publish(totals)
             slot.publishCPU(CPUList.currentCPU())
-            if let limit, total.add(tally.batchPackets) >= limit { stop.set() }
+            if let limit, total.add(packets) >= limit { stop.set() }
         }
         return tally.result()
     }
 }
 
-/// Counts datagrams as they are read: data datagrams and their bytes per batch,
-/// each sequence header into the flow table, each same-host send time into the
+/// Reads what datagrams say about themselves as they are counted: each
+/// sequence header into the flow table, each same-host send time into the
 /// latency counters. Fixed memory; nothing allocated per datagram.
 struct Tally: ~Copyable {
     private var flows = FlowTable()
@@ -84,8 +96,6 @@ struct Tally: ~Copyable {
     private let hostTag: UInt8
     private var now: UInt64 = 0
     private var endMarkers: UInt64 = 0
-    private(set) var batchPackets: UInt64 = 0
-    private(set) var batchBytes: UInt64 = 0
 
     init(hostTag: UInt8) { self.hostTag = hostTag }
 
@@ -93,27 +103,37 @@ struct Tally: ~Copyable {
     @inline(__always)
     mutating func startBatch(now: UInt64) {
         self.now = now
-        batchPackets = 0
-        batchBytes = 0
     }
 
-    /// Counts one datagram: an end-of-flow marker feeds the flow table only;
-    /// anything else is data, with or without a header.
+    /// Whether a datagram begins with the header's magic: one load, one compare.
     @inline(__always)
-    mutating func count(_ datagram: UnsafeRawBufferPointer) {
-        if let header = SequenceHeader(reading: datagram) {
-            if header.kind == .endOfFlow {
-                flows.recordEnd(flow: header.flow, count: header.sequence)
-                endMarkers &+= 1
-                return
-            }
-            flows.record(flow: header.flow, sequence: header.sequence)
-            if let sent = header.sendTime, header.hostTag == hostTag, sent <= now {
-                latency.record(now &- sent)
-            }
+    func hasHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
+        datagram.count >= SequenceHeader.size
+            && datagram.loadUnaligned(as: UInt16.self) == SequenceHeader.magic.littleEndian
+    }
+
+    /// Whether a datagram counts as data: an end-of-flow marker feeds the flow
+    /// table only; anything else is data, with or without a header.
+    @inline(__always)
+    mutating func isData(_ datagram: UnsafeRawBufferPointer) -> Bool {
+        hasHeader(datagram) ? countHeader(datagram) : true
+    }
+
+    /// Feeds a datagram that starts with the magic to the flow table and the
+    /// latency counters; false for an end-of-flow marker, which is not data.
+    @inline(never)
+    private mutating func countHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
+        guard let header = SequenceHeader(reading: datagram) else { return true }
+        if header.kind == .endOfFlow {
+            flows.recordEnd(flow: header.flow, count: header.sequence)
+            endMarkers &+= 1
+            return false
         }
-        batchPackets &+= 1
-        batchBytes &+= UInt64(datagram.count)
+        flows.record(flow: header.flow, sequence: header.sequence)
+        if let sent = header.sendTime, header.hostTag == hostTag, sent <= now {
+            latency.record(now &- sent)
+        }
+        return true
     }
 
     /// Everything counted, as a value (allocates: call it after the loop).

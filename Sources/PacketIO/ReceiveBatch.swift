@@ -61,8 +61,9 @@ public struct ReceiveBatch: ~Copyable {
         sources = .allocate(capacity: capacity)
         buffers = .allocate(byteCount: capacity * slotSize, alignment: 64)
         controls = .allocate(byteCount: max(capacity * controlSize, 1), alignment: 8)
-        // Touch every page now, on the receiving thread, so the first batch pays no faults.
-        memset(buffers, 0, capacity * slotSize)
+        // The datagram buffers stay untouched: the kernel writes each before it is read, and
+        // a page is faulted in only when a message first lands on it (a GRO batch reserves
+        // 32 MiB, of which a receiver that keeps up uses a few slots).
         memset(controls, 0, max(capacity * controlSize, 1))
         sources.initialize(repeating: sockaddr_storage(), count: capacity)
         for i in 0..<capacity {
@@ -177,7 +178,8 @@ public struct ReceiveBatch: ~Copyable {
     /// and while the batch lives. For loops that must not capture a closure.
     @inline(__always)
     public func unsafeBytes(at index: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: buffers + index * slotSize, count: length(at: index))
+        // The product cannot overflow: init allocated capacity * slotSize bytes and index < capacity.
+        UnsafeRawBufferPointer(start: buffers + index &* slotSize, count: length(at: index))
     }
 
     /// The address message `index` came from; nil when the batch does not record sources.
