@@ -127,13 +127,21 @@ struct SequenceStamp: Sendable {
     /// segment by segment) with sequence numbers from `firstSequence`.
     @inline(__always)
     func write(into batch: borrowing SendBatch, count: Int, segments: Int, firstSequence: UInt64, time: UInt64) {
-        var index = 0
-        while index < count {
-            let sequence = firstSequence &+ UInt64(index)
-            batch.withUnsafeMutablePayload(at: index / segments, segment: index % segments) {
-                header(.data, sequence: sequence, time: time).write(to: $0)
+        var sequence = firstSequence
+        var message = 0
+        var left = count
+        while left > 0 {
+            let inMessage = min(left, segments)
+            var segment = 0
+            while segment < inMessage {
+                batch.withUnsafeMutablePayload(at: message, segment: segment) {
+                    header(.data, sequence: sequence, time: time).write(to: $0)
+                }
+                sequence &+= 1
+                segment &+= 1
             }
-            index &+= 1
+            left &-= inMessage
+            message &+= 1
         }
     }
 }
