@@ -100,7 +100,7 @@ struct SendWork: Sendable {
     /// sent on it. Best effort: errors are ignored, and the markers are not data.
     private func sendEndOfFlow(_ stamp: SequenceStamp, count: UInt64, storage: borrowing SendBatch) {
         storage.setMessageLength(payload, at: 0)
-        storage.withUnsafeMutablePayload(at: 0) { stamp.header(.endOfFlow, sequence: count, time: 0).write(to: $0) }
+        _ = storage.withUnsafeMutablePayload(at: 0) { stamp.header(.endOfFlow, sequence: count, time: 0).write(to: $0) }
         for marker in 0..<Self.endMarkers {
             if marker > 0 { MonotonicClock.sleep(until: MonotonicClock.now() &+ Self.endMarkerSpacingNanoseconds) }
             _ = try? storage.send(descriptor: descriptor, from: 0, to: 1)
@@ -134,7 +134,7 @@ struct SequenceStamp: Sendable {
             let inMessage = min(left, segments)
             var segment = 0
             while segment < inMessage {
-                batch.withUnsafeMutablePayload(at: message, segment: segment) {
+                _ = batch.withUnsafeMutablePayload(at: message, segment: segment) {
                     header(.data, sequence: sequence, time: time).write(to: $0)
                 }
                 sequence &+= 1

@@ -5,6 +5,11 @@
 #include <netinet/udp.h>
 #include <sched.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include "CMPPSLinux.h"
 
 _Static_assert(sizeof(struct CMPPSLinux_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr size");
@@ -18,6 +23,25 @@ _Static_assert(SO_INCOMING_CPU == 49, "SO_INCOMING_CPU");
 _Static_assert(SO_ATTACH_REUSEPORT_CBPF == 51, "SO_ATTACH_REUSEPORT_CBPF");
 _Static_assert(UDP_SEGMENT == 103 && UDP_GRO == 104, "UDP_SEGMENT/UDP_GRO");
 _Static_assert(SOL_UDP == 17, "SOL_UDP");
+_Static_assert(sizeof(struct CMPPSLinux_ifreq_ethtool) == sizeof(struct ifreq), "ifreq size");
+_Static_assert(offsetof(struct CMPPSLinux_ifreq_ethtool, data) == offsetof(struct ifreq, ifr_data), "ifreq layout");
+_Static_assert(sizeof(struct CMPPSLinux_ethtool_sset_info) == 16 && offsetof(struct ethtool_sset_info, data) == 16, "ethtool_sset_info header");
+_Static_assert(offsetof(struct CMPPSLinux_ethtool_sset_info, sset_mask) == offsetof(struct ethtool_sset_info, sset_mask), "ethtool_sset_info layout");
+_Static_assert(sizeof(struct CMPPSLinux_ethtool_gstrings) == 12 && offsetof(struct ethtool_gstrings, data) == 12, "ethtool_gstrings header");
+_Static_assert(offsetof(struct CMPPSLinux_ethtool_gstrings, len) == offsetof(struct ethtool_gstrings, len), "ethtool_gstrings layout");
+_Static_assert(sizeof(struct CMPPSLinux_ethtool_stats) == 8 && offsetof(struct ethtool_stats, data) == 8, "ethtool_stats header");
+_Static_assert(sizeof(struct CMPPSLinux_ethtool_channels) == sizeof(struct ethtool_channels), "ethtool_channels size");
+_Static_assert(offsetof(struct CMPPSLinux_ethtool_channels, combined_count) == offsetof(struct ethtool_channels, combined_count), "ethtool_channels layout");
+_Static_assert(offsetof(struct CMPPSLinux_ethtool_rxfh, flow_type) == offsetof(struct ethtool_rxnfc, flow_type), "ethtool_rxnfc flow_type");
+_Static_assert(offsetof(struct CMPPSLinux_ethtool_rxfh, data) == offsetof(struct ethtool_rxnfc, data), "ethtool_rxnfc data");
+_Static_assert(sizeof(struct CMPPSLinux_ethtool_rxfh) == offsetof(struct ethtool_rxnfc, data) + sizeof(((struct ethtool_rxnfc *)0)->data), "ethtool_rxnfc GRXFH prefix");
+_Static_assert(SIOCETHTOOL == 0x8946 && ETH_GSTRING_LEN == 32 && ETH_SS_STATS == 1, "SIOCETHTOOL, ETH_GSTRING_LEN, ETH_SS_STATS");
+_Static_assert(ETHTOOL_GSTRINGS == 0x1b && ETHTOOL_GSTATS == 0x1d && ETHTOOL_GRXFH == 0x29, "ETHTOOL_GSTRINGS/GSTATS/GRXFH");
+_Static_assert(ETHTOOL_GSSET_INFO == 0x37 && ETHTOOL_GCHANNELS == 0x3c, "ETHTOOL_GSSET_INFO/GCHANNELS");
+_Static_assert(TCP_V4_FLOW == 0x01 && UDP_V4_FLOW == 0x02 && TCP_V6_FLOW == 0x05 && UDP_V6_FLOW == 0x06, "*_FLOW");
+_Static_assert(RXH_L2DA == (1 << 1) && RXH_VLAN == (1 << 2) && RXH_L3_PROTO == (1 << 3), "RXH_L2DA/VLAN/L3_PROTO");
+_Static_assert(RXH_IP_SRC == (1 << 4) && RXH_IP_DST == (1 << 5), "RXH_IP_*");
+_Static_assert(RXH_L4_B_0_1 == (1 << 6) && RXH_L4_B_2_3 == (1 << 7) && RXH_DISCARD == (1u << 31), "RXH_L4_*, RXH_DISCARD");
 
 int CMPPSLinux_recvmmsg(int fd, struct CMPPSLinux_mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout) {
     return recvmmsg(fd, (struct mmsghdr *)vec, vlen, flags, timeout);
@@ -40,3 +64,5 @@ struct cmsghdr *CMPPSLinux_CMSG_NXTHDR(struct msghdr *msg, struct cmsghdr *cmsg)
 unsigned char *CMPPSLinux_CMSG_DATA(struct cmsghdr *cmsg) { return CMSG_DATA(cmsg); }
 size_t CMPPSLinux_CMSG_SPACE(size_t payload) { return CMSG_SPACE(payload); }
 size_t CMPPSLinux_CMSG_LEN(size_t payload) { return CMSG_LEN(payload); }
+
+int CMPPSLinux_ioctl_SIOCETHTOOL(int fd, struct CMPPSLinux_ifreq_ethtool *request) { return ioctl(fd, SIOCETHTOOL, request); }

@@ -14,6 +14,7 @@ enum MPPS {
       recv [ADDR:PORT]     receive and report (default 0.0.0.0:4321)
       send [TARGET...]     send and report (default 127.0.0.1:4321)
       demo                 a few seconds of send and receive on loopback
+      doctor               check this host's NICs, CPUs and settings for receiving fast
       help [COMMAND]       show help for a command
 
     'mpps COMMAND --help' explains each command's options.
@@ -31,17 +32,19 @@ enum MPPS {
         case "recv": try RecvCommand.run(rest)
         case "send": try SendCommand.run(rest)
         case "demo": try DemoCommand.run(rest)
+        case "doctor": try DoctorCommand.run(rest)
         case "help", "-h", "--help":
             switch rest.first {
             case "recv": try RecvCommand.run(["--help"])
             case "send": try SendCommand.run(["--help"])
             case "demo": try DemoCommand.run(["--help"])
+            case "doctor": try DoctorCommand.run(["--help"])
             default: writeOutput(overview)
             }
         case "--version", "version":
             writeOutput("mpps \(version)\n")
         default:
-            throw RunError("mpps: unknown command '\(command)' (commands: recv, send, demo, help; see 'mpps --help')",
+            throw RunError("mpps: unknown command '\(command)' (commands: recv, send, demo, doctor, help; see 'mpps --help')",
                            status: RunError.usage)
         }
     }

@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <pthread.h>
 #include <time.h>
+#include <stdint.h>
 
 /// Layout-identical to glibc's `struct mmsghdr` (checked by _Static_assert in shim.c).
 struct CMPPSLinux_mmsghdr {
@@ -51,5 +52,83 @@ static const int CMPPSLinux_SO_ATTACH_REUSEPORT_CBPF = 51;
 static const int CMPPSLinux_UDP_SEGMENT = 103;
 static const int CMPPSLinux_UDP_GRO = 104;
 static const int CMPPSLinux_SOL_UDP = 17;
+
+// ethtool over ioctl(SIOCETHTOOL), for HostStats. Layouts match <linux/ethtool.h>
+// (checked by _Static_assert in shim.c); the variable-length tails the kernel
+// writes after each header are addressed by the *_DATA_OFFSET constants.
+
+/// `struct ifreq` as SIOCETHTOOL uses it: the interface name and a pointer to the ethtool command.
+struct CMPPSLinux_ifreq_ethtool {
+    char name[16];
+    void *data;
+    unsigned char padding[16];
+};
+
+/// The header of `struct ethtool_sset_info`; one `uint32_t` count per requested set follows at offset 16.
+struct CMPPSLinux_ethtool_sset_info {
+    uint32_t cmd;
+    uint32_t reserved;
+    uint64_t sset_mask;
+};
+
+/// The header of `struct ethtool_gstrings`; `len` names of 32 bytes each follow at offset 12.
+struct CMPPSLinux_ethtool_gstrings {
+    uint32_t cmd;
+    uint32_t string_set;
+    uint32_t len;
+};
+
+/// The header of `struct ethtool_stats`; `n_stats` `uint64_t` values follow at offset 8.
+struct CMPPSLinux_ethtool_stats {
+    uint32_t cmd;
+    uint32_t n_stats;
+};
+
+/// `struct ethtool_channels` (ETHTOOL_GCHANNELS).
+struct CMPPSLinux_ethtool_channels {
+    uint32_t cmd;
+    uint32_t max_rx;
+    uint32_t max_tx;
+    uint32_t max_other;
+    uint32_t max_combined;
+    uint32_t rx_count;
+    uint32_t tx_count;
+    uint32_t other_count;
+    uint32_t combined_count;
+};
+
+/// The leading members of `struct ethtool_rxnfc`, all the kernel reads and writes for
+/// ETHTOOL_GRXFH (it keeps the command's original, shorter definition for this use).
+struct CMPPSLinux_ethtool_rxfh {
+    uint32_t cmd;
+    uint32_t flow_type;
+    uint64_t data;
+};
+
+int CMPPSLinux_ioctl_SIOCETHTOOL(int fd, struct CMPPSLinux_ifreq_ethtool *request);
+
+static const unsigned long CMPPSLinux_SIOCETHTOOL = 0x8946;
+static const uint32_t CMPPSLinux_ETHTOOL_GSTRINGS = 0x1b;
+static const uint32_t CMPPSLinux_ETHTOOL_GSTATS = 0x1d;
+static const uint32_t CMPPSLinux_ETHTOOL_GRXFH = 0x29;
+static const uint32_t CMPPSLinux_ETHTOOL_GSSET_INFO = 0x37;
+static const uint32_t CMPPSLinux_ETHTOOL_GCHANNELS = 0x3c;
+static const uint32_t CMPPSLinux_ETH_SS_STATS = 1;
+static const int CMPPSLinux_ETH_GSTRING_LEN = 32;
+static const int CMPPSLinux_ETHTOOL_SSET_INFO_DATA_OFFSET = 16;
+static const int CMPPSLinux_ETHTOOL_GSTRINGS_DATA_OFFSET = 12;
+static const int CMPPSLinux_ETHTOOL_STATS_DATA_OFFSET = 8;
+static const uint32_t CMPPSLinux_TCP_V4_FLOW = 0x01;
+static const uint32_t CMPPSLinux_UDP_V4_FLOW = 0x02;
+static const uint32_t CMPPSLinux_TCP_V6_FLOW = 0x05;
+static const uint32_t CMPPSLinux_UDP_V6_FLOW = 0x06;
+static const uint64_t CMPPSLinux_RXH_L2DA = 1 << 1;
+static const uint64_t CMPPSLinux_RXH_VLAN = 1 << 2;
+static const uint64_t CMPPSLinux_RXH_L3_PROTO = 1 << 3;
+static const uint64_t CMPPSLinux_RXH_IP_SRC = 1 << 4;
+static const uint64_t CMPPSLinux_RXH_IP_DST = 1 << 5;
+static const uint64_t CMPPSLinux_RXH_L4_B_0_1 = 1 << 6;
+static const uint64_t CMPPSLinux_RXH_L4_B_2_3 = 1 << 7;
+static const uint64_t CMPPSLinux_RXH_DISCARD = 1u << 31;
 
 #endif

@@ -1,0 +1,281 @@
+/// What `mpps doctor` concludes from a ``HostSnapshot``: findings, and where to run receivers.
+public struct DoctorReport: Equatable, Sendable {
+    /// The snapshot the rules read.
+    public var snapshot: HostSnapshot
+    /// Findings, most important first (warnings, advice, information; readings that failed last).
+    public var findings: [Finding]
+    /// Where to run receiving threads; nil when the topology could not be read.
+    public var receiverCPUs: ReceiverCPUs?
+
+    /// Creates a report.
+    public init(snapshot: HostSnapshot, findings: [Finding], receiverCPUs: ReceiverCPUs?) {
+        self.snapshot = snapshot
+        self.findings = findings
+        self.receiverCPUs = receiverCPUs
+    }
+
+    /// The findings with one id.
+    public func findings(_ id: String) -> [Finding] { findings.filter { $0.id == id } }
+}
+
+/// The rules of `mpps doctor`: pure functions from a ``HostSnapshot`` to findings, in
+/// the article's spirit — find out where packets go and which CPU does the work before
+/// changing anything.
+public enum Doctor {
+    /// The receive buffer `mpps recv` asks for by default (4 MiB).
+    public static let receiveBufferWanted = 4 << 20
+    /// The backlog below which `netdev-backlog-low` speaks.
+    public static let backlogWanted = 10_000
+    /// The packets an interface must have received before `rx-queue-imbalance` judges their spread.
+    public static let imbalanceMinimum: UInt64 = 100_000
+
+    /// Applies every rule. `port` is the UDP port named in commands (mpps's default 4321).
+    /// Interfaces that are down are described but not judged, and their interrupts are not
+    /// avoided when choosing receiver CPUs; loopback gets one finding of its own.
+    public static func diagnose(_ snapshot: HostSnapshot, port: Int = 4321) -> DoctorReport {
+        let topology = try? snapshot.topology.get()
+        let receiverCPUs = topology.map { suggestReceiverCPUs(topology: $0, interfaces: snapshot.interfaces) }
+        var findings: [Finding] = []
+        for interface in snapshot.interfaces where !interface.interface.isLoopback && interface.interface.isUp {
+            findings += interfaceFindings(interface, topology: topology)
+        }
+        if snapshot.interfaces.contains(where: { $0.interface.isLoopback }) {
+            findings.append(Finding(id: "loopback", severity: .info, interface: "lo",
+                statement: "lo delivers each datagram in the sender's context: it has no RX queues or interrupts, the sending CPU does the receiving work",
+                recommendation: "pin sender and receiver to different CPUs (mpps send --cpus 0, mpps recv --cpus 1); a veth pair in a network namespace models a NIC's queues"))
+        }
+        findings += hostFindings(snapshot, port: port)
+        if let receiverCPUs, !receiverCPUs.interruptCPUs.isEmpty, (topology?.online.count ?? 0) > 1 {
+            let list = CPUSetText.formatList(receiverCPUs.cpus)
+            findings.append(Finding(id: "receiver-cpus", severity: .advice,
+                statement: "suggested receiver CPUs: \(list) (\(receiverCPUs.reason))",
+                recommendation: "mpps recv --reuseport --threads \(receiverCPUs.cpus.count) --cpus \(list)"))
+        }
+        let ordered = [Finding.Severity.warning, .advice, .info].flatMap { severity in findings.filter { $0.severity == severity } }
+        return DoctorReport(snapshot: snapshot, findings: ordered + snapshot.failures.map(unreadable), receiverCPUs: receiverCPUs)
+    }
+
+    /// The finding for a reading that could not be done.
+    public static func unreadable(_ failure: HostReadError) -> Finding {
+        let recommendation: String
+        switch failure.kind {
+        case .permissionDenied: recommendation = "run mpps doctor as root"
+        case .unsupported: recommendation = "the driver does not offer it; the checks that need it were skipped"
+        case .missing: recommendation = "this kernel, device or fixture does not provide it; the checks that need it were skipped"
+        case .noSuchInterface: recommendation = "check the name with 'ip link'"
+        case .malformed: recommendation = "the format is not one mpps knows; the checks that need it were skipped"
+        case .system: recommendation = "the checks that need it were skipped"
+        }
+        return Finding(id: "unreadable", severity: .info, statement: failure.description, recommendation: recommendation)
+    }
+
+    // MARK: - Interfaces
+
+    static func interfaceFindings(_ snapshot: InterfaceSnapshot, topology: CPUTopology?) -> [Finding] {
+        let name = snapshot.name
+        var findings: [Finding] = []
+        let queueCount = snapshot.receiveQueueCount
+        let online = topology?.online ?? []
+        let channels = try? snapshot.channels.get()
+
+        if let queueCount, queueCount > 1 {
+            for flow in [FlowType.udp4, .udp6] {
+                guard case .success(let hash)? = snapshot.flowHashes[flow], !hash.hashesPorts, !hash.discards else { continue }
+                let fields = hash.fieldNames.isEmpty ? "no fields" : hash.fieldNames.joined(separator: ", ")
+                findings.append(Finding(id: "rss-\(flow.rawValue)-ports-not-hashed", severity: .warning, interface: name,
+                    statement: "\(name) hashes \(flow.ethtoolTitle) by \(fields) only: all datagrams between one pair of addresses land on one of its \(queueCount) RX queues, whatever their ports",
+                    recommendation: "hash the ports too: ethtool -N \(name) rx-flow-hash \(flow.rawValue) sdfn; if the NIC refuses (the article's did), send to several destination IPs on \(name) so that flows spread over its queues"))
+            }
+        }
+
+        let interruptCPUs = Set(snapshot.receiveInterrupts.flatMap { $0.servingCPUs ?? [] })
+        if queueCount == 1 && online.count > 1 {
+            let maxReceiving = channels?.maxReceiving ?? 0
+            let raise = channels.map { $0.maxCombined > 0 ? "ethtool -L \(name) combined \($0.maxCombined)" : "ethtool -L \(name) rx \($0.maxReceive)" }
+            if case .success(let queues) = snapshot.queues, queues.rpsOff {
+                var spread = online.filter { !interruptCPUs.contains($0) }
+                if spread.isEmpty { spread = online }
+                let irqNote = interruptCPUs.isEmpty ? "" : ": all but CPU\(interruptCPUs.count == 1 ? "" : "s") \(CPUSetText.formatList(interruptCPUs)), which take\(interruptCPUs.count == 1 ? "s" : "") its interrupt"
+                var recommendation = "spread the work with RPS: echo \(CPUSetText.formatMask(spread)) > /sys/class/net/\(name)/queues/rx-0/rps_cpus (CPU\(spread.count == 1 ? "" : "s") \(CPUSetText.formatList(spread))\(irqNote))"
+                if maxReceiving > 1, let raise { recommendation += "; or use more of the \(maxReceiving) queues its driver allows: \(raise)" }
+                findings.append(Finding(id: "rps-off", severity: .advice, interface: name,
+                    statement: "\(name) has one RX queue and RPS is off: one CPU takes every packet it receives through the stack",
+                    recommendation: recommendation))
+            } else if maxReceiving > 1, let raise {
+                findings.append(Finding(id: "single-rx-queue", severity: .advice, interface: name,
+                    statement: "\(name) uses one RX queue of the \(maxReceiving) its driver allows: RSS cannot spread flows",
+                    recommendation: "raise them: \(raise)"))
+            }
+        }
+
+        let receiving = snapshot.receiveInterrupts.filter { $0.servingCPUs != nil }
+        if receiving.count >= 2 && interruptCPUs.count == 1, let cpu = interruptCPUs.first {
+            findings.append(Finding(id: "rx-irqs-one-cpu", severity: .warning, interface: name,
+                statement: "all \(receiving.count) RX interrupts of \(name) go to CPU \(cpu): one CPU processes every queue",
+                recommendation: "give each queue its own CPU: echo CPU > /proc/irq/IRQ/smp_affinity_list for IRQs \(receiving.map { String($0.irq) }.joined(separator: ",")) (stop irqbalance first, or it moves them back)"))
+        }
+
+        if let topology, topology.nodes.filter({ !$0.value.isEmpty }).count > 1 {
+            if let node = snapshot.interface.numaNode {
+                let nodeCPUs = topology.nodes[node] ?? []
+                findings.append(Finding(id: "numa-node", severity: .advice, interface: name,
+                    statement: "\(name) is attached to NUMA node \(node) (CPUs \(CPUSetText.formatList(nodeCPUs)))",
+                    recommendation: "keep its receivers and its RX interrupts on node \(node): across nodes the article lost 10% per core, up to 4x at higher rates"))
+                let remote = receiving.filter { interrupt in (interrupt.servingCPUs ?? []).contains { !nodeCPUs.contains($0) } }
+                if !remote.isEmpty {
+                    let remoteCPUs = Set(remote.flatMap { $0.servingCPUs ?? [] }).filter { !nodeCPUs.contains($0) }
+                    let remoteNodes = Set(remoteCPUs.compactMap { topology.node(of: $0) }).sorted().map(String.init).joined(separator: ",")
+                    findings.append(Finding(id: "rx-irqs-other-node", severity: .advice, interface: name,
+                        statement: "\(remote.count) of \(name)'s \(receiving.count) RX interrupts are served on node \(remoteNodes) (CPUs \(CPUSetText.formatList(remoteCPUs))), not on its node \(node)",
+                        recommendation: "move them to node \(node)'s CPUs: echo CPU > /proc/irq/IRQ/smp_affinity_list for IRQs \(remote.map { String($0.irq) }.joined(separator: ","))"))
+                }
+            } else if snapshot.interface.device != nil {
+                findings.append(Finding(id: "numa-node-unknown", severity: .info, interface: name,
+                    statement: "the kernel does not know which NUMA node \(name) is attached to (numa_node -1 or absent)",
+                    recommendation: "find it in the board's manual or 'lspci -vv'; keep receivers and RX interrupts on that one node"))
+            }
+        }
+
+        if case .success(let ethtool) = snapshot.ethtool, let packets = ethtool.rxQueuePackets,
+           packets.queues.count >= 2, packets.total >= imbalanceMinimum,
+           let busiest = packets.queues.max(by: { $0.packets < $1.packets }) {
+            let share = Double(busiest.packets) / Double(packets.total)
+            if share >= max(0.5, 2.0 / Double(packets.queues.count)) {
+                let cpus = snapshot.receiveInterrupts.first { $0.queue == busiest.queue }?.servingCPUs
+                let worker = cpus.map { "CPU \(CPUSetText.formatList($0)), which serves it," } ?? "the CPU serving it"
+                findings.append(Finding(id: "rx-queue-imbalance", severity: .warning, interface: name,
+                    statement: "RX queue \(busiest.queue) of \(name) received \(percent(share)) of its packets since boot (\(busiest.packets) of \(packets.total)): \(worker) did most of the receive work of \(packets.queues.count) queues",
+                    recommendation: "spread flows over the queues: more flows (source ports, destination IPs) or a hash over ports (ethtool -N \(name) rx-flow-hash udp4 sdfn); watch per-queue rates with watch -d ethtool -S \(name)"))
+            }
+        }
+
+        var reported = Set<String>()
+        if case .success(let ethtool) = snapshot.ethtool {
+            let drops = ethtool.nicDrops.filter { $0.value > 0 }
+            if !drops.isEmpty {
+                reported = Set(drops.map(\.counter.name))
+                findings.append(Finding(id: "nic-drops", severity: .warning, interface: name,
+                    statement: "\(name)'s driver counted drops since boot: " + drops.map { "\($0.counter.name) \($0.value) (\($0.counter.meaning))" }.joined(separator: "; "),
+                    recommendation: "watch whether they grow under load (watch -d ethtool -S \(name)): if so, the CPUs taking its RX interrupts do not keep up; spread flows over more queues and keep other work off those CPUs"))
+            }
+        }
+        if case .success(let statistics) = snapshot.statistics {
+            let drops = statistics.receiveDrops.filter { !reported.contains($0.name) }
+            if !drops.isEmpty {
+                findings.append(Finding(id: "interface-drops", severity: .advice, interface: name,
+                    statement: "\(name) counted receive drops since boot: " + drops.map { "\($0.name) \($0.value)" }.joined(separator: ", "),
+                    recommendation: "see whether they grow under load: rx_missed/fifo/over mean the NIC ran out of ring buffers (ethtool -G \(name) rx N raises them); rx_dropped, that the stack discarded packets (a full backlog, an unknown protocol)"))
+            }
+        }
+        return findings
+    }
+
+    // MARK: - Host
+
+    static func hostFindings(_ snapshot: HostSnapshot, port: Int) -> [Finding] {
+        var findings: [Finding] = []
+        let sysctls = snapshot.sysctls
+        if let size = sysctls.receiveBufferMax, size < receiveBufferWanted {
+            findings.append(Finding(id: "rmem-max-small", severity: .advice,
+                statement: "net.core.rmem_max is \(size) bytes (\(kibibytes(size))): without root a socket's receive buffer is capped there, and mpps recv asks for 4 MiB",
+                recommendation: "raise it: sysctl -w net.core.rmem_max=\(receiveBufferWanted) (as root, mpps recv uses SO_RCVBUFFORCE and is not capped)"))
+        }
+        if let backlog = sysctls.maxBacklog, backlog < backlogWanted {
+            findings.append(Finding(id: "netdev-backlog-low", severity: .advice,
+                statement: "net.core.netdev_max_backlog is \(backlog): each CPU's backlog (used by RPS, loopback and veth) holds \(backlog) packets, \(backlog) µs of traffic at 1M pps",
+                recommendation: "sysctl -w net.core.netdev_max_backlog=\(backlogWanted) (its drops show in the second column of /proc/net/softnet_stat)"))
+        }
+        if case .success(let softnet) = snapshot.softnet {
+            let dropping = softnet.cpus.filter { $0.dropped > 0 }
+            if !dropping.isEmpty {
+                let total = dropping.reduce(UInt64(0)) { $0 + UInt64($1.dropped) }
+                findings.append(Finding(id: "softnet-drops", severity: .warning,
+                    statement: "CPU\(dropping.count == 1 ? "" : "s") \(CPUSetText.formatList(dropping.map(\.cpu))) dropped \(total) packets since boot because the backlog was full (/proc/net/softnet_stat)",
+                    recommendation: "raise net.core.netdev_max_backlog\(sysctls.maxBacklog.map { " (now \($0))" } ?? ""), and spread RPS over more CPUs"))
+            }
+            let squeezed = softnet.total.timeSqueeze
+            if squeezed > 0 {
+                findings.append(Finding(id: "softnet-squeeze", severity: .info,
+                    statement: "the receive softirq ran out of budget \(squeezed) times since boot (time_squeeze in /proc/net/softnet_stat)",
+                    recommendation: "if it grows under load, raise net.core.netdev_budget\(sysctls.budget.map { " (now \($0))" } ?? "") or net.core.netdev_budget_usecs"))
+            }
+        }
+        let notrack = "iptables -t raw -I PREROUTING 1 -p udp --dport \(port) -j NOTRACK"
+        if snapshot.conntrack.loaded {
+            if let entries = snapshot.conntrack.entries, entries == 0 {
+                findings.append(Finding(id: "conntrack-loaded", severity: .info,
+                    statement: "connection tracking is loaded but tracks nothing now (0 connections)",
+                    recommendation: "if a firewall rule starts using it, exempt the benchmark port as the article does: \(notrack)"))
+            } else {
+                let what = snapshot.conntrack.entries.map { "tracks \($0) connection\($0 == 1 ? "" : "s")" } ?? "is loaded (\(snapshot.conntrack.evidence))"
+                findings.append(Finding(id: "conntrack-active", severity: .warning,
+                    statement: "connection tracking \(what): every datagram of a tracked flow pays a table lookup",
+                    recommendation: "exempt the benchmark port, as the article does: \(notrack) (and iptables -t raw -I OUTPUT 1 -p udp --dport \(port) -j NOTRACK on the sender)"))
+            }
+        }
+        if sysctls.busyRead == 0 && sysctls.busyPoll == 0 {
+            findings.append(Finding(id: "busy-poll-off", severity: .info,
+                statement: "busy polling is off (net.core.busy_read 0, net.core.busy_poll 0)",
+                recommendation: "for lower latency at the cost of a spinning CPU: sysctl -w net.core.busy_read=50 (or SO_BUSY_POLL per socket); it does not raise throughput"))
+        }
+        return findings
+    }
+
+    // MARK: - Receiver CPUs
+
+    /// Chooses receiver CPUs: on the NICs' node, clear of the CPUs taking their RX
+    /// interrupts and of those CPUs' SMT siblings; failing that, clear on another node;
+    /// failing that, siblings; failing that, every CPU. Loopback is ignored (it has no interrupts).
+    public static func suggestReceiverCPUs(topology: CPUTopology, interfaces: [InterfaceSnapshot]) -> ReceiverCPUs {
+        let nics = interfaces.filter { !$0.interface.isLoopback && $0.interface.isUp }
+        let online = topology.online
+        let interruptCPUs = Set(nics.flatMap { $0.receiveInterrupts.flatMap { $0.servingCPUs ?? [] } }).intersection(online)
+        let siblings = Set(interruptCPUs.flatMap { topology.siblings(of: $0) }).subtracting(interruptCPUs).intersection(online)
+        let multiNode = topology.nodes.filter { !$0.value.isEmpty }.count > 1
+        let node = multiNode ? nics.compactMap(\.interface.numaNode).first : nil
+        let nodeCPUs = node.map { node in online.filter { topology.nodes[node]?.contains($0) == true } } ?? online
+        let names = nics.map(\.name).joined(separator: ", ")
+        let irqText = CPUSetText.formatList(interruptCPUs)
+        let siblingText = siblings.isEmpty ? "" : " and their SMT siblings (\(CPUSetText.formatList(siblings)))"
+        func make(_ cpus: [Int], _ choice: ReceiverCPUs.Choice, _ reason: String) -> ReceiverCPUs {
+            ReceiverCPUs(cpus: cpus.sorted(), nicNode: node, interruptCPUs: interruptCPUs.sorted(),
+                         interruptSiblings: siblings.sorted(), choice: choice, reason: reason)
+        }
+        let clear = nodeCPUs.filter { !interruptCPUs.contains($0) && !siblings.contains($0) }
+        if !clear.isEmpty {
+            if interruptCPUs.isEmpty {
+                return make(clear, .clear, "no RX interrupts of \(names.isEmpty ? "any interface" : names) were found to avoid")
+            }
+            let place = node.map { "on \(names)'s NUMA node \($0), " } ?? ""
+            return make(clear, .clear, "\(place)clear of the CPUs taking RX interrupts (\(irqText))\(siblingText)")
+        }
+        if let node {
+            let elsewhere = online.filter { !nodeCPUs.contains($0) && !interruptCPUs.contains($0) && !siblings.contains($0) }
+            if !elsewhere.isEmpty {
+                let nodes = Set(elsewhere.compactMap { topology.node(of: $0) }).sorted().map(String.init).joined(separator: ",")
+                return make(elsewhere, .otherNode, "on node \(nodes): every CPU of \(names)'s node \(node) takes RX interrupts (\(irqText)) or is an SMT sibling of one; the article measured a receiver on the other node about 10% slower and less steady, a sibling at half speed")
+            }
+        }
+        let nodeFree = nodeCPUs.filter { !interruptCPUs.contains($0) }
+        let free = nodeFree.isEmpty ? online.filter { !interruptCPUs.contains($0) } : nodeFree
+        if !free.isEmpty {
+            return make(free, .siblings, "SMT siblings of the CPUs taking RX interrupts (\(irqText)), which the article measured at half speed: no CPU is clear of them")
+        }
+        return make(online, .shared, "every CPU takes RX interrupts (\(irqText)): on an interrupt's own CPU the article's receiver was fastest but unstable, dropping to zero when the NIC was overwhelmed")
+    }
+
+    /// `0.99991` → `99.99%`, `0.5` → `50.00%`: two decimals, rounded down so that a share short of all never reads 100%.
+    static func percent(_ share: Double) -> String {
+        let hundredths = Int((share * 10_000).rounded(.down))
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)%"
+    }
+
+    /// `212992` → `208 KiB`; `4194304` → `4 MiB`.
+    static func kibibytes(_ bytes: Int) -> String {
+        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes % 1024 == 0 { return "\(bytes / 1024) KiB" }
+        let tenths = (bytes * 10 + 512) / 1024
+        return "\(tenths / 10).\(tenths % 10) KiB"
+    }
+}

@@ -1,0 +1,35 @@
+/// Reads one interface's ethtool statistics again and again, as a reporter does once per
+/// interval: the names are asked for once (`ETHTOOL_GSTRINGS`), then each ``read()`` is
+/// one `ETHTOOL_GSTATS`. When the driver's count changes (channels reconfigured),
+/// the names are read again.
+///
+/// ```swift
+/// var reader = try EthtoolReader(interface: "eth2")
+/// let before = try reader.read()
+/// // ... one interval later
+/// let perQueue = try reader.read().since(before).rxQueuePackets   // packets per RX queue in the interval
+/// ```
+public struct EthtoolReader: Sendable {
+    /// The interface.
+    public let interface: String
+    /// The statistic names, as last read.
+    public private(set) var names: [String]
+
+    /// Reads the names of `interface`'s statistics.
+    public init(interface: String) throws(HostReadError) {
+        self.interface = interface
+        self.names = try Ethtool.statisticNames(interface: interface)
+    }
+
+    /// The statistics now. The corresponding C call is `ioctl(fd, SIOCETHTOOL, &ifreq)`.
+    public mutating func read() throws(HostReadError) -> EthtoolStatistics {
+        do throws(HostReadError) {
+            let values = try Ethtool.statisticValues(interface: interface, expectedCount: names.count)
+            return EthtoolStatistics(interface: interface, names: names, values: values)
+        } catch where error.kind == .malformed {
+            names = try Ethtool.statisticNames(interface: interface)
+            let values = try Ethtool.statisticValues(interface: interface, expectedCount: names.count)
+            return EthtoolStatistics(interface: interface, names: names, values: values)
+        }
+    }
+}

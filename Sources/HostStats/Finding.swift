@@ -1,0 +1,87 @@
+/// One thing `mpps doctor` has to say: what it saw, and what to do about it.
+public struct Finding: Equatable, Sendable {
+    /// How much it matters for receiving a million packets per second.
+    public enum Severity: String, Comparable, Sendable {
+        /// Worth knowing; nothing to change unless it applies to you.
+        case info
+        /// A setting that limits throughput; changing it is worth a try.
+        case advice
+        /// Something that is costing packets or spreading them badly now.
+        case warning
+
+        private var rank: Int {
+            switch self {
+            case .info: 0
+            case .advice: 1
+            case .warning: 2
+            }
+        }
+
+        /// Orders by importance: info < advice < warning.
+        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+    }
+
+    /// A stable identifier of the rule: `rss-udp4-ports-not-hashed`.
+    public var id: String
+    /// How much it matters.
+    public var severity: Severity
+    /// The interface it is about, nil for the host as a whole.
+    public var interface: String?
+    /// What was seen, in one line.
+    public var statement: String
+    /// A concrete thing to do, in one line (often a command).
+    public var recommendation: String
+
+    /// Creates a finding.
+    public init(id: String, severity: Severity, interface: String? = nil, statement: String, recommendation: String) {
+        self.id = id
+        self.severity = severity
+        self.interface = interface
+        self.statement = statement
+        self.recommendation = recommendation
+    }
+}
+
+/// Where to run receiving threads: CPUs on the NIC's NUMA node that do not take its
+/// RX interrupts, and are not SMT siblings of ones that do.
+///
+/// The article measured each alternative with one RX queue busy: another CPU on the
+/// queue's node, ~360k pps; the queue's own CPU, ~430k pps but unstable, dropping to
+/// zero when the NIC is overwhelmed; its hyper-thread sibling, half speed (~200k pps);
+/// a CPU on the other NUMA node, ~330k pps and inconsistent.
+public struct ReceiverCPUs: Equatable, Sendable {
+    /// How good the choice is, best first.
+    public enum Choice: String, Sendable {
+        /// On the NIC's node (or any node when it is unknown), clear of RX interrupts and their siblings.
+        case clear
+        /// Clear of RX interrupts and their siblings, but on another NUMA node than the NIC's.
+        case otherNode = "other-node"
+        /// Not taking RX interrupts, but SMT siblings of CPUs that do.
+        case siblings
+        /// Every CPU takes RX interrupts.
+        case shared
+    }
+
+    /// The suggested CPUs, sorted.
+    public var cpus: [Int]
+    /// The NUMA node of the NIC(s) looked at, nil when unknown or the machine has one node.
+    public var nicNode: Int?
+    /// The CPUs that take the interfaces' RX interrupts.
+    public var interruptCPUs: [Int]
+    /// Their SMT siblings (excluding interrupt CPUs themselves).
+    public var interruptSiblings: [Int]
+    /// How good the choice is.
+    public var choice: Choice
+    /// Why these CPUs, in one line.
+    public var reason: String
+
+    /// Creates a suggestion.
+    public init(cpus: [Int], nicNode: Int?, interruptCPUs: [Int], interruptSiblings: [Int], choice: Choice, reason: String) {
+        self.cpus = cpus
+        self.nicNode = nicNode
+        self.interruptCPUs = interruptCPUs
+        self.interruptSiblings = interruptSiblings
+        self.choice = choice
+        self.reason = reason
+    }
+}

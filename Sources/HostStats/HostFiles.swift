@@ -1,0 +1,102 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads the files of /proc and /sys under a root directory: `/` for this host,
+/// or a fixture tree captured from another host with the same layout.
+///
+/// Every failure carries the host path (`/proc/interrupts`, never the fixture's
+/// full path), so messages read the same for a live host and a fixture.
+public struct HostFiles: Sendable {
+    /// The directory standing for `/`.
+    public let root: String
+
+    /// Files under `root` (`"/"` for this host).
+    public init(root: String = "/") {
+        var trimmed = root
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.root = trimmed.isEmpty ? "/" : trimmed
+    }
+
+    /// True when this reads the running host rather than a fixture tree.
+    public var isLiveHost: Bool { root == "/" }
+
+    /// The real path of a host path: `/proc/net/snmp` under `root`.
+    public func path(_ hostPath: String) -> String {
+        root == "/" ? hostPath : root + hostPath
+    }
+
+    /// The whole text of a small file. The corresponding C functions are `open` and `read`.
+    public func read(_ hostPath: String) throws(HostReadError) -> String {
+        let descriptor = open(path(hostPath), O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw HostReadError(subject: hostPath, errno: errno) }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw HostReadError(subject: hostPath, errno: code)
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A file's text without surrounding white space (sysfs values end in a newline).
+    public func value(_ hostPath: String) throws(HostReadError) -> String {
+        trimmed(try read(hostPath))
+    }
+
+    /// A file holding one decimal integer, such as `/proc/sys/net/core/rmem_max`.
+    public func integer(_ hostPath: String) throws(HostReadError) -> Int {
+        let text = try value(hostPath)
+        guard let number = Int(text) else { throw .malformed(hostPath, "expected a whole number, found '\(text)'") }
+        return number
+    }
+
+    /// True when the path exists (a file, directory or link).
+    public func exists(_ hostPath: String) -> Bool {
+        access(path(hostPath), F_OK) == 0
+    }
+
+    /// The names in a directory, sorted, without `.` and `..`. Entries may be
+    /// links (all of /sys/class/net is). The corresponding C functions are `opendir` and `readdir`.
+    public func list(_ hostPath: String) throws(HostReadError) -> [String] {
+        guard let directory = opendir(path(hostPath)) else { throw HostReadError(subject: hostPath, errno: errno) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// The target of a symbolic link, such as `/sys/class/net/eth0/device`.
+    /// The corresponding C function is `readlink`.
+    public func link(_ hostPath: String) throws(HostReadError) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBufferPointer { readlink(path(hostPath), $0.baseAddress!, $0.count - 1) }
+        guard count >= 0 else { throw HostReadError(subject: hostPath, errno: errno) }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// `text` without leading and trailing spaces, tabs and newlines.
+func trimmed<S: StringProtocol>(_ text: S) -> String {
+    let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
+    guard let start = text.firstIndex(where: { !isSpace($0) }),
+          let end = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+    return String(text[start...end])
+}
+
+/// Splits on runs of spaces and tabs.
+func fields<S: StringProtocol>(_ line: S) -> [Substring] where S.SubSequence == Substring {
+    line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+}

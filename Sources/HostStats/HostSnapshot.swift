@@ -1,0 +1,136 @@
+/// Everything `mpps doctor` knows about one interface, read at one moment.
+public struct InterfaceSnapshot: Equatable, Sendable {
+    /// Name, state, driver, device and NUMA node.
+    public var interface: NetworkInterface
+    /// `/sys/class/net/IF/statistics`.
+    public var statistics: Result<InterfaceStatistics, HostReadError>
+    /// `/sys/class/net/IF/queues` with RPS and XPS masks.
+    public var queues: Result<InterfaceQueues, HostReadError>
+    /// The interrupts of its queues, with their affinity (empty for virtual interfaces).
+    public var interrupts: [QueueInterrupt]
+    /// `ethtool -S IF`.
+    public var ethtool: Result<EthtoolStatistics, HostReadError>
+    /// `ethtool -l IF`.
+    public var channels: Result<Channels, HostReadError>
+    /// `ethtool -n IF rx-flow-hash udp4` and `udp6`; udp6 is not asked when udp4 failed
+    /// (a driver without the request has it for neither).
+    public var flowHashes: [FlowType: Result<FlowHash, HostReadError>]
+
+    /// Creates a snapshot of an interface.
+    public init(interface: NetworkInterface, statistics: Result<InterfaceStatistics, HostReadError>,
+                queues: Result<InterfaceQueues, HostReadError>, interrupts: [QueueInterrupt],
+                ethtool: Result<EthtoolStatistics, HostReadError>, channels: Result<Channels, HostReadError>,
+                flowHashes: [FlowType: Result<FlowHash, HostReadError>]) {
+        self.interface = interface
+        self.statistics = statistics
+        self.queues = queues
+        self.interrupts = interrupts
+        self.ethtool = ethtool
+        self.channels = channels
+        self.flowHashes = flowHashes
+    }
+
+    /// The name.
+    public var name: String { interface.name }
+
+    /// The number of receive queues: sysfs's `rx-N` count, or the driver's receiving
+    /// channels when sysfs could not be read.
+    public var receiveQueueCount: Int? {
+        if case .success(let queues) = queues { return queues.receive.count }
+        if case .success(let channels) = channels { return channels.receiving }
+        return nil
+    }
+
+    /// The interrupts that deliver received packets.
+    public var receiveInterrupts: [QueueInterrupt] { interrupts.filter(\.receives) }
+}
+
+/// A host's CPUs, interfaces, counters and settings, read at one moment from `/proc`,
+/// `/sys` and ethtool, so that ``Doctor``'s rules are pure functions of a value that
+/// fixture trees captured on other hosts can stand in for.
+public struct HostSnapshot: Equatable, Sendable {
+    /// The root the files were read under (`/` for this host).
+    public var root: String
+    /// CPUs, cores, packages and NUMA nodes.
+    public var topology: Result<CPUTopology, HostReadError>
+    /// `/proc/net/softnet_stat`.
+    public var softnet: Result<SoftnetStatistics, HostReadError>
+    /// `/proc/interrupts`.
+    public var interrupts: Result<InterruptTable, HostReadError>
+    /// The network sysctls.
+    public var sysctls: NetworkSysctls
+    /// Connection tracking.
+    public var conntrack: ConntrackState
+    /// Every interface the host has, by ifindex.
+    public var allInterfaces: [String]
+    /// The interfaces looked at, in the order asked.
+    public var interfaces: [InterfaceSnapshot]
+    /// Every reading that could not be done, in the order tried.
+    public var failures: [HostReadError]
+
+    /// Creates a snapshot from parts (tests build them by hand).
+    public init(root: String, topology: Result<CPUTopology, HostReadError>, softnet: Result<SoftnetStatistics, HostReadError>,
+                interrupts: Result<InterruptTable, HostReadError>, sysctls: NetworkSysctls, conntrack: ConntrackState,
+                allInterfaces: [String], interfaces: [InterfaceSnapshot], failures: [HostReadError]) {
+        self.root = root
+        self.topology = topology
+        self.softnet = softnet
+        self.interrupts = interrupts
+        self.sysctls = sysctls
+        self.conntrack = conntrack
+        self.allInterfaces = allInterfaces
+        self.interfaces = interfaces
+        self.failures = failures
+    }
+
+    /// Reads a host: `root` `/` is this one (ethtool by ioctl); any other root is a
+    /// fixture tree with the same layout (ethtool from its `ethtool-*.txt` files).
+    /// `interfaces` nil means ``NetworkInterface/defaultSelection(_:)``; names that do
+    /// not exist are read anyway and fail (check them against ``allInterfaces`` first).
+    public static func read(root: String = "/", interfaces selection: [String]? = nil,
+                            ethtool: EthtoolSource? = nil) -> HostSnapshot {
+        let files = HostFiles(root: root)
+        let ethtool = ethtool ?? .matching(files)
+        var failures: [HostReadError] = []
+        func attempt<T>(_ body: () throws(HostReadError) -> T) -> Result<T, HostReadError> {
+            do throws(HostReadError) {
+                return .success(try body())
+            } catch {
+                failures.append(error)
+                return .failure(error)
+            }
+        }
+        let topology = attempt { () throws(HostReadError) in try CPUTopology.read(files, failures: &failures) }
+        let online = try? topology.get().online
+        let softnet = attempt { () throws(HostReadError) in try SoftnetStatistics.read(files, onlineCPUs: online) }
+        let interrupts = attempt { () throws(HostReadError) in try InterruptTable.read(files) }
+        let sysctls = NetworkSysctls.read(files, failures: &failures)
+        let conntrack = ConntrackState.read(files)
+        let all = attempt { () throws(HostReadError) in try NetworkInterface.names(files) }
+        let allNames = (try? all.get()) ?? []
+        let names = selection ?? NetworkInterface.defaultSelection(allNames)
+        var snapshots: [InterfaceSnapshot] = []
+        for name in names {
+            let interface = NetworkInterface.read(name, files, failures: &failures)
+            let statistics = attempt { () throws(HostReadError) in try InterfaceStatistics.read(interface: name, files) }
+            let queues = attempt { () throws(HostReadError) in try InterfaceQueues.read(interface: name, files, failures: &failures) }
+            var queueInterrupts = (try? interrupts.get())?.queueInterrupts(interface: name, device: interface.device) ?? []
+            for index in queueInterrupts.indices {
+                QueueInterrupt.readAffinity(&queueInterrupts[index], files, failures: &failures)
+            }
+            let ethtoolStatistics = attempt { () throws(HostReadError) in try ethtool.statistics(interface: name) }
+            let channels = attempt { () throws(HostReadError) in try ethtool.channels(interface: name) }
+            var hashes: [FlowType: Result<FlowHash, HostReadError>] = [:]
+            hashes[.udp4] = attempt { () throws(HostReadError) in try ethtool.flowHash(interface: name, flow: .udp4) }
+            if case .success = hashes[.udp4] {
+                hashes[.udp6] = attempt { () throws(HostReadError) in try ethtool.flowHash(interface: name, flow: .udp6) }
+            }
+            snapshots.append(InterfaceSnapshot(interface: interface, statistics: statistics, queues: queues,
+                                               interrupts: queueInterrupts, ethtool: ethtoolStatistics,
+                                               channels: channels, flowHashes: hashes))
+        }
+        return HostSnapshot(root: files.root, topology: topology, softnet: softnet, interrupts: interrupts,
+                            sysctls: sysctls, conntrack: conntrack, allInterfaces: allNames,
+                            interfaces: snapshots, failures: failures)
+    }
+}
