@@ -21,15 +21,17 @@ let package = Package(
         // Multi-threaded runs, counters, the reporter and its output formats.
         .target(name: "Bench", dependencies: ["PacketIO", "HostStats"]),
         // The command lines.
-        .executableTarget(name: "mpps", dependencies: ["Bench"]),
+        .executableTarget(name: "mpps", dependencies: ["Bench", "HostStats", "PacketIO"]),
         .executableTarget(name: "udpsender", dependencies: ["Bench"]),
         .executableTarget(name: "udpreceiver1", dependencies: ["Bench"]),
         .testTarget(name: "PacketIOTests", dependencies: ["PacketIO"]),
-        .testTarget(name: "HostStatsTests", dependencies: ["HostStats"], resources: [.copy("Fixtures")]),
+        // Test-only: a veth pair into a network namespace the test creates and deletes.
+        .target(name: "NetLab", path: "Tests/NetLab"),
+        .testTarget(name: "HostStatsTests", dependencies: ["HostStats", "NetLab"], resources: [.copy("Fixtures")]),
         // Test-only: counts the calling thread's heap allocations (replaces malloc in the test binary).
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "BenchTests", dependencies: ["Bench", "HostStats", "AllocationCounter"]),
-        .testTarget(name: "CLITests", dependencies: ["PacketIO"]),
+        .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab"]),
     ],
     swiftLanguageModes: [.v6]
 )

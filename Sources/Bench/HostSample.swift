@@ -6,11 +6,48 @@ public struct HostReading: Sendable {
     public var udp: UDPStatistics?
     /// Drops at this run's own sockets (SO_MEMINFO), summed.
     public var socketDrops: UInt64?
+    /// /proc/net/softnet_stat: per CPU, packets processed, backlog drops, budget squeezes.
+    public var softnet: SoftnetStatistics?
+    /// The watched interface's sysfs statistics.
+    public var interface: InterfaceStatistics?
+    /// The watched interface's driver statistics (`ethtool -S`).
+    public var ethtool: EthtoolStatistics?
 
     /// Creates a reading.
-    public init(udp: UDPStatistics? = nil, socketDrops: UInt64? = nil) {
+    public init(udp: UDPStatistics? = nil, socketDrops: UInt64? = nil, softnet: SoftnetStatistics? = nil,
+                interface: InterfaceStatistics? = nil, ethtool: EthtoolStatistics? = nil) {
         self.udp = udp
         self.socketDrops = socketDrops
+        self.softnet = softnet
+        self.interface = interface
+        self.ethtool = ethtool
+    }
+}
+
+/// How a network interface's counters moved.
+public struct NICDelta: Equatable, Sendable {
+    /// The interface's name.
+    public var interface: String
+    /// Its sysfs statistics (`rx_packets`, `rx_dropped`, `rx_missed_errors`, ...).
+    public var counters: [String: UInt64]
+    /// Packets per RX queue, when the driver reports them (`ethtool -S`).
+    public var rxQueues: [RxQueuePackets.QueuePackets]?
+    /// The driver's own drop counters that moved, with what each means.
+    public var driverDrops: [(name: String, meaning: String, value: UInt64)]
+
+    /// Creates a delta.
+    public init(interface: String, counters: [String: UInt64], rxQueues: [RxQueuePackets.QueuePackets]?,
+                driverDrops: [(name: String, meaning: String, value: UInt64)]) {
+        self.interface = interface
+        self.counters = counters
+        self.rxQueues = rxQueues
+        self.driverDrops = driverDrops
+    }
+
+    public static func == (lhs: NICDelta, rhs: NICDelta) -> Bool {
+        lhs.interface == rhs.interface && lhs.counters == rhs.counters && lhs.rxQueues == rhs.rxQueues
+            && lhs.driverDrops.map(\.name) == rhs.driverDrops.map(\.name)
+            && lhs.driverDrops.map(\.value) == rhs.driverDrops.map(\.value)
     }
 }
 
@@ -30,6 +67,10 @@ public struct HostDelta: Equatable, Sendable {
     public var hasUDP = false
     /// Drops at this run's sockets, exactly; nil when not read.
     public var socketDrops: UInt64?
+    /// Per CPU: packets the kernel processed, dropped from a full backlog, and budget squeezes.
+    public var softnet: [SoftnetCPU] = []
+    /// The watched interface, when there is one.
+    public var nic: NICDelta?
 
     /// Creates a delta; every counter defaults to 0.
     public init() {}
@@ -47,6 +88,16 @@ public struct HostDelta: Equatable, Sendable {
         }
         if let before = earlier.socketDrops, let after = later.socketDrops {
             socketDrops = after >= before ? after - before : 0
+        }
+        if let before = earlier.softnet, let after = later.softnet {
+            softnet = after.since(before).cpus
+        }
+        if let before = earlier.interface, let after = later.interface {
+            let ethtool = earlier.ethtool.flatMap { before in later.ethtool.map { $0.since(before) } }
+            nic = NICDelta(interface: after.interface, counters: after.since(before).counters,
+                           rxQueues: ethtool?.rxQueuePackets?.queues,
+                           driverDrops: (ethtool?.nicDrops ?? []).filter { $0.value > 0 }
+                               .map { ($0.counter.name, $0.counter.meaning, $0.value) })
         }
     }
 
@@ -81,22 +132,49 @@ public struct HostDelta: Equatable, Sendable {
         if noPorts > 0 {
             lines.append("drops: \(rate(noPorts)) sent to a port nobody listens on (NoPorts)")
         }
+        for cpu in softnet where cpu.dropped > 0 {
+            lines.append("drops: \(rate(UInt64(cpu.dropped))) backlog full on CPU \(cpu.cpu) (softnet_stat): "
+                + "raise net.core.netdev_max_backlog, or spread the load with RPS")
+        }
+        for cpu in softnet where cpu.timeSqueeze > 0 {
+            lines.append("squeeze: \(rate(UInt64(cpu.timeSqueeze))) on CPU \(cpu.cpu) (softnet_stat time_squeeze): "
+                + "the kernel ran out of its packet budget with work left; raise net.core.netdev_budget")
+        }
+        if let nic {
+            for name in InterfaceStatistics.receiveDropNames where (nic.counters[name] ?? 0) > 0 {
+                lines.append("drops: \(rate(nic.counters[name]!)) at \(nic.interface) (\(name)): "
+                    + "the interface or its driver dropped them before the kernel's stack")
+            }
+            for drop in nic.driverDrops {
+                lines.append("drops: \(rate(drop.value)) at the NIC \(nic.interface) (\(drop.name)): \(drop.meaning)")
+            }
+        }
         return lines
     }
 }
 
-/// Reads the host's counters for a run: the UDP table, and the drops of the
-/// run's own sockets through a closure the run provides.
-public struct HostSampler: Sendable {
-    let socketDrops: @Sendable () -> UInt64?
+/// Reads the host's counters for a run: the UDP table, softnet, the drops of
+/// the run's own sockets through a closure the run provides, and optionally one
+/// interface's statistics. Used by the reporting thread only, never a worker.
+public final class HostSampler {
+    let socketDrops: () -> UInt64?
+    /// The watched interface, if any.
+    public let interface: String?
+    private var ethtool: EthtoolReader?
 
-    /// A sampler; `socketDrops` sums SO_MEMINFO drops over the run's sockets.
-    public init(socketDrops: @escaping @Sendable () -> UInt64? = { nil }) {
+    /// A sampler; `socketDrops` sums SO_MEMINFO drops over the run's sockets;
+    /// `interface` adds that interface's sysfs and driver (`ethtool -S`) counters.
+    public init(socketDrops: @escaping () -> UInt64? = { nil }, interface: String? = nil) {
         self.socketDrops = socketDrops
+        self.interface = interface
+        ethtool = interface.flatMap { try? EthtoolReader(interface: $0) }
     }
 
-    /// Reads everything now. Runs on the reporting thread, never a worker.
+    /// Reads everything now.
     public func read() -> HostReading {
-        HostReading(udp: UDPStatistics.current(), socketDrops: socketDrops())
+        HostReading(udp: UDPStatistics.current(), socketDrops: socketDrops(),
+                    softnet: try? SoftnetStatistics.current(),
+                    interface: interface.flatMap { try? InterfaceStatistics.current(interface: $0) },
+                    ethtool: try? ethtool?.read())
     }
 }

@@ -186,6 +186,23 @@ public struct JSONSink: ReportSink {
                 + ",\"no_ports\":\(host.noPorts),\"mem_errors\":\(host.memErrors)}"
         }
         if let drops = host.socketDrops { text += ",\"socket_drops\":\(drops)" }
+        if !host.softnet.isEmpty {
+            let cpus = host.softnet.map {
+                "{\"cpu\":\($0.cpu),\"processed\":\($0.processed),\"dropped\":\($0.dropped),\"time_squeeze\":\($0.timeSqueeze)}"
+            }
+            text += ",\"softnet\":[\(cpus.joined(separator: ","))]"
+        }
+        if let nic = host.nic {
+            var fields = ["\"interface\":\(jsonString(nic.interface))"]
+            fields += nic.counters.keys.sorted().map { "\(jsonString($0)):\(nic.counters[$0]!)" }
+            if let queues = nic.rxQueues {
+                fields.append("\"rx_queues\":[" + queues.map { "{\"queue\":\($0.queue),\"packets\":\($0.packets)}" }
+                    .joined(separator: ",") + "]")
+            }
+            fields.append("\"driver_drops\":{" + nic.driverDrops.map { "\(jsonString($0.name)):\($0.value)" }
+                .joined(separator: ",") + "}")
+            text += ",\"nic\":{\(fields.joined(separator: ","))}"
+        }
         return text
     }
 

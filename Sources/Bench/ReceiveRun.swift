@@ -157,9 +157,10 @@ public final class ReceiveRun: @unchecked Sendable {
         return total
     }
 
-    /// Reads the host's counters and this run's socket drops, for the monitor.
-    public var sampler: HostSampler {
-        HostSampler(socketDrops: { [self] in socketDrops() })
+    /// Reads the host's counters and this run's socket drops (and with
+    /// `interface`, that interface's), for the monitor.
+    public func sampler(interface: String? = nil) -> HostSampler {
+        HostSampler(socketDrops: { [self] in socketDrops() }, interface: interface)
     }
 
     /// What the threads saw of flows and latencies, merged: complete once ``stop()`` returned.

@@ -7,8 +7,9 @@ public enum Runner {
     /// Receives until the monitor ends the run; prints through `sink`.
     /// `announce` is called once the sockets are bound, before traffic is read.
     /// Throws a set-up error, or a worker's failure after the summary is printed.
+    /// With `interface`, that interface's counters are read every interval too.
     @discardableResult
-    public static func receive(_ options: ReceiveOptions, monitor: Monitor, sink: ReportSink,
+    public static func receive(_ options: ReceiveOptions, monitor: Monitor, sink: ReportSink, interface: String? = nil,
                                announce: (ReceiveRun) -> Void = { _ in }) throws(RunError) -> RunSummary {
         let mask = Monitor.blockStopSignals()
         defer { Monitor.restoreSignals(mask) }
@@ -16,7 +17,7 @@ public enum Runner {
         announce(run)
         try run.start()
         var summary = monitor.run(counters: run.counters, control: run.control, finished: { false },
-                                  stopWorkers: run.stop, sink: sink, sampler: run.sampler,
+                                  stopWorkers: run.stop, sink: sink, sampler: run.sampler(interface: interface),
                                   checksSpread: run.options.reusePort && run.options.threads > 1)
         summary.sequences = run.sequenceReport()
         sink.summary(summary)

@@ -65,7 +65,7 @@ enum DemoCommand {
                 sender.stop()
                 drain(receiver)
                 receiver.stop()
-            }, sink: sink, sampler: receiver.sampler)
+            }, sink: sink, sampler: receiver.sampler())
         summary.sequences = receiver.sequenceReport()
         sink.summary(summary)
         if let failure = sender.control.failureMessage ?? receiver.control.failureMessage { throw RunError(failure) }

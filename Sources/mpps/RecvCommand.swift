@@ -1,4 +1,5 @@
 import Bench
+import HostStats
 import PacketIO
 
 /// `mpps recv [ADDR:PORT]`: receive with one or more threads and report.
@@ -13,6 +14,7 @@ enum RecvCommand {
         OptionSpec("--duration", "SECONDS", "stop after this long (default: until Ctrl-C)"),
         OptionSpec("--count", "N", "stop after N datagrams, e.g. 200000 or 200k"),
         OptionSpec("--interval", "SECONDS", "seconds between report lines (default 1)"),
+        OptionSpec("--interface", "IF", "also read IF's counters every interval: sysfs statistics, per-queue packets and NIC drops (ethtool -S)"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
         OptionSpec("--quiet", nil, "print only the summary"),
     ]
@@ -62,10 +64,17 @@ enum RecvCommand {
         receive.coalescing = arguments.flag("--gro")
         let monitor = Monitor(interval: try arguments.seconds("--interval") ?? 1,
                               duration: try arguments.seconds("--duration"))
+        let interface = arguments.text("--interface")
+        if let interface {
+            let existing = (try? NetworkInterface.names()) ?? []
+            guard existing.contains(interface) else {
+                throw arguments.usage("no interface named '\(interface)' (interfaces: \(existing.joined(separator: ", ")))")
+            }
+        }
         let json = arguments.flag("--json")
         let quiet = arguments.flag("--quiet")
         let sink: ReportSink = json ? JSONSink() : HumanSink(verb: "received", quiet: quiet, slotSize: receive.slotSize)
-        try Runner.receive(receive, monitor: monitor, sink: sink) { run in
+        try Runner.receive(receive, monitor: monitor, sink: sink, interface: interface) { run in
             if quiet { return }
             let threads = receive.threads == 1 ? "1 thread"
                 : "\(receive.threads) threads" + (receive.reusePort ? " (SO_REUSEPORT, a socket each)" : " (sharing one socket)")

@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+
+// Test support shared by the test targets: a pair of hosts joined by a veth,
+// in a network namespace the test itself creates and always deletes.
+
+/// A veth pair whose host end (`mh3<pid>a`, 198.19.N.1/30) stays in this namespace and whose
+/// other end (198.19.N.2/30) lives in a namespace of its own, both with 4 queues. No traffic
+/// leaves the pair: neighbours are permanent (no ARP), IPv6 is off (no solicitations), and
+/// the only sender is a bounded Python loop inside the namespace.
+public final class VethLab {
+    public let namespace: String
+    public let hostEnd: String
+    public let peerEnd: String
+    public let hostAddress: String
+    public let peerAddress: String
+    public let python: String
+    private var created = false
+
+    /// Why the lab cannot run here, or nil.
+    public static func unavailableReason() -> String? {
+        if geteuid() != 0 { return "needs root to create a network namespace" }
+        if which("ip") == nil { return "the ip program (iproute2) is not installed" }
+        if which("python3") == nil { return "python3 is not installed (the sender inside the namespace)" }
+        return nil
+    }
+
+    public static func which(_ program: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+        for directory in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"] {
+            let candidate = "\(directory)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Labs made by this process so far: each gets its own names and /30.
+    private static let made = Mutex(0)
+
+    public init() throws {
+        let serial = VethLab.made.withLock { value in
+            value += 1
+            return value % 60
+        }
+        let id = Int(getpid()) % 10_000 * 100 + serial
+        let octet = Int(getpid()) % 250 + 1
+        namespace = "mpps-lab-\(id)"
+        hostEnd = "ml\(id)a"
+        peerEnd = "ml\(id)b"
+        hostAddress = "198.19.\(octet).\(serial * 4 + 1)"
+        peerAddress = "198.19.\(octet).\(serial * 4 + 2)"
+        python = VethLab.which("python3")!
+        try run("ip", "netns", "add", namespace)
+        created = true
+        try run("ip", "link", "add", hostEnd, "numtxqueues", "4", "numrxqueues", "4", "type", "veth",
+                "peer", "name", peerEnd, "numtxqueues", "4", "numrxqueues", "4", "netns", namespace)
+        try write("/proc/sys/net/ipv6/conf/\(hostEnd)/disable_ipv6", "1")
+        try run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv6.conf.\(peerEnd).disable_ipv6=1")
+        try run("ip", "addr", "add", "\(hostAddress)/30", "dev", hostEnd)
+        try run("ip", "-n", namespace, "addr", "add", "\(peerAddress)/30", "dev", peerEnd)
+        let hostMAC = try String(contentsOfFile: "/sys/class/net/\(hostEnd)/address", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let peerMAC = try output("ip", "netns", "exec", namespace, "cat", "/sys/class/net/\(peerEnd)/address").trimmingCharacters(in: .whitespacesAndNewlines)
+        try run("ip", "neigh", "replace", peerAddress, "lladdr", peerMAC, "dev", hostEnd, "nud", "permanent")
+        try run("ip", "-n", namespace, "neigh", "replace", hostAddress, "lladdr", hostMAC, "dev", peerEnd, "nud", "permanent")
+        try run("ip", "link", "set", hostEnd, "up")
+        try run("ip", "-n", namespace, "link", "set", peerEnd, "up")
+        // veth counts packets per RX queue only on its NAPI path: turn GRO on at the receiving end
+        // (ETHTOOL_SGRO), and TSO off at the sending end (ETHTOOL_STSO) so plain UDP takes that path.
+        try run(python, "-c", Self.setFeature, hostEnd, "0x2c", "1")
+        try run("ip", "netns", "exec", namespace, python, "-c", Self.setFeature, peerEnd, "0x1f", "0")
+    }
+
+    /// Runs `arguments` inside the namespace (a sender, say) and waits for it.
+    @discardableResult
+    public func runInside(_ arguments: [String]) throws -> String {
+        try VethLab.execute("ip", ["netns", "exec", namespace] + arguments).output
+    }
+
+    /// Sends `count` 32-byte datagrams from inside the namespace to the host end, from 4 sockets.
+    public func send(_ count: Int) throws {
+        try run("ip", "netns", "exec", namespace, python, "-c", Self.sender, hostAddress, String(count))
+    }
+
+    /// Deletes the namespace, which deletes both ends of the pair.
+    public func remove() {
+        if created { _ = try? run("ip", "netns", "del", namespace) }
+        created = false
+        _ = try? run("ip", "link", "del", hostEnd)
+    }
+
+    deinit { remove() }
+
+    static let setFeature = """
+    import array, fcntl, socket, struct, sys
+    name, command, value = sys.argv[1], int(sys.argv[2], 0), int(sys.argv[3])
+    request = array.array('B', struct.pack('II', command, value))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        fcntl.ioctl(s.fileno(), 0x8946, struct.pack('16sP', name.encode(), request.buffer_info()[0]) + bytes(16))
+    """
+
+    static let sender = """
+    import socket, sys
+    target, count = sys.argv[1], int(sys.argv[2])
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(4)]
+    for i in range(count):
+        sockets[i % 4].sendto(b'x' * 32, (target, 9))
+    """
+
+    @discardableResult
+    public func run(_ program: String, _ arguments: String...) throws -> Int32 {
+        try VethLab.execute(program, arguments).status
+    }
+
+    public func output(_ program: String, _ arguments: String...) throws -> String {
+        try VethLab.execute(program, arguments).output
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+
+    public static func execute(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : (which(program) ?? program))
+        process.arguments = arguments
+        let pipe = Pipe()
+        let errors = Pipe()
+        process.standardOutput = pipe
+        process.standardError = errors
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw LabError("\(program) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(errorText)")
+        }
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+public struct LabError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
