@@ -43,47 +43,81 @@ struct ReceiveWork: Sendable {
             }
             let received = try storage.receive(descriptor: descriptor, limit: want)
             if received == 0 { continue }
-            tally.startBatch(now: MonotonicClock.now())
-            var packets: UInt64 = 0
-            var bytes: UInt64 = 0
-            var truncated = 0
-            var index = 0
-            while index < received {
-                let message = storage.unsafeBytes(at: index)
-                // Only a message that filled its slot can have lost a tail: skip the flags otherwise.
-                if message.count == slotSize && storage.isTruncated(at: index) { truncated &+= 1 }
-                let size = coalescing ? storage.segmentSize(at: index) : 0
-                if size > 0 && message.count > size && !tally.hasHeader(message) {
-                    // A coalesced message without headers: GRO joins datagrams of one flow only, and a
-                    // sender stamps all of its datagrams or none, so count them without looking.
-                    packets &+= UInt64((message.count &+ size &- 1) / size)
-                    bytes &+= UInt64(message.count)
-                } else if size > 0 && message.count > size {
-                    // A coalesced message: every `size` bytes one datagram, the last maybe shorter.
-                    var start = 0
-                    while start < message.count {
-                        let end = min(start &+ size, message.count)
-                        if tally.isData(UnsafeRawBufferPointer(rebasing: message[start..<end])) {
-                            packets &+= 1
-                            bytes &+= UInt64(end &- start)
-                        }
-                        start = end
-                    }
-                } else if tally.isData(message) {
-                    packets &+= 1
-                    bytes &+= UInt64(message.count)
-                }
-                index &+= 1
-            }
+            tally.startBatch()
+            let (packets, bytes, truncated) = coalescing
+                ? Self.countCoalesced(storage, received: received, slotSize: slotSize, tally: &tally)
+                : Self.countPlain(storage, received: received, slotSize: slotSize, tally: &tally)
             totals.packets &+= packets
             totals.bytes &+= bytes
             totals.calls &+= 1
-            totals.truncated &+= UInt64(truncated)
+            totals.truncated &+= truncated
             slot.publish(totals)
             slot.publishCPU(CPUList.currentCPU())
             if let limit, total.add(packets) >= limit { stop.set() }
         }
         return tally.result()
+    }
+
+    /// Counts a batch of one-datagram messages. A function of its own, with few
+    /// live values, so that the per-datagram loop runs in registers.
+    @inline(never)
+    static func countPlain(_ storage: borrowing ReceiveBatch, received: Int, slotSize: Int,
+                           tally: inout Tally) -> (packets: UInt64, bytes: UInt64, truncated: UInt64) {
+        var packets: UInt64 = 0
+        var bytes: UInt64 = 0
+        var truncated: UInt64 = 0
+        var index = 0
+        while index < received {
+            let message = storage.unsafeBytes(at: index)
+            // Only a message that filled its slot can have lost a tail: skip the flags otherwise.
+            if message.count == slotSize && storage.isTruncated(at: index) { truncated &+= 1 }
+            if !tally.hasHeader(message) || tally.countHeader(message) {
+                packets &+= 1
+                bytes &+= UInt64(message.count)
+            }
+            index &+= 1
+        }
+        return (packets, bytes, truncated)
+    }
+
+    /// Counts a batch of messages that UDP GRO may have coalesced.
+    @inline(never)
+    static func countCoalesced(_ storage: borrowing ReceiveBatch, received: Int, slotSize: Int,
+                               tally: inout Tally) -> (packets: UInt64, bytes: UInt64, truncated: UInt64) {
+        var packets: UInt64 = 0
+        var bytes: UInt64 = 0
+        var truncated: UInt64 = 0
+        var index = 0
+        while index < received {
+            let message = storage.unsafeBytes(at: index)
+            if message.count == slotSize && storage.isTruncated(at: index) { truncated &+= 1 }
+            let size = storage.segmentSize(at: index)
+            if size == 0 || message.count <= size {
+                if !tally.hasHeader(message) || tally.countHeader(message) {
+                    packets &+= 1
+                    bytes &+= UInt64(message.count)
+                }
+            } else if !tally.hasHeader(message) {
+                // Without headers: GRO joins datagrams of one flow only, and a sender stamps
+                // all of its datagrams or none, so count them without looking at each.
+                packets &+= UInt64((message.count &+ size &- 1) / size)
+                bytes &+= UInt64(message.count)
+            } else {
+                // Every `size` bytes one datagram, the last maybe shorter.
+                var start = 0
+                while start < message.count {
+                    let end = min(start &+ size, message.count)
+                    let datagram = UnsafeRawBufferPointer(rebasing: message[start..<end])
+                    if !tally.hasHeader(datagram) || tally.countHeader(datagram) {
+                        packets &+= 1
+                        bytes &+= UInt64(end &- start)
+                    }
+                    start = end
+                }
+            }
+            index &+= 1
+        }
+        return (packets, bytes, truncated)
     }
 }
 
@@ -94,15 +128,16 @@ struct Tally: ~Copyable {
     private var flows = FlowTable()
     private var latency = LatencyRecorder()
     private let hostTag: UInt8
+    /// When the batch was read: taken at the first send time that needs it.
     private var now: UInt64 = 0
     private var endMarkers: UInt64 = 0
 
     init(hostTag: UInt8) { self.hostTag = hostTag }
 
-    /// Starts a batch read at `now`: every datagram in it was sent before then.
+    /// Starts a batch: every datagram in it was sent before the clock is next read.
     @inline(__always)
-    mutating func startBatch(now: UInt64) {
-        self.now = now
+    mutating func startBatch() {
+        now = 0
     }
 
     /// Whether a datagram begins with the header's magic: one load, one compare.
@@ -112,17 +147,10 @@ struct Tally: ~Copyable {
             && datagram.loadUnaligned(as: UInt16.self) == SequenceHeader.magic.littleEndian
     }
 
-    /// Whether a datagram counts as data: an end-of-flow marker feeds the flow
-    /// table only; anything else is data, with or without a header.
-    @inline(__always)
-    mutating func isData(_ datagram: UnsafeRawBufferPointer) -> Bool {
-        hasHeader(datagram) ? countHeader(datagram) : true
-    }
-
     /// Feeds a datagram that starts with the magic to the flow table and the
     /// latency counters; false for an end-of-flow marker, which is not data.
     @inline(never)
-    private mutating func countHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
+    mutating func countHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
         guard let header = SequenceHeader(reading: datagram) else { return true }
         if header.kind == .endOfFlow {
             flows.recordEnd(flow: header.flow, count: header.sequence)
@@ -130,8 +158,9 @@ struct Tally: ~Copyable {
             return false
         }
         flows.record(flow: header.flow, sequence: header.sequence)
-        if let sent = header.sendTime, header.hostTag == hostTag, sent <= now {
-            latency.record(now &- sent)
+        if let sent = header.sendTime, header.hostTag == hostTag {
+            if now == 0 { now = MonotonicClock.now() }
+            if sent <= now { latency.record(now &- sent) }
         }
         return true
     }
