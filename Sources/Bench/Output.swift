@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PacketIO
+import HostStats
 
 /// Where a run's reports go: printed as people read them, or as JSON lines.
 /// Called on the reporting thread only, never on a worker.
@@ -208,23 +209,7 @@ public struct JSONSink: ReportSink {
 
     /// A JSON string literal for `text`.
     static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
+        JSONText.string(text).rendered
     }
 
     /// `{"type":"summary","packets":N,"bytes":N,"seconds":X,"pps_mean":X,"pps_min":X,"pps_max":X,...}`

@@ -5,19 +5,19 @@ import Testing
 import PacketIO
 @testable import Bench
 
+/// Polls `condition` every 10 ms for at most `seconds`.
+func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = MonotonicClock.now() + UInt64(seconds * 1e9)
+    while MonotonicClock.now() < deadline {
+        if condition() { return true }
+        MonotonicClock.sleep(until: MonotonicClock.now() + 10_000_000)
+    }
+    return condition()
+}
+
 /// Runs a receiver and a sender in this process over loopback and checks that
 /// every datagram is counted exactly once on each side.
 @Suite(.serialized) struct RunTests {
-    /// Polls `condition` every 10 ms for at most `seconds`.
-    func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = MonotonicClock.now() + UInt64(seconds * 1e9)
-        while MonotonicClock.now() < deadline {
-            if condition() { return true }
-            MonotonicClock.sleep(until: MonotonicClock.now() + 10_000_000)
-        }
-        return condition()
-    }
-
     @Test(arguments: ["127.0.0.1:0", "[::1]:0"])
     func countedRunsMatchExactly(listen: String) throws {
         var receive = ReceiveOptions()
@@ -113,15 +113,6 @@ import PacketIO
 
 /// GSO senders and GRO receivers count datagrams, never messages.
 @Suite(.serialized) struct OffloadRunTests {
-    func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = MonotonicClock.now() + UInt64(seconds * 1e9)
-        while MonotonicClock.now() < deadline {
-            if condition() { return true }
-            MonotonicClock.sleep(until: MonotonicClock.now() + 10_000_000)
-        }
-        return condition()
-    }
-
     @Test(arguments: [(false, 64), (true, 64), (true, 1)])
     func countsAreExactWithOffloads(coalescing: Bool, segments: Int) throws {
         var receive = ReceiveOptions()
