@@ -147,6 +147,15 @@ public struct Arguments {
         }
     }
 
+    /// One address `HOST:PORT`, or an IPv4 range on the last octet, `127.0.0.1-20:PORT`.
+    public func addresses(_ text: String, what: String) throws(RunError) -> [SocketAddress] {
+        do {
+            return try SocketAddress.parseList(text)
+        } catch {
+            throw usage("bad \(what): \(error)")
+        }
+    }
+
     /// The `--help` text: a usage line, a description and the options.
     public static func help(usage: String, about: String, options: [OptionSpec], footer: String = "") -> String {
         let width = options.map { $0.name.count + ($0.value.map { $0.count + 1 } ?? 0) }.max() ?? 0

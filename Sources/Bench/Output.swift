@@ -116,6 +116,9 @@ public struct HumanSink: ReportSink {
         if let sequences = summary.sequences, sequences.hasSequences {
             text += sequenceText(sequences)
         }
+        if let cpus = summary.incomingCPUs, cpus.count > 1 || cpus.contains(where: { $0 >= 0 }) {
+            text += incomingCPUText(cpus)
+        }
         if let host = summary.host {
             for line in host.dropLines(amount: { "\($0)" }) { text += "         " + line + "\n" }
             if let drops = host.socketDrops {
@@ -146,6 +149,13 @@ public struct HumanSink: ReportSink {
                 + "max \(microseconds(sequences.latency.maximum)) (one way, \(sequences.latency.total) datagrams)\n"
         }
         return text
+    }
+
+    /// `incoming CPU per socket (SO_INCOMING_CPU): #0 cpu 1, #1 unknown`, and why unknown when none is known.
+    private static func incomingCPUText(_ cpus: [Int]) -> String {
+        let parts = cpus.enumerated().map { $0.element >= 0 ? "#\($0.offset) cpu \($0.element)" : "#\($0.offset) unknown" }
+        let why = cpus.allSatisfy { $0 < 0 } ? " (Linux records it for connected UDP sockets only)" : ""
+        return "         incoming CPU per socket (SO_INCOMING_CPU): " + parts.joined(separator: ", ") + why + "\n"
     }
 
     private static func microseconds(_ nanoseconds: UInt64) -> String {
@@ -226,6 +236,7 @@ public struct JSONSink: ReportSink {
             + ",\"stop\":\"\(summary.reason.rawValue)\""
             + (summary.host.map(hostFields) ?? "")
             + (summary.sequences.map(sequenceFields) ?? "")
+            + (summary.incomingCPUs.map { ",\"incoming_cpus\":[\($0.map(String.init).joined(separator: ","))]" } ?? "")
             + "}"
     }
 

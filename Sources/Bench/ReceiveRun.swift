@@ -26,6 +26,10 @@ public struct ReceiveOptions: Sendable {
     /// Turn UDP GRO on: the kernel may coalesce datagrams of a flow into one
     /// message; they are split again by segment size and counted one by one.
     public var coalescing = false
+    /// How the kernel spreads datagrams over the SO_REUSEPORT group: anything but
+    /// ``SteeringMode/hash`` needs ``reusePort``; ``SteeringMode/cpu`` pins thread `i`
+    /// to its own CPU (see ``threadCPUs``) and needs one CPU per thread.
+    public var steering = SteeringMode.hash
 
     /// The defaults of `mpps recv`.
     public init() {}
@@ -47,6 +51,8 @@ public final class ReceiveRun: @unchecked Sendable {
     public let boundAddress: SocketAddress
     /// The receive buffer the kernel granted each socket (`getsockopt(SO_RCVBUF)`).
     public let grantedReceiveBuffer: Int
+    /// The CPU each thread is pinned to, by thread index; nil when unpinned.
+    public let threadCPUs: [Int]?
 
     private let sockets: [SocketHolder]
     private var threads: [NativeThread] = []
@@ -55,14 +61,14 @@ public final class ReceiveRun: @unchecked Sendable {
     /// How often a receiving thread with no traffic checks for a stop request.
     static let idleWakeMilliseconds = 100
 
-    /// Opens and binds the sockets.
+    /// Opens and binds the sockets, then attaches the steering program to the group.
     public init(_ options: ReceiveOptions, control: RunControl = RunControl()) throws(RunError) {
         var options = options
+        if let problem = options.steeringProblem { throw RunError(problem, status: RunError.usage) }
         if options.coalescing && !Offload.receiveCoalescingSupported {
             control.notice("mpps: this kernel refuses UDP GRO (setsockopt(UDP_GRO), Linux 5.0 or later): receiving without it")
             options.coalescing = false
         }
-        self.options = options
         self.control = control
         counters = ThreadCounters(count: options.threads)
         var holders: [SocketHolder] = []
@@ -79,6 +85,18 @@ public final class ReceiveRun: @unchecked Sendable {
             }
             holders.append(SocketHolder(socket))
         }
+        threadCPUs = options.threadCPUs
+        if let steering = options.reusePortSteering {
+            // After every bind, so the group's indexes are the threads' indexes.
+            do {
+                try steering.attach(descriptor: holders[0].descriptor, groupSize: holders.count)
+            } catch {
+                control.notice("mpps: the kernel refused to steer the SO_REUSEPORT group by \(steering) (\(error); Linux 4.5 or later): "
+                    + "the kernel's 4-tuple hash spreads the datagrams instead")
+                options.steering = .hash
+            }
+        }
+        self.options = options
         sockets = holders
         boundAddress = address
         grantedReceiveBuffer = granted
@@ -114,7 +132,7 @@ public final class ReceiveRun: @unchecked Sendable {
         let latch = StartLatch()
         for index in 0..<options.threads {
             let holder = sockets[index % sockets.count]
-            let cpu = options.cpus.map { $0.cpus[index % $0.cpus.count] }
+            let cpu = threadCPUs?[index]
             let work = ReceiveWork(descriptor: holder.descriptor, batch: options.batch, latch: latch,
                                    slotSize: options.coalescing ? ReceiveBatch.coalescedSlotSize : options.slotSize,
                                    coalescing: options.coalescing,
@@ -155,6 +173,13 @@ public final class ReceiveRun: @unchecked Sendable {
             total += drops
         }
         return total
+    }
+
+    /// Each socket's `SO_INCOMING_CPU`, in bind order (the group's index): the CPU
+    /// that last delivered to it, -1 when unknown (Linux records it for connected
+    /// UDP sockets only, so a receiver's sockets usually say -1).
+    public func incomingCPUs() -> [Int] {
+        sockets.map { (try? UDPSocket.incomingCPU(descriptor: $0.descriptor)) ?? -1 }
     }
 
     /// Reads the host's counters and this run's socket drops (and with

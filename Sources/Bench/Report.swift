@@ -69,6 +69,8 @@ public struct RunSummary: Equatable, Sendable {
     public var host: HostDelta? = nil
     /// What the sequence headers told, for a receiving run.
     public var sequences: SequenceReport? = nil
+    /// A receiving run's sockets' `SO_INCOMING_CPU` at the end, in bind order; -1 when unknown.
+    public var incomingCPUs: [Int]? = nil
 }
 
 /// Why a run ended.

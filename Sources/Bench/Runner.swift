@@ -18,8 +18,10 @@ public enum Runner {
         try run.start()
         var summary = monitor.run(counters: run.counters, control: run.control, finished: { false },
                                   stopWorkers: run.stop, sink: sink, sampler: run.sampler(interface: interface),
-                                  checksSpread: run.options.reusePort && run.options.threads > 1)
+                                  // CPU steering follows where the kernel worked, not the flows: the hint would mislead.
+                                  checksSpread: run.options.reusePort && run.options.threads > 1 && run.options.steering != .cpu)
         summary.sequences = run.sequenceReport()
+        summary.incomingCPUs = run.incomingCPUs()
         sink.summary(summary)
         if let failure = run.control.failureMessage { throw RunError(failure) }
         return summary

@@ -10,7 +10,12 @@ public struct SendOptions: Sendable {
     public var targets = [SocketAddress(ipv4: 127, 0, 0, 1, port: 4321)]
     /// Sending threads per target.
     public var threadsPerTarget = 1
-    /// Bind every sending socket to this source port (the article uses 65400); nil lets the kernel choose.
+    /// Flows per target: connected sockets, each with its own source port and flow id,
+    /// so that SO_REUSEPORT and RSS hashes can spread them. Flow `j` of a target is
+    /// sent by that target's thread `j % threadsPerTarget`. nil: one per thread.
+    public var flowsPerTarget: Int? = nil
+    /// Bind the sending sockets to source ports from this one (the article uses 65400):
+    /// flow `j` of every target uses port `sourcePort + j`. nil lets the kernel choose.
     public var sourcePort: UInt16? = nil
     /// UDP payload bytes per datagram.
     public var payload = 32
@@ -28,8 +33,8 @@ public struct SendOptions: Sendable {
     /// Write a ``PacketIO/SequenceHeader`` into each payload of 16 bytes or more,
     /// and end each flow with end-of-flow datagrams; false sends all-zero payloads.
     public var stampsSequence = true
-    /// Flow ids are this plus the thread index: random per run, so that two
-    /// senders to one receiver do not share flow ids.
+    /// Flow ids are this plus the flow's index in the run: random per run, so that
+    /// two senders to one receiver do not share flow ids.
     public var flowBase = UInt32.random(in: 0...UInt32.max)
 
     /// The defaults of `mpps send`.
@@ -38,6 +43,32 @@ public struct SendOptions: Sendable {
     /// The number of sending threads.
     public var threadCount: Int { targets.count * threadsPerTarget }
 
+    /// Flows per target as they will be: ``flowsPerTarget``, or one per thread.
+    public var flowCountPerTarget: Int { flowsPerTarget ?? threadsPerTarget }
+
+    /// The number of flows, each a connected socket.
+    public var flowCount: Int { targets.count * flowCountPerTarget }
+
+    /// Why the flows cannot be set up as asked, in one line; nil when they can.
+    public var flowProblem: String? {
+        let flows = flowCountPerTarget
+        if flows < threadsPerTarget {
+            return "--flows \(flows) is fewer than --threads \(threadsPerTarget): every sending thread needs a flow of its own"
+        }
+        if let port = sourcePort, Int(port) + flows - 1 > 65535 {
+            return "--src-port \(port) with --flows \(flows) needs ports up to \(Int(port) + flows - 1), beyond 65535: "
+                + "use --src-port \(65536 - flows) or lower, or fewer flows"
+        }
+        return nil
+    }
+
+    /// The thread that sends flow `flow` (0..<``flowCount``): flows of target `t`
+    /// go round-robin to that target's threads.
+    public func thread(ofFlow flow: Int) -> Int {
+        let target = flow / flowCountPerTarget
+        return target * threadsPerTarget + flow % flowCountPerTarget % threadsPerTarget
+    }
+
     /// Thread `index`'s part of `total`: an even split, the remainder to the first threads.
     public static func share(of total: UInt64, thread index: Int, threads: Int) -> UInt64 {
         let count = UInt64(threads)
@@ -45,7 +76,8 @@ public struct SendOptions: Sendable {
     }
 }
 
-/// Connected sockets and threads sending on them, counting what the kernel accepted.
+/// Connected sockets (one per flow) and threads sending on them, counting what
+/// the kernel accepted.
 ///
 /// `init` opens, binds and connects every socket, so a bad target is reported
 /// before any thread starts; ``start()`` starts the threads; ``stop()`` asks them
@@ -65,9 +97,10 @@ public final class SendRun: @unchecked Sendable {
     /// How long a blocked send waits before checking for a stop request.
     static let blockedWakeMilliseconds = 100
 
-    /// Opens and connects one socket per thread.
+    /// Opens and connects one socket per flow.
     public init(_ options: SendOptions, control: RunControl = RunControl()) throws(RunError) {
         var options = options
+        if let problem = options.flowProblem { throw RunError(problem, status: RunError.usage) }
         if options.segments > 1 && !Offload.segmentationSupported {
             control.notice("mpps: this kernel refuses UDP GSO (setsockopt(UDP_SEGMENT), Linux 4.18 or later): sending one datagram per message")
             options.segments = 1
@@ -76,13 +109,14 @@ public final class SendRun: @unchecked Sendable {
         self.control = control
         counters = ThreadCounters(count: options.threadCount)
         var holders: [SocketHolder] = []
-        for index in 0..<options.threadCount {
-            let target = options.targets[index / options.threadsPerTarget]
+        for index in 0..<options.flowCount {
+            let target = options.targets[index / options.flowCountPerTarget]
+            let sourcePort = options.sourcePort.map { UInt16(Int($0) + index % options.flowCountPerTarget) }
             do {
                 let socket = try UDPSocket(family: target.family)
                 try socket.setSendTimeout(milliseconds: Self.blockedWakeMilliseconds)
-                if let port = options.sourcePort {
-                    // Several sockets may share the article's fixed source port only as a reuseport group.
+                if let port = sourcePort {
+                    // Flows to different targets share source ports, which sockets may only as a reuseport group.
                     try socket.setReusePort(true)
                     try socket.bind(to: .wildcard(target.family, port: port))
                 }
@@ -90,22 +124,31 @@ public final class SendRun: @unchecked Sendable {
                 if options.segments > 1 { try socket.setSegmentSize(options.payload) }
                 holders.append(SocketHolder(socket))
             } catch {
-                throw RunError.sendSetupFailed(error, target: target, sourcePort: options.sourcePort)
+                throw RunError.sendSetupFailed(error, target: target, sourcePort: sourcePort)
             }
         }
         sockets = holders
     }
 
+    /// The local address of each flow's socket (its source port, say), by flow index; nil if unreadable.
+    public func sourceAddresses() -> [SocketAddress?] {
+        sockets.map { try? $0.socket.localAddress() }
+    }
+
     /// Starts the sending threads.
     public func start() throws(RunError) {
         let threadCount = options.threadCount
+        let stamps = options.stampsSequence && options.payload >= SequenceHeader.size
+        var flowsOfThread = Array(repeating: [Int](), count: threadCount)
+        for flow in 0..<options.flowCount { flowsOfThread[options.thread(ofFlow: flow)].append(flow) }
         for index in 0..<threadCount {
-            let holder = sockets[index]
+            let flowIndexes = flowsOfThread[index]
+            let holders = flowIndexes.map { sockets[$0] }
+            let flows = flowIndexes.map { SendFlow(descriptor: sockets[$0].descriptor, id: options.flowBase &+ UInt32($0)) }
             let cpu = options.cpus.map { $0.cpus[index % $0.cpus.count] }
-            let work = SendWork(descriptor: holder.descriptor, batch: options.batch, payload: options.payload,
+            let work = SendWork(flows: flows, batch: options.batch, payload: options.payload,
                                 segments: options.segments, control: control,
-                                stamp: options.stampsSequence && options.payload >= SequenceHeader.size
-                                    ? SequenceStamp(flow: options.flowBase &+ UInt32(index), hostTag: HostTag.local) : nil,
+                                hostTag: stamps ? HostTag.local : nil,
                                 quota: options.count.map { SendOptions.share(of: $0, thread: index, threads: threadCount) },
                                 rate: options.rate.map { $0 / Double(threadCount) }, slot: counters.slot(index), stop: control.flag)
             let control = self.control
@@ -120,7 +163,7 @@ public final class SendRun: @unchecked Sendable {
                         }
                     }
                     do { try work.run() } catch { control.fail("sending thread \(index) failed: \(error)") }
-                    withExtendedLifetime(holder) {}
+                    withExtendedLifetime(holders) {}
                 })
             } catch {
                 control.requestStop()

@@ -17,6 +17,6 @@ public enum Spread {
             .joined(separator: ", ")
         return ["uneven: thread\(starved.count > 1 ? "s" : "") \(names) got \(shares) of the datagrams "
             + "(a fair share is \(Units.fixed(100 / Double(threads.count), decimals: 1))%): the SO_REUSEPORT hash "
-            + "puts each flow on one socket, and too few flows collide; send more flows (mpps send --threads N)"]
+            + "puts each flow on one socket, and too few flows collide; send more flows (mpps send --flows N) or steer at random (mpps recv --steer random)"]
     }
 }

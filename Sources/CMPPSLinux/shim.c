@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
+#include <linux/filter.h>
 #include "CMPPSLinux.h"
 
 _Static_assert(sizeof(struct CMPPSLinux_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr size");
@@ -23,6 +24,16 @@ _Static_assert(SO_INCOMING_CPU == 49, "SO_INCOMING_CPU");
 _Static_assert(SO_ATTACH_REUSEPORT_CBPF == 51, "SO_ATTACH_REUSEPORT_CBPF");
 _Static_assert(UDP_SEGMENT == 103 && UDP_GRO == 104, "UDP_SEGMENT/UDP_GRO");
 _Static_assert(SOL_UDP == 17, "SOL_UDP");
+_Static_assert(sizeof(struct CMPPSLinux_sock_filter) == sizeof(struct sock_filter), "sock_filter size");
+_Static_assert(offsetof(struct CMPPSLinux_sock_filter, jt) == offsetof(struct sock_filter, jt), "sock_filter jt");
+_Static_assert(offsetof(struct CMPPSLinux_sock_filter, jf) == offsetof(struct sock_filter, jf), "sock_filter jf");
+_Static_assert(offsetof(struct CMPPSLinux_sock_filter, k) == offsetof(struct sock_filter, k), "sock_filter k");
+_Static_assert(sizeof(struct CMPPSLinux_sock_fprog) == sizeof(struct sock_fprog), "sock_fprog size");
+_Static_assert(offsetof(struct CMPPSLinux_sock_fprog, filter) == offsetof(struct sock_fprog, filter), "sock_fprog layout");
+_Static_assert(BPF_LD == 0x00 && BPF_ALU == 0x04 && BPF_JMP == 0x05 && BPF_RET == 0x06, "BPF classes");
+_Static_assert(BPF_W == 0x00 && BPF_ABS == 0x20 && BPF_MOD == 0x90 && BPF_JEQ == 0x10, "BPF_W/ABS/MOD/JEQ");
+_Static_assert(BPF_K == 0x00 && BPF_A == 0x10 && BPF_MAXINSNS == 4096, "BPF_K/A, BPF_MAXINSNS");
+_Static_assert(SKF_AD_OFF == -0x1000 && SKF_AD_CPU == 36 && SKF_AD_RANDOM == 56, "SKF_AD_*");
 _Static_assert(sizeof(struct CMPPSLinux_ifreq_ethtool) == sizeof(struct ifreq), "ifreq size");
 _Static_assert(offsetof(struct CMPPSLinux_ifreq_ethtool, data) == offsetof(struct ifreq, ifr_data), "ifreq layout");
 _Static_assert(sizeof(struct CMPPSLinux_ethtool_sset_info) == 16 && offsetof(struct ethtool_sset_info, data) == 16, "ethtool_sset_info header");

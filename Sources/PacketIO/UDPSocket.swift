@@ -134,6 +134,20 @@ public struct UDPSocket: ~Copyable {
         return UInt64(values.8)
     }
 
+    /// The CPU that last processed a datagram for this socket in the kernel, or
+    /// -1 when none is known. Linux records it only for connected UDP sockets
+    /// (measured on 6.18: an unconnected receiver stays at -1); on loopback it is
+    /// the sender's CPU. The corresponding C call is `getsockopt(SO_INCOMING_CPU)`;
+    /// Linux 3.19 or later.
+    public var incomingCPU: Int {
+        get throws(SocketError) { try Self.incomingCPU(descriptor: descriptor) }
+    }
+
+    /// ``incomingCPU`` of a descriptor whose socket is owned elsewhere.
+    public static func incomingCPU(descriptor: Int32) throws(SocketError) -> Int {
+        Int(try getIntOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_INCOMING_CPU, "getsockopt(SO_INCOMING_CPU)"))
+    }
+
     /// Binds the socket to a local address. The corresponding C function is `bind(2)`.
     public func bind(to address: SocketAddress) throws(SocketError) {
         let fd = descriptor

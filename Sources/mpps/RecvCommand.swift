@@ -7,7 +7,8 @@ enum RecvCommand {
     static let options = [
         OptionSpec("--threads", "N", "receiving threads (default 1)"),
         OptionSpec("--reuseport", nil, "one SO_REUSEPORT socket per thread (default: threads share one socket)"),
-        OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 1 or 0-3,8 (default: unpinned)"),
+        OptionSpec("--steer", "MODE", "with --reuseport, how the kernel picks a socket per datagram: hash (default: by flow), random, or cpu (the thread pinned to the CPU that processed it)"),
+        OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 1 or 0-3,8 (default: unpinned; with --steer cpu, the CPUs allowed)"),
         OptionSpec("--batch", "N", "datagrams per recvmmsg call, 1-1024 (default 512)"),
         OptionSpec("--gro", nil, "UDP GRO: take coalesced datagrams, 64 KiB per message, counted one by one"),
         OptionSpec("--rcvbuf", "SIZE", "receive buffer per socket, e.g. 4M or 256K; 0 keeps the kernel's default (default 4M)"),
@@ -33,6 +34,7 @@ enum RecvCommand {
         examples:
           mpps recv 127.0.0.1:4321 --cpus 1
           mpps recv 0.0.0.0:4321 --threads 4 --reuseport --cpus 1-4
+          mpps recv 0.0.0.0:4321 --threads 2 --reuseport --steer cpu --cpus 0-1
           mpps recv [::1]:4400 --json --duration 6
         """)
 
@@ -57,6 +59,16 @@ enum RecvCommand {
         receive.threads = try arguments.integer("--threads", in: 1...1024) ?? 1
         receive.reusePort = arguments.flag("--reuseport")
         receive.cpus = try arguments.cpus("--cpus")
+        if let mode = arguments.text("--steer") {
+            guard let steering = SteeringMode(rawValue: mode) else {
+                throw arguments.usage("--steer must be 'hash', 'random' or 'cpu', not '\(mode)'")
+            }
+            guard receive.reusePort else {
+                throw arguments.usage("--steer needs --reuseport: it chooses among the sockets of an SO_REUSEPORT group")
+            }
+            receive.steering = steering
+            if let problem = receive.steeringProblem { throw arguments.usage(problem) }
+        }
         receive.batch = try arguments.integer("--batch", in: 1...1024, why: " (the kernel's UIO_MAXIOV)") ?? 512
         let buffer = try arguments.size("--rcvbuf", minimum: 0) ?? RecvCommand.defaultReceiveBuffer
         receive.receiveBuffer = buffer == 0 ? nil : buffer
@@ -78,9 +90,10 @@ enum RecvCommand {
             if quiet { return }
             let threads = receive.threads == 1 ? "1 thread"
                 : "\(receive.threads) threads" + (receive.reusePort ? " (SO_REUSEPORT, a socket each)" : " (sharing one socket)")
-            let pinned = receive.cpus.map { " on CPUs \($0)" } ?? ""
+            let pinned = run.threadCPUs.map { " on CPUs \(CPUList($0))" } ?? ""
+            let steered = run.options.steering == .hash ? "" : ", steered by \(run.options.steering.rawValue) (SO_ATTACH_REUSEPORT_CBPF)"
             let gro = run.options.coalescing ? ", GRO" : ""
-            writeError("mpps recv: listening on \(run.boundAddress), \(threads)\(pinned), batch \(receive.batch)\(gro), "
+            writeError("mpps recv: listening on \(run.boundAddress), \(threads)\(pinned)\(steered), batch \(receive.batch)\(gro), "
                 + "receive buffer \(run.grantedReceiveBuffer) bytes; Ctrl-C stops")
         }
     }

@@ -4,8 +4,9 @@ import PacketIO
 /// `mpps send [TARGET...]`: send from one or more threads per target and report.
 enum SendCommand {
     static let options = [
-        OptionSpec("--threads", "N", "sending threads per target, each with its own socket (default 1)"),
-        OptionSpec("--src-port", "PORT", "bind every sending socket to this source port (the article uses 65400)"),
+        OptionSpec("--threads", "N", "sending threads per target, each with at least one flow of its own (default 1)"),
+        OptionSpec("--flows", "N", "connected sockets per target, each its own source port and flow, shared round-robin by the threads (default: one per thread)"),
+        OptionSpec("--src-port", "PORT", "bind the sending sockets to source ports from PORT: flow j uses PORT+j (the article uses 65400)"),
         OptionSpec("--payload", "BYTES", "UDP payload per datagram (default 32, the article's)"),
         OptionSpec("--payload-pattern", "KIND", "sequence: a header per datagram for loss, order and latency (default, 16+ bytes); zero: the article's all-zero payload"),
         OptionSpec("--batch", "N", "datagrams per sendmmsg call, 1-1024 (default 1024)"),
@@ -23,9 +24,10 @@ enum SendCommand {
         usage: "mpps send [TARGET...] [OPTIONS]",
         about: """
         Send UDP datagrams with sendmmsg to each TARGET (HOST:PORT, default
-        127.0.0.1:4321). Each target gets its own threads, each with its own
-        connected socket, as in the article's sender. A datagram counts once the
-        kernel accepted it. ECONNREFUSED (nobody listening yet) is counted, not fatal.
+        127.0.0.1:4321; 127.0.0.1-20:PORT is 127.0.0.1 to 127.0.0.20). Each target
+        gets its own threads and flows, each flow a connected socket with its own
+        source port, as in the article's sender. A datagram counts once the kernel
+        accepted it. ECONNREFUSED (nobody listening yet) is counted, not fatal.
         Send only to hosts you run: loopback, or a namespace of your own.
         """,
         options: options,
@@ -34,6 +36,7 @@ enum SendCommand {
           mpps send 127.0.0.1:4321 --cpus 0
           mpps send 127.0.0.1:4400 --count 200000 --rate 100k
           mpps send 127.0.0.1:4321 127.0.0.2:4321 --threads 2
+          mpps send 127.0.0.1-20:4321 --flows 4
         """)
 
     static func run(_ raw: [String]) throws(RunError) {
@@ -45,14 +48,19 @@ enum SendCommand {
         var send = SendOptions()
         if !arguments.positionals.isEmpty {
             var targets: [SocketAddress] = []
-            for text in arguments.positionals { targets.append(try arguments.address(text, what: "target")) }
+            for text in arguments.positionals { targets += try arguments.addresses(text, what: "target") }
             send.targets = targets
         }
         send.threadsPerTarget = try arguments.integer("--threads", in: 1...1024) ?? 1
         guard send.threadCount <= 4096 else {
             throw arguments.usage("\(send.threadCount) sending threads is too many: use at most 4096 (targets × --threads)")
         }
+        send.flowsPerTarget = try arguments.integer("--flows", in: 1...4096)
+        guard send.flowCount <= 4096 else {
+            throw arguments.usage("\(send.flowCount) flows is too many: use at most 4096 (targets × --flows)")
+        }
         if let port = try arguments.integer("--src-port", in: 1...65535) { send.sourcePort = UInt16(port) }
+        if let problem = send.flowProblem { throw arguments.usage(problem) }
         send.payload = try arguments.integer("--payload", in: 0...65527) ?? 32
         if let ipv4 = send.targets.first(where: { $0.family == .inet }), send.payload > ipv4.maximumPayload {
             throw arguments.usage("--payload \(send.payload) is too large for IPv4 target \(ipv4): a UDP datagram carries at most 65507 bytes over IPv4 (65527 over IPv6)")
@@ -82,7 +90,8 @@ enum SendCommand {
         try Runner.send(send, monitor: monitor, sink: sink) { run in
             if quiet { return }
             let targets = send.targets.map(\.description).joined(separator: ", ")
-            let threads = send.threadCount == 1 ? "1 thread" : "\(send.threadCount) threads"
+            let threads = (send.threadCount == 1 ? "1 thread" : "\(send.threadCount) threads")
+                + (send.flowCount == send.threadCount ? "" : ", \(send.flowCount) flows")
             var limits = ""
             if let rate = send.rate { limits += ", \(Units.shortRate(rate)) datagrams/s" }
             if let count = send.count { limits += ", \(count) datagrams" }

@@ -115,7 +115,7 @@ import Testing
     @Test func theArticlesUnevenCase() {
         // "Two threads received all the work and the other two got no packets at all."
         #expect(Spread.warnings(threads([5000, 0, 5000, 0])) == [
-            "uneven: threads #1, #3 got 0.0%, 0.0% of the datagrams (a fair share is 25.0%): the SO_REUSEPORT hash puts each flow on one socket, and too few flows collide; send more flows (mpps send --threads N)"])
+            "uneven: threads #1, #3 got 0.0%, 0.0% of the datagrams (a fair share is 25.0%): the SO_REUSEPORT hash puts each flow on one socket, and too few flows collide; send more flows (mpps send --flows N) or steer at random (mpps recv --steer random)"])
     }
 
     @Test func fairOrIdleIsQuiet() {

@@ -17,10 +17,13 @@ import NetLab
         defer { lab.remove() }
         let port = freePort()
         let receiver = try Program("mpps", ["recv", "\(lab.hostAddress):\(port)", "--interface", lab.hostEnd,
-                                            "--json", "--count", "2000", "--duration", "20", "--interval", "0.5"])
+                                            "--json", "--duration", "20", "--interval", "0.5"])
         #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on") }, "\(receiver.stderr)")
         try lab.runInside([Program.path("mpps"), "send", "\(lab.hostAddress):\(port)", "--count", "2000",
                            "--rate", "20k", "--threads", "4", "--quiet"])
+        // The sender returned after its last end-of-flow datagram; give the receiver a moment, then stop it.
+        usleep(300_000)
+        receiver.send(SIGINT)
         #expect(receiver.finish(within: 15) == 0, "\(receiver.stderr)")
         let objects = receiver.stdoutLines.compactMap(jsonObject)
         let summary = try #require(objects.last)

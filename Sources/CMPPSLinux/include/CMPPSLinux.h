@@ -53,6 +53,38 @@ static const int CMPPSLinux_UDP_SEGMENT = 103;
 static const int CMPPSLinux_UDP_GRO = 104;
 static const int CMPPSLinux_SOL_UDP = 17;
 
+// Classic BPF for SO_ATTACH_REUSEPORT_CBPF: the layouts of <linux/filter.h>
+// (checked by _Static_assert in shim.c). PacketIO builds the programs in Swift.
+
+/// Layout-identical to `struct sock_filter`: one classic BPF instruction.
+struct CMPPSLinux_sock_filter {
+    uint16_t code;
+    uint8_t jt;
+    uint8_t jf;
+    uint32_t k;
+};
+
+/// Layout-identical to `struct sock_fprog`: a program as setsockopt takes it.
+struct CMPPSLinux_sock_fprog {
+    unsigned short len;
+    struct CMPPSLinux_sock_filter *filter;
+};
+
+static const uint16_t CMPPSLinux_BPF_LD = 0x00;
+static const uint16_t CMPPSLinux_BPF_ALU = 0x04;
+static const uint16_t CMPPSLinux_BPF_JMP = 0x05;
+static const uint16_t CMPPSLinux_BPF_RET = 0x06;
+static const uint16_t CMPPSLinux_BPF_W = 0x00;
+static const uint16_t CMPPSLinux_BPF_ABS = 0x20;
+static const uint16_t CMPPSLinux_BPF_MOD = 0x90;
+static const uint16_t CMPPSLinux_BPF_JEQ = 0x10;
+static const uint16_t CMPPSLinux_BPF_K = 0x00;
+static const uint16_t CMPPSLinux_BPF_A = 0x10;
+static const int CMPPSLinux_BPF_MAXINSNS = 4096;
+static const int32_t CMPPSLinux_SKF_AD_OFF = -0x1000;
+static const int32_t CMPPSLinux_SKF_AD_CPU = 36;
+static const int32_t CMPPSLinux_SKF_AD_RANDOM = 56;
+
 // ethtool over ioctl(SIOCETHTOOL), for HostStats. Layouts match <linux/ethtool.h>
 // (checked by _Static_assert in shim.c); the variable-length tails the kernel
 // writes after each header are addressed by the *_DATA_OFFSET constants.
