@@ -15,6 +15,8 @@ enum MPPS {
       send [TARGET...]     send and report (default 127.0.0.1:4321)
       demo                 a few seconds of send and receive on loopback
       doctor               check this host's NICs, CPUs and settings for receiving fast
+      lab                  the article's experiments one after another, then a table
+      ndr [TARGET]         the highest rate received without loss (RFC 2544-style search)
       help [COMMAND]       show help for a command
 
     'mpps COMMAND --help' explains each command's options.
@@ -33,18 +35,22 @@ enum MPPS {
         case "send": try SendCommand.run(rest)
         case "demo": try DemoCommand.run(rest)
         case "doctor": try DoctorCommand.run(rest)
+        case "lab": try LabCommand.run(rest)
+        case "ndr": try NDRCommand.run(rest)
         case "help", "-h", "--help":
             switch rest.first {
             case "recv": try RecvCommand.run(["--help"])
             case "send": try SendCommand.run(["--help"])
             case "demo": try DemoCommand.run(["--help"])
             case "doctor": try DoctorCommand.run(["--help"])
+            case "lab": try LabCommand.run(["--help"])
+            case "ndr": try NDRCommand.run(["--help"])
             default: writeOutput(overview)
             }
         case "--version", "version":
             writeOutput("mpps \(version)\n")
         default:
-            throw RunError("mpps: unknown command '\(command)' (commands: recv, send, demo, doctor, help; see 'mpps --help')",
+            throw RunError("mpps: unknown command '\(command)' (commands: recv, send, demo, doctor, lab, ndr, help; see 'mpps --help')",
                            status: RunError.usage)
         }
     }
