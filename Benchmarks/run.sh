@@ -12,7 +12,7 @@
 #                         (default: `swift build -c release`, binaries in .build/release)
 #   BENCH_DURATION=S      seconds per trial (default 3; 1 with BENCH_QUICK=1)
 #   BENCH_PAIRS=N         A/B pairs per comparison (default 5; 3 with BENCH_QUICK=1; at least 3)
-#   BENCH_ONLY=abcde      run only some comparisons
+#   BENCH_ONLY=abcdefgh   run only some comparisons (default: all)
 #   BENCH_NETNS=0         stay in the host's network namespace (default: as root, a private
 #                         one made with `unshare --net`, so other traffic on the host cannot
 #                         disturb the /proc/net/snmp counters, and it vanishes when we end)
@@ -103,7 +103,7 @@ fi
 
 # 4. The comparisons, in a private network namespace when we can make one.
 args=(--mpps-bin "$BIN_DIR" --out "$OUT" --report "${BENCH_REPORT:-$ROOT/BENCHMARKS.md}"
-      --duration "$DURATION" --pairs "$PAIRS" --only "${BENCH_ONLY:-abcde}" --repo "$ROOT")
+      --duration "$DURATION" --pairs "$PAIRS" --only "${BENCH_ONLY:-abcdefgh}" --repo "$ROOT")
 [ "${BENCH_QUICK:-0}" = 1 ] && args+=(--quick)
 run=(python3 "$BENCH/bench.py")
 if [ "${BENCH_NETNS:-1}" = 1 ] && [ "$(id -u)" = 0 ] && unshare --net true 2>/dev/null && command -v ip >/dev/null 2>&1; then
