@@ -8,15 +8,6 @@ import PacketIO
 /// `mpps send --flows`: several connected sockets per target, each its own
 /// source port, flow id and end-of-flow markers, shared by the threads.
 @Suite(.serialized) struct FlowsTests {
-    func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = MonotonicClock.now() + UInt64(seconds * 1e9)
-        while MonotonicClock.now() < deadline {
-            if condition() { return true }
-            MonotonicClock.sleep(until: MonotonicClock.now() + 10_000_000)
-        }
-        return condition()
-    }
-
     @Test func flowsGoRoundRobinToEachTargetsThreads() {
         var options = SendOptions()
         options.targets = [SocketAddress(ipv4: 127, 0, 0, 1, port: 9), SocketAddress(ipv4: 127, 0, 0, 2, port: 9)]

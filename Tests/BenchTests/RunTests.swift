@@ -5,7 +5,7 @@ import Testing
 import PacketIO
 @testable import Bench
 
-/// Polls `condition` every 10 ms for at most `seconds`.
+/// Polls `condition` every 10 ms for at most `seconds` (shared by the BenchTests suites).
 func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
     let deadline = MonotonicClock.now() + UInt64(seconds * 1e9)
     while MonotonicClock.now() < deadline {

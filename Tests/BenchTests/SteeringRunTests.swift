@@ -7,15 +7,6 @@ import PacketIO
 
 /// `mpps recv --steer`: the program attached to a receive run's SO_REUSEPORT group.
 @Suite(.serialized) struct SteeringRunTests {
-    func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = MonotonicClock.now() + UInt64(seconds * 1e9)
-        while MonotonicClock.now() < deadline {
-            if condition() { return true }
-            MonotonicClock.sleep(until: MonotonicClock.now() + 10_000_000)
-        }
-        return condition()
-    }
-
     static let twoCPUs = Set(CPUList.allowed().cpus).isSuperset(of: [0, 1])
 
     @Test func steeringNeedsAGroupAndCPUSteeringACPUPerThread() {
