@@ -7,7 +7,8 @@ traffic). Every program started here runs in a process group of its own, is boun
 by its own --duration (or by `timeout`), is killed if it outlives its deadline, and
 is killed with its group on every way out of this script.
 
-Comparisons (A = mpps, B = C baseline, alternated A B A B ...):
+Comparisons (A = mpps, B = C baseline, alternated A B A B ..., or A B A1 A B A1 ... where a
+variant A1 of mpps shows what one of its settings changes):
   a. receive, no GRO      b. receive with GRO        (load: send_baseline --gso 64 on CPU 0)
   c. send, no GSO         d. send with GSO 64        (sink: a bound socket that never reads)
   e. sockperf and iperf3 on the same pinning, for orientation.
@@ -293,19 +294,32 @@ class Bench:
         return [self.send_c, f"127.0.0.1:{port}", "--gso", GSO, "--cpu", LOAD_CPU,
                 "--duration", f"{self.d + 4:g}"]
 
-    def recv_cmds(self, port, gro):
+    # Each returns the programs of one comparison as (label, argv): "mpps" (A) and "C" (B),
+    # then any variants of mpps, each also compared with C.
+
+    def recv_cmds(self, port, gro, variants=False):
         mpps = [self.mpps, "recv", f"127.0.0.1:{port}", "--cpus", RECV_CPU, "--rcvbuf", RCVBUF,
                 "--json", "--duration", self.dstr] + (["--gro"] if gro else [])
         c = [self.recv_c, f"127.0.0.1:{port}", "--cpu", RECV_CPU, "--rcvbuf", RCVBUF,
              "--duration", self.dstr] + (["--gro"] if gro else [])
-        return mpps, c
+        programs = [("mpps", mpps), ("C", c)]
+        if variants and gro:
+            # mpps's GRO default waits 50 us after a call that emptied the socket; the C loop
+            # blocks again at once. This variant waits the way the C loop does.
+            programs.append(("mpps --rx-usecs 0", mpps + ["--rx-usecs", "0"]))
+        return programs
 
-    def send_cmds(self, port, gso):
+    def send_cmds(self, port, gso, variants=False):
+        # All-zero payloads, as the C loop sends: the same bytes and the same work per datagram.
         mpps = [self.mpps, "send", f"127.0.0.1:{port}", "--cpus", LOAD_CPU, "--payload", PAYLOAD,
                 "--duration", self.dstr, "--json"] + (["--gso", gso] if gso else [])
         c = [self.send_c, f"127.0.0.1:{port}", "--cpu", LOAD_CPU, "--payload", PAYLOAD,
              "--duration", self.dstr] + (["--gso", gso] if gso else [])
-        return mpps, c
+        programs = [("mpps", mpps + ["--payload-pattern", "zero"]), ("C", c)]
+        if variants:
+            # mpps's default: a sequence header written into every datagram.
+            programs.append(("mpps sequence", mpps))
+        return programs
 
     # ---- receive: load generator first, so the receiver's whole run is under load ----
 
@@ -465,16 +479,16 @@ class Bench:
     # ---- alternation ----
 
     def compare(self, name, trial, cmds):
-        """Runs A (mpps) and B (C) alternately `pairs` times; returns the rows."""
+        """Runs A (mpps), B (C) and any variants in turn, `pairs` times; returns the rows."""
         rows = []
         for i in range(self.args.pairs):
-            for label, index in (("mpps", 0), ("C", 1)):
+            for index in range(len(cmds(0))):
                 port = free_port()
-                argv = cmds(port)[index]
-                row = trial(argv, label == "mpps", port)
+                label, argv = cmds(port)[index]
+                row = trial(argv, label.startswith("mpps"), port)
                 row.update(trial=i + 1, program=label, port=port)
                 rows.append(row)
-                print(f"  {name} #{i + 1} {label:4}: " + (
+                print(f"  {name} #{i + 1} {label}: " + (
                     f"ERROR {row['error']}" if "error" in row else
                     "  ".join(f"{k}={fmt(row[k] / 1e6 if k in ('rate', 'self_rate', 'out_rate', 'sink_rate') else row[k])}"
                               for k in ("rate", "self_rate", "out_rate", "sink_rate", "ns") if k in row)),
@@ -485,10 +499,29 @@ class Bench:
 # --------------------------------------------------------------------------------------
 # Report.
 
-def pair_medians(rows, key):
-    m = median([r.get(key) for r in rows if r["program"] == "mpps" and "error" not in r])
+def pair_medians(rows, key, program="mpps"):
+    """The median of `program` (mpps or one of its variants), of C, and their ratio."""
+    m = median([r.get(key) for r in rows if r["program"] == program and "error" not in r])
     c = median([r.get(key) for r in rows if r["program"] == "C" and "error" not in r])
     return m, c, (m / c if m is not None and c else None)
+
+
+def variants(rows):
+    """The labels of the mpps variants among the rows, in order of appearance."""
+    labels = []
+    for r in rows:
+        if r["program"] not in ("mpps", "C") and r["program"] not in labels:
+            labels.append(r["program"])
+    return labels
+
+
+def program_lines(rows):
+    """`A: …`, `B: …`, then `A1: …` for each variant: each program's command, with $PORT."""
+    lines = []
+    for tag, label in [("A", "mpps"), ("B", "C")] + [(f"A{i + 1}", v) for i, v in enumerate(variants(rows))]:
+        row = next(r for r in rows if r["program"] == label)
+        lines.append(f"{tag}: {template(row['argv'], row['port'])}")
+    return lines
 
 
 def template(argv, port):
@@ -515,7 +548,9 @@ def write_report(path, bench, results, notes, env):
     w("")
     w("Each comparison alternates A = mpps and B = the C baseline "
       f"({bench.args.pairs} times each, A B A B …) with {fmt(d, 1)} s per trial; the tables give every trial, "
-      "the medians and the ratio of the medians, mpps/C. For rates a ratio above 1 favours mpps; "
+      "the medians and the ratio of the medians, mpps/C. Where a comparison also runs a variant of mpps "
+      "(A1: another setting, to show what it changes), it takes its turn after B (A B A1 A B A1 …) and "
+      "has its own ratio to the same C trials. For rates a ratio above 1 favours mpps; "
       "for CPU time per datagram a ratio below 1 does. "
       f"The sender or load generator runs on CPU {LOAD_CPU}, the receiver on CPU {RECV_CPU}. "
       "On loopback the kernel delivers each datagram in the sender's context, so the receiver's CPU time "
@@ -542,8 +577,7 @@ def write_report(path, bench, results, notes, env):
         s.append("")
         s.append("```")
         s.append(template(rows[0]["load"], rows[0]["port"]))
-        s.append(f"A: {template(rows[0]['argv'], rows[0]['port'])}")
-        s.append(f"B: {template(rows[1]['argv'], rows[1]['port'])}")
+        s.extend(program_lines(rows))
         s.append("```")
         s.append("")
         s.append("Meters: datagrams/s = the receiver's own final JSON (`packets` / `seconds`); CPU = the receiver "
@@ -571,9 +605,16 @@ def write_report(path, bench, results, notes, env):
         s.append(f"| median | mpps | | | **{fmt(rm / 1e6 if rm else None)}** | | | **{fmt(nm, 0)}** | | |")
         s.append(f"| median | C | | | **{fmt(rc / 1e6 if rc else None)}** | | | **{fmt(nc, 0)}** | | |")
         s.append(f"| ratio | mpps/C | | | **{fmt(rr)}** | | | **{fmt(nr)}** | | |")
-        s.append("")
         summary.append((title, "M datagrams/s received", rm and rm / 1e6, rc and rc / 1e6, rr))
         summary.append((title, "ns CPU per datagram (receiver)", nm, nc, nr))
+        for v in variants(rows):
+            vm, _, vr = pair_medians(rows, "rate", v)
+            wm, _, wr = pair_medians(rows, "ns", v)
+            s.append(f"| median | {v} | | | {fmt(vm / 1e6 if vm else None)} | | | {fmt(wm, 0)} | | |")
+            s.append(f"| ratio | {v} / C | | | {fmt(vr)} | | | {fmt(wr)} | | |")
+            summary.append((f"{title}: `{v}`", "M datagrams/s received", vm and vm / 1e6, rc and rc / 1e6, vr))
+            summary.append((f"{title}: `{v}`", "ns CPU per datagram (receiver)", wm, nc, wr))
+        s.append("")
         return s
 
     def send_section(key, title, rows, gso):
@@ -584,8 +625,7 @@ def write_report(path, bench, results, notes, env):
                  "it or dropped at its full buffer, and no ICMP is generated):")
         s.append("")
         s.append("```")
-        s.append(f"A: {template(rows[0]['argv'], rows[0]['port'])}")
-        s.append(f"B: {template(rows[1]['argv'], rows[1]['port'])}")
+        s.extend(program_lines(rows))
         s.append("```")
         s.append("")
         if gso:
@@ -617,10 +657,17 @@ def write_report(path, bench, results, notes, env):
         s.append(f"| median | mpps | **{fmt(pm / 1e6 if pm else None)}** | | | {fmt(sm / 1e6 if sm else None)} | | **{fmt(nm, 0)}** | |")
         s.append(f"| median | C | **{fmt(pc / 1e6 if pc else None)}** | | | {fmt(sc / 1e6 if sc else None)} | | **{fmt(nc, 0)}** | |")
         s.append(f"| ratio | mpps/C | **{fmt(pr)}** | | | {fmt(sr)} | | **{fmt(nr)}** | |")
-        s.append("")
-        summary.append((title, "M datagrams/s sent (" + ("sink InDatagrams+InErrors" if gso else "OutDatagrams") + ")",
-                        pm and pm / 1e6, pc and pc / 1e6, pr))
+        meter = "M datagrams/s sent (" + ("sink InDatagrams+InErrors" if gso else "OutDatagrams") + ")"
+        summary.append((title, meter, pm and pm / 1e6, pc and pc / 1e6, pr))
         summary.append((title, "ns CPU per datagram (sender)", nm, nc, nr))
+        for v in variants(rows):
+            vm, _, vr = pair_medians(rows, primary, v)
+            wm, _, wr = pair_medians(rows, "ns", v)
+            s.append(f"| median | {v} | {fmt(vm / 1e6 if vm else None)} | | | | | {fmt(wm, 0)} | |")
+            s.append(f"| ratio | {v} / C | {fmt(vr)} | | | | | {fmt(wr)} | |")
+            summary.append((f"{title}: `{v}`", meter, vm and vm / 1e6, pc and pc / 1e6, vr))
+            summary.append((f"{title}: `{v}`", "ns CPU per datagram (sender)", wm, nc, wr))
+        s.append("")
         return s
 
     for key, title in (("a", "a. Receive, 32-byte datagrams, no GRO"),
@@ -755,17 +802,17 @@ def main():
         if "b" in args.only:
             if has_gro:
                 print("b. receive, GRO", flush=True)
-                results["b"] = bench.compare("b", bench.recv_trial, lambda p: bench.recv_cmds(p, True))
+                results["b"] = bench.compare("b", bench.recv_trial, lambda p: bench.recv_cmds(p, True, variants=True))
             else:
                 results["b"] = "`mpps recv --help` does not list `--gro` yet."
                 print("b. skipped: " + results["b"], flush=True)
         if "c" in args.only:
             print("c. send, no GSO", flush=True)
-            results["c"] = bench.compare("c", bench.send_trial, lambda p: bench.send_cmds(p, 0))
+            results["c"] = bench.compare("c", bench.send_trial, lambda p: bench.send_cmds(p, 0, variants=True))
         if "d" in args.only:
             if has_gso:
                 print(f"d. send, GSO {GSO}", flush=True)
-                results["d"] = bench.compare("d", bench.send_trial, lambda p: bench.send_cmds(p, GSO))
+                results["d"] = bench.compare("d", bench.send_trial, lambda p: bench.send_cmds(p, GSO, variants=True))
             else:
                 results["d"] = "`mpps send --help` does not list `--gso` yet."
                 print("d. skipped: " + results["d"], flush=True)

@@ -26,6 +26,13 @@ public struct ReceiveOptions: Sendable {
     /// Turn UDP GRO on: the kernel may coalesce datagrams of a flow into one
     /// message; they are split again by segment size and counted one by one.
     public var coalescing = false
+    /// Microseconds a thread waits after a call that emptied its socket before the
+    /// next call, so that datagrams gather into a batch and the kernel wakes the
+    /// thread less often: a NIC's interrupt moderation (`ethtool -C rx-usecs`) in
+    /// user space. It adds at most this much latency, and only under load; 0 reads
+    /// again at once, blocking until the next datagram (the article's loop). nil
+    /// chooses by ``coalescing``: see ``moderation``.
+    public var moderationMicroseconds: Int? = nil
     /// How the kernel spreads datagrams over the SO_REUSEPORT group: anything but
     /// ``SteeringMode/hash`` needs ``reusePort``; ``SteeringMode/cpu`` pins thread `i`
     /// to its own CPU (see ``threadCPUs``) and needs one CPU per thread.
@@ -33,6 +40,19 @@ public struct ReceiveOptions: Sendable {
 
     /// The defaults of `mpps recv`.
     public init() {}
+
+    /// The wait ``moderationMicroseconds`` asks for, or when nil the measured default:
+    /// 50 µs with GRO, where each wake-up brings a message of up to 64 datagrams and
+    /// waiting for more pays (here +30% datagrams/s, -38% CPU per datagram); none
+    /// without, where the bursts a wait gathers cost the reader more to free than the
+    /// wake-ups saved (BENCHMARKS.md has the figures).
+    public var moderation: Int {
+        moderationMicroseconds ?? (coalescing ? 50 : 0)
+    }
+
+    /// The values ``moderationMicroseconds`` accepts: at most 10 ms, which at 1 M
+    /// datagrams/s is already more than a 4 MiB receive buffer holds.
+    public static let moderationRange = 0...10_000
 }
 
 /// Sockets bound and threads receiving on them, counting into ``counters``.
@@ -136,6 +156,7 @@ public final class ReceiveRun: @unchecked Sendable {
             let work = ReceiveWork(descriptor: holder.descriptor, batch: options.batch, latch: latch,
                                    slotSize: options.coalescing ? ReceiveBatch.coalescedSlotSize : options.slotSize,
                                    coalescing: options.coalescing,
+                                   pauseNanoseconds: UInt64(options.moderation) * 1000,
                                    limit: options.count, slot: counters.slot(index),
                                    stop: control.flag, total: control.sharedTotal)
             let control = self.control

@@ -19,6 +19,8 @@ struct ReceiveWork: Sendable {
     let latch: StartLatch
     let slotSize: Int
     let coalescing: Bool
+    /// How long to wait after a call that emptied the socket; 0 reads again at once.
+    let pauseNanoseconds: UInt64
     let limit: UInt64?
     let slot: CounterSlot
     let stop: StopFlag
@@ -54,6 +56,11 @@ struct ReceiveWork: Sendable {
             slot.publish(totals)
             slot.publishCPU(CPUList.currentCPU())
             if let limit, total.add(packets) >= limit { stop.set() }
+            // A short call emptied the socket. Blocking at once would have the kernel wake this
+            // thread for the next datagram, and the next: each wake-up costs the CPU that
+            // delivers (an inter-processor interrupt, a VM exit under a hypervisor). Waiting
+            // first lets a batch gather, as a NIC's interrupt moderation does.
+            if received < want && pauseNanoseconds > 0 { MonotonicClock.pause(nanoseconds: pauseNanoseconds) }
         }
         return tally.result()
     }

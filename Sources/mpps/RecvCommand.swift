@@ -11,6 +11,7 @@ enum RecvCommand {
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 1 or 0-3,8 (default: unpinned; with --steer cpu, the CPUs allowed)"),
         OptionSpec("--batch", "N", "datagrams per recvmmsg call, 1-1024 (default 512)"),
         OptionSpec("--gro", nil, "UDP GRO: take coalesced datagrams, 64 KiB per message, counted one by one"),
+        OptionSpec("--rx-usecs", "N", "after a call that emptied the socket, wait N microseconds so the next finds a batch and the kernel wakes the thread less often (interrupt moderation in user space); 0 blocks again at once (default: 50 with --gro, 0 without)"),
         OptionSpec("--rcvbuf", "SIZE", "receive buffer per socket, e.g. 4M or 256K; 0 keeps the kernel's default (default 4M)"),
         OptionSpec("--duration", "SECONDS", "stop after this long (default: until Ctrl-C)"),
         OptionSpec("--count", "N", "stop after N datagrams, e.g. 200000 or 200k"),
@@ -74,6 +75,7 @@ enum RecvCommand {
         receive.receiveBuffer = buffer == 0 ? nil : buffer
         receive.count = try arguments.count("--count")
         receive.coalescing = arguments.flag("--gro")
+        receive.moderationMicroseconds = try arguments.integer("--rx-usecs", in: ReceiveOptions.moderationRange)
         let monitor = Monitor(interval: try arguments.seconds("--interval") ?? 1,
                               duration: try arguments.seconds("--duration"))
         let interface = arguments.text("--interface")
@@ -93,7 +95,8 @@ enum RecvCommand {
             let pinned = run.threadCPUs.map { " on CPUs \(CPUList($0))" } ?? ""
             let steered = run.options.steering == .hash ? "" : ", steered by \(run.options.steering.rawValue) (SO_ATTACH_REUSEPORT_CBPF)"
             let gro = run.options.coalescing ? ", GRO" : ""
-            writeError("mpps recv: listening on \(run.boundAddress), \(threads)\(pinned)\(steered), batch \(receive.batch)\(gro), "
+            let moderation = run.options.moderation > 0 ? ", rx-usecs \(run.options.moderation)" : ""
+            writeError("mpps recv: listening on \(run.boundAddress), \(threads)\(pinned)\(steered), batch \(receive.batch)\(gro)\(moderation), "
                 + "receive buffer \(run.grantedReceiveBuffer) bytes; Ctrl-C stops")
         }
     }

@@ -113,11 +113,25 @@ func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
 
 /// GSO senders and GRO receivers count datagrams, never messages.
 @Suite(.serialized) struct OffloadRunTests {
-    @Test(arguments: [(false, 64), (true, 64), (true, 1)])
-    func countsAreExactWithOffloads(coalescing: Bool, segments: Int) throws {
+    @Test func moderationDefaultsByGRO() {
+        var options = ReceiveOptions()
+        #expect(options.moderation == 0)
+        options.coalescing = true
+        #expect(options.moderation == 50)
+        options.moderationMicroseconds = 0
+        #expect(options.moderation == 0)
+        options.coalescing = false
+        options.moderationMicroseconds = 200
+        #expect(options.moderation == 200)
+    }
+
+    /// (GRO, GSO segments, receive moderation in µs; nil: the default, 50 with GRO, 0 without).
+    @Test(arguments: [(false, 64, nil), (true, 64, nil), (true, 1, nil), (false, 64, 2000), (true, 64, 0)] as [(Bool, Int, Int?)])
+    func countsAreExactWithOffloads(coalescing: Bool, segments: Int, moderation: Int?) throws {
         var receive = ReceiveOptions()
         receive.address = SocketAddress(ipv4: 127, 0, 0, 1, port: 0)
         receive.coalescing = coalescing
+        receive.moderationMicroseconds = moderation
         receive.receiveBuffer = 8 << 20
         let receiver = try ReceiveRun(receive)
         try receiver.start()

@@ -45,7 +45,7 @@ import PacketIO
         let counters = ThreadCounters(count: 1)
         let work = ReceiveWork(descriptor: socket.descriptor, batch: 4 * segments, latch: StartLatch(),
                                slotSize: coalescing ? ReceiveBatch.coalescedSlotSize : 2048, coalescing: coalescing,
-                               limit: UInt64(count), slot: counters.slot(0), stop: control.flag, total: control.sharedTotal)
+                               pauseNanoseconds: 20_000, limit: UInt64(count), slot: counters.slot(0), stop: control.flag, total: control.sharedTotal)
         let before = AllocationCounter_thisThread()
         let result = try work.run()
         let after = AllocationCounter_thisThread()
