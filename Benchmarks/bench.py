@@ -506,6 +506,31 @@ def pair_medians(rows, key, program="mpps"):
     return m, c, (m / c if m is not None and c else None)
 
 
+def pair_ratios(rows, key, program="mpps"):
+    """`program`'s figure over C's, trial by trial (each pair ran back to back), as text:
+    how far the single pairs scatter around the ratio of the medians."""
+    ratios = []
+    for r in rows:
+        if r["program"] != program or "error" in r or not r.get(key):
+            continue
+        c = next((x for x in rows if x["program"] == "C" and x["trial"] == r["trial"] and "error" not in x), None)
+        if c and c.get(key):
+            ratios.append(r[key] / c[key])
+    if not ratios:
+        return "–"
+    above = sum(1 for x in ratios if x >= 1)
+    return (" ".join(f"{x:.3f}" for x in ratios) +
+            f" ({above} of {len(ratios)} at or above 1; from {min(ratios):.3f} to {max(ratios):.3f})")
+
+
+def pair_ratio_lines(rows, key):
+    """A paragraph: each program's per-pair rate ratios to C."""
+    lines = [f"Rate ratio of each pair (the trials ran back to back), mpps/C: {pair_ratios(rows, key)}."]
+    for v in variants(rows):
+        lines.append(f"{v}/C: {pair_ratios(rows, key, v)}.")
+    return [" ".join(lines), ""]
+
+
 def variants(rows):
     """The labels of the mpps variants among the rows, in order of appearance."""
     labels = []
@@ -615,6 +640,7 @@ def write_report(path, bench, results, notes, env):
             summary.append((f"{title}: `{v}`", "M datagrams/s received", vm and vm / 1e6, rc and rc / 1e6, vr))
             summary.append((f"{title}: `{v}`", "ns CPU per datagram (receiver)", wm, nc, wr))
         s.append("")
+        s.extend(pair_ratio_lines(rows, "rate"))
         return s
 
     def send_section(key, title, rows, gso):
@@ -668,6 +694,7 @@ def write_report(path, bench, results, notes, env):
             summary.append((f"{title}: `{v}`", meter, vm and vm / 1e6, pc and pc / 1e6, vr))
             summary.append((f"{title}: `{v}`", "ns CPU per datagram (sender)", wm, nc, wr))
         s.append("")
+        s.extend(pair_ratio_lines(rows, primary))
         return s
 
     for key, title in (("a", "a. Receive, 32-byte datagrams, no GRO"),
