@@ -789,6 +789,11 @@ def write_report(path, bench, results, notes, env):
         w("")
     for s in sections:
         lines.extend(s)
+    findings = os.path.join(os.path.dirname(os.path.abspath(__file__)), "FINDINGS.md")
+    if os.path.exists(findings):
+        # Written by hand: what profiling found and what each change bought, kept with the figures.
+        with open(findings) as f:
+            lines.extend(["", f.read().strip(), ""])
     with open(path, "w") as f:
         f.write("\n".join(lines).rstrip() + "\n")
 
@@ -806,7 +811,18 @@ def main():
     parser.add_argument("--only", default="abcdefgh", help="comparisons to run, e.g. ac")
     parser.add_argument("--netns", default="", help="a note on the network namespace used")
     parser.add_argument("--repo", default=".", help="the mpps checkout (for its commit)")
+    parser.add_argument("--render-only", action="store_true",
+                        help="measure nothing: write the report again from OUT/results.json (after editing FINDINGS.md)")
     args = parser.parse_args()
+
+    if args.render_only:
+        with open(os.path.join(args.out, "results.json")) as f:
+            saved = json.load(f)
+        args.duration, args.pairs = saved.get("duration", args.duration), saved.get("pairs", args.pairs)
+        write_report(args.report, Bench(args), saved["results"], [],
+                     {"quick": saved.get("quick", args.quick), "facts": saved["facts"]})
+        print(f"wrote {args.report} from {os.path.join(args.out, 'results.json')}")
+        return
 
     global _pid_file
     _pid_file = os.path.join(args.out, "bench.pids")
@@ -900,7 +916,8 @@ def main():
     env = {"quick": args.quick, "facts": facts}
     write_report(args.report, bench, results, notes, env)
     with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump({"facts": facts, "results": results}, f, indent=1, default=str)
+        json.dump({"facts": facts, "results": results, "duration": bench.d,
+                   "pairs": args.pairs, "quick": args.quick}, f, indent=1, default=str)
     print(f"wrote {args.report}")
 
 
