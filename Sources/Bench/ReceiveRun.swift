@@ -43,8 +43,8 @@ public struct ReceiveOptions: Sendable {
 
     /// The wait ``moderationMicroseconds`` asks for, or when nil the measured default:
     /// 50 µs with GRO, where each wake-up brings a message of up to 64 datagrams and
-    /// waiting for more pays (here 16.1 against 13.9 M datagrams/s, 21 against 31 ns
-    /// of CPU per datagram); none without, where the bursts a wait gathers cost the
+    /// waiting for more pays (here 16–19 against 14–17 M datagrams/s, 18–21 against
+    /// 26–31 ns of CPU per datagram); none without, where the bursts a wait gathers cost the
     /// reader more to free than the wake-ups save (README.md, BENCHMARKS.md).
     public var moderation: Int {
         moderationMicroseconds ?? (coalescing ? 50 : 0)
