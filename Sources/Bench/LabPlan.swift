@@ -202,6 +202,11 @@ public enum LabPlan {
                           shows: "not in the article (Linux 5.0): the receiver takes many datagrams per message, tens of millions per second",
                           receiver: receiver(["--gro"] + pin(one.receiver)), sender: sender([main], ["--gso", "64"] + pin(one.sender)),
                           missing: missingReceive(["--gro"]) + missingSend(["--gso"]), notes: sharing(1, 1)),
+            LabExperiment(name: "gro-no-wait", title: "UDP GRO receiver that blocks again at once (--rx-usecs 0)",
+                          shows: "not in the article: the receiver keeps up, sleeps, and each wake-up costs the delivering CPU; gro waits 50 microseconds for a batch instead",
+                          receiver: receiver(["--gro", "--rx-usecs", "0"] + pin(one.receiver)),
+                          sender: sender([main], ["--gso", "64"] + pin(one.sender)),
+                          missing: missingReceive(["--gro", "--rx-usecs"]) + missingSend(["--gso"]), notes: sharing(1, 1)),
         ]
     }
 

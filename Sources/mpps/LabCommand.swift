@@ -31,6 +31,7 @@ enum LabCommand {
           steer-random   recv ... --reuseport --steer random   send --threads 2
           gso            recv                                  send --gso 64
           gro            recv --gro                            send --gso 64
+          gro-no-wait    recv --gro --rx-usecs 0               send --gso 64
 
         (4 receiving threads instead of 2 with 6 CPUs or more.) On loopback the
         kernel delivers each datagram in the sender's context; with --netns the

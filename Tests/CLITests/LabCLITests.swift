@@ -9,7 +9,7 @@ import NetLab
 /// root, leaving no namespace, device or child process behind, Ctrl-C included.
 @Suite(.serialized) struct LabCLITests {
     static let names = ["naive", "pinned", "two-senders", "several-ips", "shared-socket", "reuseport", "many-flows",
-                        "steer-cpu", "steer-random", "gso", "gro"]
+                        "steer-cpu", "steer-random", "gso", "gro", "gro-no-wait"]
 
     @Test func everyExperimentOnLoopbackAsJSON() throws {
         let port = freePort()
@@ -95,12 +95,12 @@ import NetLab
         let lab = try Program("mpps", ["lab", "--netns", "--seconds", "2", "--port", "\(port)"])
         let pid = lab.process.processIdentifier
         // Mid-run: the first experiment has ended and the second's processes run.
-        #expect(lab.waitFor(seconds: 20) { $0.stdout.contains("1/11 naive") }, "\(lab.stdout)\(lab.stderr)")
+        #expect(lab.waitFor(seconds: 20) { $0.stdout.contains("1/12 naive") }, "\(lab.stdout)\(lab.stderr)")
         #expect(lab.waitFor(seconds: 5) { _ in Self.processes(mentioning: ":\(port)").count >= 2 })
         lab.send(signal)
         #expect(lab.finish(within: 15) == 0, "\(lab.stderr)")
-        #expect(lab.stdout.contains("stopped by a signal after 2 of 11 experiments")
-                || lab.stdout.contains("stopped by a signal after 1 of 11 experiments"), "\(lab.stdout)")
+        #expect(lab.stdout.contains("stopped by a signal after 2 of 12 experiments")
+                || lab.stdout.contains("stopped by a signal after 1 of 12 experiments"), "\(lab.stdout)")
         #expect(lab.stdout.contains("experiment "), "the table of what ran: \(lab.stdout)")
         Self.expectNothingLeft(pid: pid, port: port)
     }
