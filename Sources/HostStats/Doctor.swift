@@ -26,6 +26,9 @@ public enum Doctor {
     public static let receiveBufferWanted = 4 << 20
     /// The backlog below which `netdev-backlog-low` speaks.
     public static let backlogWanted = 10_000
+    /// The `net.core.skb_defer_max` below which `skb-defer-max-low` speaks: one batch
+    /// of `mpps recv` (512), so a batch's buffers all go back to the CPU that allocated them.
+    public static let deferredFreeWanted = 512
     /// The packets an interface must have received before `rx-queue-imbalance` judges their spread.
     public static let imbalanceMinimum: UInt64 = 100_000
 
@@ -212,6 +215,11 @@ public enum Doctor {
                     statement: "connection tracking \(what): every datagram of a tracked flow pays a table lookup",
                     recommendation: "exempt the benchmark port, as the article does: \(notrack) (and iptables -t raw -I OUTPUT 1 -p udp --dport \(port) -j NOTRACK on the sender)"))
             }
+        }
+        if let deferred = sysctls.deferredFreeMax, deferred < deferredFreeWanted {
+            findings.append(Finding(id: "skb-defer-max-low", severity: .advice,
+                statement: "net.core.skb_defer_max is \(deferred): a receiving thread on another CPU than the one that took its packets in hands at most \(deferred) buffers back to that CPU at a time and frees the rest itself, the slow way; one recvmmsg call of mpps recv frees up to 512",
+                recommendation: "sysctl -w net.core.skb_defer_max=\(deferredFreeWanted) (on a 2-CPU VM, raising it from 64 to 512 or 4096 gave a receiver pinned apart from the delivering CPU about 15% more datagrams/s at 20% less CPU per datagram)"))
         }
         if sysctls.busyRead == 0 && sysctls.busyPoll == 0 {
             findings.append(Finding(id: "busy-poll-off", severity: .info,

@@ -12,9 +12,13 @@ public struct NetworkSysctls: Equatable, Sendable {
     public static let names = [
         "net.core.rmem_max", "net.core.rmem_default", "net.core.wmem_max", "net.core.wmem_default",
         "net.core.netdev_max_backlog", "net.core.netdev_budget", "net.core.netdev_budget_usecs",
-        "net.core.busy_read", "net.core.busy_poll",
+        "net.core.busy_read", "net.core.busy_poll", "net.core.skb_defer_max",
         "net.ipv4.udp_mem", "net.ipv4.udp_rmem_min", "net.ipv4.udp_wmem_min",
     ]
+
+    /// Sysctls only newer kernels have: absent, they are left out without a complaint
+    /// (`net.core.skb_defer_max`, Linux 5.19).
+    public static let newerNames: Set<String> = ["net.core.skb_defer_max"]
 
     /// The file of a sysctl: `net.core.rmem_max` → `/proc/sys/net/core/rmem_max`.
     public static func path(_ name: String) -> String {
@@ -43,6 +47,9 @@ public struct NetworkSysctls: Equatable, Sendable {
     public var busyRead: Int? { integer("net.core.busy_read") }
     /// `net.core.busy_poll`: microseconds poll/select busy-poll (0: off).
     public var busyPoll: Int? { integer("net.core.busy_poll") }
+    /// `net.core.skb_defer_max`: packet buffers a CPU takes back at a time from other
+    /// CPUs that freed them; a CPU that frees more frees the rest itself.
+    public var deferredFreeMax: Int? { integer("net.core.skb_defer_max") }
 
     /// Reads each sysctl in ``names``; ones that cannot be read are left out and appended to `failures`.
     public static func read(_ files: HostFiles = HostFiles(), failures: inout [HostReadError]) -> NetworkSysctls {
@@ -51,6 +58,7 @@ public struct NetworkSysctls: Equatable, Sendable {
             do throws(HostReadError) {
                 values[name] = try files.value(path(name))
             } catch {
+                if error.kind == .missing && newerNames.contains(name) { continue }
                 failures.append(error)
             }
         }

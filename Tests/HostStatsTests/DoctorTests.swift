@@ -75,9 +75,13 @@ import HostStats
         let report = Self.report(Fixture.vm)
         #expect(report.snapshot.interfaces.map(\.name) == ["ifb0", "ifb1", "eth0"])
         #expect(report.findings.map(\.id) == [
-            "rps-off", "netdev-backlog-low", "receiver-cpus", "softnet-squeeze", "conntrack-loaded", "busy-poll-off",
-            "unreadable", "unreadable", "unreadable", "unreadable",
+            "rps-off", "netdev-backlog-low", "skb-defer-max-low", "receiver-cpus", "softnet-squeeze", "conntrack-loaded",
+            "busy-poll-off", "unreadable", "unreadable", "unreadable", "unreadable",
         ])
+        let deferred = try #require(report.findings("skb-defer-max-low").first)
+        #expect(deferred.severity == .advice)
+        #expect(deferred.statement == "net.core.skb_defer_max is 64: a receiving thread on another CPU than the one that took its packets in hands at most 64 buffers back to that CPU at a time and frees the rest itself, the slow way; one recvmmsg call of mpps recv frees up to 512")
+        #expect(deferred.recommendation.hasPrefix("sysctl -w net.core.skb_defer_max=512 (on a 2-CPU VM"))
         let rps = try #require(report.findings("rps-off").first)
         #expect(rps.statement == "eth0 has one RX queue and RPS is off: one CPU takes every packet it receives through the stack")
         #expect(rps.recommendation == "spread the work with RPS: echo 1 > /sys/class/net/eth0/queues/rx-0/rps_cpus (CPU 0: all but CPU 1, which takes its interrupt)")
@@ -90,7 +94,7 @@ import HostStats
     @Test func loopbackOnly() {
         let report = Self.report(Fixture.vm, interfaces: ["lo"])
         #expect(report.findings.map(\.id).filter { $0 != "unreadable" } == [
-            "netdev-backlog-low", "loopback", "softnet-squeeze", "conntrack-loaded", "busy-poll-off",
+            "netdev-backlog-low", "skb-defer-max-low", "loopback", "softnet-squeeze", "conntrack-loaded", "busy-poll-off",
         ])
         #expect(report.findings("unreadable").map(\.statement) == [
             "could not read ethtool -S lo: the driver of lo does not support ETHTOOL_GSSET_INFO (operation not supported)",

@@ -13,8 +13,17 @@ import HostStats
         #expect(sysctls.integers("net.ipv4.udp_mem") == [1_531_806, 2_042_410, 3_063_612])
         #expect(sysctls.integer("net.ipv4.udp_mem") == nil)
         #expect(sysctls.values.count == 11)
+        // The article's kernel had no net.core.skb_defer_max (Linux 5.19): left out, not a failure.
+        #expect(sysctls.deferredFreeMax == nil)
         #expect(failures.map(\.description) == ["could not read /proc/sys/net/core/netdev_budget_usecs: no such file or directory"])
         #expect(failures.first?.kind == .missing)
+    }
+
+    @Test func readsNewerSysctlsWhereTheKernelHasThem() {
+        var failures: [HostReadError] = []
+        let sysctls = NetworkSysctls.read(Fixture.files(Fixture.vm), failures: &failures)
+        #expect(sysctls.deferredFreeMax == 64)
+        #expect(failures.isEmpty, "\(failures)")
     }
 
     @Test func pathsOfSysctls() {
