@@ -99,6 +99,11 @@ public struct HumanSink: ReportSink {
         text += "         pps mean " + Units.fixed(summary.meanPacketsPerSecond / 1e6, decimals: 3) + "M"
             + ", min " + Units.fixed(summary.minPacketsPerSecond / 1e6, decimals: 3) + "M"
             + ", max " + Units.fixed(summary.maxPacketsPerSecond / 1e6, decimals: 3) + "M\n"
+        if total.calls > 0 {
+            // How well the batches filled: what --batch, --gso, --gro and --rx-usecs change.
+            text += "         batching: " + Units.fixed(Double(total.packets) / Double(total.calls), decimals: 1)
+                + " datagrams per system call (\(total.calls) calls)\n"
+        }
         if summary.threads.count > 1 {
             let parts = summary.threads.enumerated().map { "#\($0.offset) \($0.element.packets)" }
             text += "         per thread: " + parts.joined(separator: ", ") + "\n"

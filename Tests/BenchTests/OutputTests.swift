@@ -43,12 +43,13 @@ import PacketIO
     }
 
     @Test func humanSummaryExplainsRefusalsAndTruncation() {
-        let summary = RunSummary(total: CounterSnapshot(packets: 10, bytes: 320, truncated: 1, refused: 3),
+        let summary = RunSummary(total: CounterSnapshot(packets: 10, bytes: 320, calls: 3, truncated: 1, refused: 3),
                                  seconds: 2, meanPacketsPerSecond: 5, minPacketsPerSecond: 4, maxPacketsPerSecond: 6,
                                  threads: [CounterSnapshot(packets: 4), CounterSnapshot(packets: 6)], reason: .duration)
         #expect(HumanSink.summaryText(summary, verb: "sent", slotSize: 2048) == """
             summary: 10 datagrams sent, 320 bytes in 2.000 s
                      pps mean 0.000M, min 0.000M, max 0.000M
+                     batching: 3.3 datagrams per system call (3 calls)
                      per thread: #0 4, #1 6
                      refused: 3 sends got ECONNREFUSED (nothing was listening at the target; those datagrams were not sent)
                      truncated: 1 datagrams were longer than the 2048-byte receive slot and were cut short
