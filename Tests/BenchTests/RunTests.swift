@@ -161,3 +161,38 @@ func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
         #expect(receiver.control.noticesGiven == [])
     }
 }
+
+/// `--rx-usecs`: a receiver that waits after emptying its socket reads the same datagrams in far fewer calls.
+@Suite(.serialized) struct ModerationRunTests {
+    /// 20,000 datagrams trickling in over 0.2 s, a few at a time (a sender with batch 1 at 100k/s).
+    /// Read at once, they take thousands of calls; waiting 2 ms after each call that emptied the
+    /// socket, at most one such call per 2 ms (about 100) plus full batches. Load on the machine
+    /// only makes batches fuller, so the bound holds however busy it is.
+    @Test(arguments: [2000, 0])
+    func waitingGathersBatches(moderation: Int) throws {
+        var receive = ReceiveOptions()
+        receive.address = SocketAddress(ipv4: 127, 0, 0, 1, port: 0)
+        receive.moderationMicroseconds = moderation
+        receive.receiveBuffer = 8 << 20
+        let receiver = try ReceiveRun(receive)
+        try receiver.start()
+        var send = SendOptions()
+        send.targets = [receiver.boundAddress]
+        send.count = 20_000
+        send.batch = 1
+        send.rate = 100_000
+        let sender = try SendRun(send)
+        try sender.start()
+        #expect(waitUntil(seconds: 10) { sender.isFinished })
+        #expect(waitUntil(seconds: 5) { receiver.counters.total().packets >= 20_000 })
+        sender.stop()
+        receiver.stop()
+        let received = receiver.counters.total()
+        #expect(received.packets == 20_000)
+        if moderation > 0 {
+            #expect(received.calls <= 300, "\(received.calls) calls for 20000 datagrams")
+        } else {
+            print("waitingGathersBatches: without a wait, \(received.calls) calls for 20000 datagrams")
+        }
+    }
+}
