@@ -181,12 +181,12 @@ public struct JSONSink: ReportSink {
         writeOutput(Self.summaryLine(summary) + "\n")
     }
 
-    /// `{"type":"interval","elapsed":1.0,"packets":N,"bytes":N,"pps":X,"threads":[{"id":0,"cpu":1,"packets":N}]}`
+    /// `{"type":"interval","elapsed":1.0,"packets":N,"bytes":N,"pps":X,"calls":N,"threads":[{"id":0,"cpu":1,"packets":N}]}`
     public static func intervalLine(_ report: IntervalReport) -> String {
         let threads = report.threads.map { "{\"id\":\($0.id),\"cpu\":\($0.cpu),\"packets\":\($0.delta.packets)}" }
         var line = "{\"type\":\"interval\",\"elapsed\":\(Units.fixed(report.elapsed, decimals: 3)),\"packets\":\(report.delta.packets)"
             + ",\"bytes\":\(report.delta.bytes),\"pps\":\(Units.fixed(report.packetsPerSecond, decimals: 1))"
-            + ",\"threads\":[\(threads.joined(separator: ","))]"
+            + ",\"calls\":\(report.delta.calls),\"threads\":[\(threads.joined(separator: ","))]"
         if let host = report.host { line += hostFields(host) }
         if !report.warnings.isEmpty {
             line += ",\"warnings\":[\(report.warnings.map(jsonString).joined(separator: ","))]"

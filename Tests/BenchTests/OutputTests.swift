@@ -18,7 +18,7 @@ import PacketIO
 
     @Test func jsonIntervalLine() {
         #expect(JSONSink.intervalLine(report()) ==
-            #"{"type":"interval","elapsed":2.000,"packets":300,"bytes":9600,"pps":300.0,"threads":[{"id":0,"cpu":1,"packets":200},{"id":1,"cpu":2,"packets":100}]}"#)
+            #"{"type":"interval","elapsed":2.000,"packets":300,"bytes":9600,"pps":300.0,"calls":3,"threads":[{"id":0,"cpu":1,"packets":200},{"id":1,"cpu":2,"packets":100}]}"#)
     }
 
     @Test func jsonSummaryLine() {
