@@ -15,6 +15,23 @@ func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
     return condition()
 }
 
+/// Starts a receiver with `receive`, then a sender with `send` aimed at the receiver's bound
+/// address; waits until the sender has finished and the receiver has counted `expected`
+/// datagrams; stops both and hands them back for their counters and notices.
+func runReceiverAndSender(_ receive: ReceiveOptions, _ send: SendOptions, expected: UInt64) throws -> (receiver: ReceiveRun, sender: SendRun) {
+    let receiver = try ReceiveRun(receive)
+    try receiver.start()
+    var send = send
+    send.targets = [receiver.boundAddress]
+    let sender = try SendRun(send)
+    try sender.start()
+    #expect(waitUntil(seconds: 10) { sender.isFinished })
+    #expect(waitUntil(seconds: 5) { receiver.counters.total().packets >= expected })
+    sender.stop()
+    receiver.stop()
+    return (receiver, sender)
+}
+
 /// Runs a receiver and a sender in this process over loopback and checks that
 /// every datagram is counted exactly once on each side.
 @Suite(.serialized) struct RunTests {
@@ -133,19 +150,11 @@ func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
         receive.coalescing = coalescing
         receive.moderationMicroseconds = moderation
         receive.receiveBuffer = 8 << 20
-        let receiver = try ReceiveRun(receive)
-        try receiver.start()
         var send = SendOptions()
-        send.targets = [receiver.boundAddress]
         send.segments = segments
         send.count = 10_001  // 156 full messages of 64 and one of 17
         send.rate = 200_000
-        let sender = try SendRun(send)
-        try sender.start()
-        #expect(waitUntil(seconds: 10) { sender.isFinished })
-        #expect(waitUntil(seconds: 5) { receiver.counters.total().packets >= 10_001 })
-        sender.stop()
-        receiver.stop()
+        let (receiver, sender) = try runReceiverAndSender(receive, send, expected: 10_001)
         let sent = sender.counters.total()
         #expect(sent.packets == 10_001)
         #expect(sent.bytes == 320_032)
@@ -174,19 +183,11 @@ func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
         receive.address = SocketAddress(ipv4: 127, 0, 0, 1, port: 0)
         receive.moderationMicroseconds = moderation
         receive.receiveBuffer = 8 << 20
-        let receiver = try ReceiveRun(receive)
-        try receiver.start()
         var send = SendOptions()
-        send.targets = [receiver.boundAddress]
         send.count = 20_000
         send.batch = 1
         send.rate = 100_000
-        let sender = try SendRun(send)
-        try sender.start()
-        #expect(waitUntil(seconds: 10) { sender.isFinished })
-        #expect(waitUntil(seconds: 5) { receiver.counters.total().packets >= 20_000 })
-        sender.stop()
-        receiver.stop()
+        let (receiver, _) = try runReceiverAndSender(receive, send, expected: 20_000)
         let received = receiver.counters.total()
         #expect(received.packets == 20_000)
         if moderation > 0 {
