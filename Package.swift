@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // mpps: receive (and send) a million UDP packets per second, in Swift on Linux.
 // No outside dependencies: everything here builds from the toolchain alone.
+// ARCHITECTURE.md explains the modules and what each may import.
 import PackageDescription
 
 let package = Package(
@@ -14,23 +15,32 @@ let package = Package(
     targets: [
         // Declarations and macro wrappers Swift cannot import by itself; no logic.
         .target(name: "CMPPSLinux"),
-        // The fast path a Swift server author imports.
+        // The library product: the door to the kernel, sockets, batches, offloads, CPU sets, sequence headers.
         .target(name: "PacketIO", dependencies: ["CMPPSLinux"]),
-        // Read-only views of the kernel's and the NIC's counters, topology, doctor rules.
-        .target(name: "HostStats", dependencies: ["CMPPSLinux"]),
-        // Multi-threaded runs, counters, the reporter and its output formats.
-        .target(name: "Bench", dependencies: ["PacketIO", "HostStats"]),
-        // The command lines.
-        .executableTarget(name: "mpps", dependencies: ["Bench", "HostStats", "PacketIO"]),
-        .executableTarget(name: "udpsender", dependencies: ["Bench"]),
-        .executableTarget(name: "udpreceiver1", dependencies: ["Bench"]),
-        .testTarget(name: "PacketIOTests", dependencies: ["PacketIO"]),
+        // Read-only views of the kernel's and the NIC's counters and topology; the doctor's rules.
+        .target(name: "HostStats", dependencies: ["PacketIO", "CMPPSLinux"]),
+        // Report values, units, the human and JSON sinks, the JSON schema.
+        .target(name: "Reporting", dependencies: ["PacketIO", "HostStats"]),
+        // The threads, workers, pacer and monitor behind `recv` and `send`.
+        .target(name: "Engine", dependencies: ["PacketIO", "HostStats", "Reporting"]),
+        // Child processes, paired trials, `lab`, `ndr`: they read the JSON stream, not the engine.
+        .target(name: "Trials", dependencies: ["PacketIO", "HostStats", "Reporting"]),
+        // The argument parser and every command; the executables are one line each.
+        .target(name: "Commands", dependencies: ["PacketIO", "HostStats", "Reporting", "Engine", "Trials"]),
+        .executableTarget(name: "mpps", dependencies: ["Commands"]),
+        .executableTarget(name: "udpsender", dependencies: ["Commands"]),
+        .executableTarget(name: "udpreceiver1", dependencies: ["Commands"]),
+
         // Test-only: a veth pair into a network namespace the test creates and deletes.
         .target(name: "NetLab", path: "Tests/NetLab"),
-        .testTarget(name: "HostStatsTests", dependencies: ["HostStats", "NetLab"], resources: [.copy("Fixtures")]),
         // Test-only: counts the calling thread's heap allocations (replaces malloc in the test binary).
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
-        .testTarget(name: "BenchTests", dependencies: ["Bench", "HostStats", "AllocationCounter"]),
+        .testTarget(name: "PacketIOTests", dependencies: ["PacketIO"]),
+        .testTarget(name: "HostStatsTests", dependencies: ["HostStats", "NetLab"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "PacketIO", "HostStats"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Reporting", "PacketIO", "HostStats", "AllocationCounter"]),
+        .testTarget(name: "TrialsTests", dependencies: ["Trials", "Reporting", "PacketIO", "HostStats"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands", "Reporting", "PacketIO"]),
         .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab"]),
     ],
     swiftLanguageModes: [.v6]

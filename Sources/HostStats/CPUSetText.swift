@@ -1,10 +1,10 @@
 /// The two ways the kernel writes a set of CPUs: lists (`0-3,8`, as in
 /// `/sys/devices/system/cpu/online` and `smp_affinity_list`) and hexadecimal
 /// masks in comma-separated 32-bit groups (`ff,ffffffff`, as in `rps_cpus`).
-public enum CPUSetText {
+package enum CPUSetText {
     /// Parses a CPU list such as `0-3,8`; an empty text is the empty set.
     /// Returns sorted, distinct CPU numbers, or nil when the text is not a list.
-    public static func parseList(_ text: String) -> [Int]? {
+    package static func parseList(_ text: String) -> [Int]? {
         let body = trimmed(text)
         if body.isEmpty { return [] }
         var cpus = Set<Int>()
@@ -19,7 +19,7 @@ public enum CPUSetText {
     }
 
     /// Formats CPUs as the kernel's list: `[0, 1, 2, 3, 8]` → `0-3,8`; empty → ``.
-    public static func formatList<C: Collection>(_ cpus: C) -> String where C.Element == Int {
+    package static func formatList<C: Collection>(_ cpus: C) -> String where C.Element == Int {
         let sorted = Set(cpus).sorted()
         var parts: [String] = []
         var index = 0
@@ -35,7 +35,7 @@ public enum CPUSetText {
     /// Parses a hexadecimal CPU mask such as `ff` or `00000000,00000f00`
     /// (bit *n* is CPU *n*; commas separate 32-bit groups, most significant first).
     /// Returns sorted CPU numbers, or nil when the text is not a mask.
-    public static func parseMask(_ text: String) -> [Int]? {
+    package static func parseMask(_ text: String) -> [Int]? {
         let digits = trimmed(text).filter { $0 != "," }
         guard !digits.isEmpty else { return nil }
         var cpus: [Int] = []
@@ -50,7 +50,7 @@ public enum CPUSetText {
 
     /// Formats CPUs as a mask the kernel accepts in `rps_cpus`: `[1, 2, 3]` → `e`,
     /// `[0, 40]` → `100,00000001`; empty → `0`.
-    public static func formatMask<C: Collection>(_ cpus: C) -> String where C.Element == Int {
+    package static func formatMask<C: Collection>(_ cpus: C) -> String where C.Element == Int {
         guard let highest = cpus.max() else { return "0" }
         var words = [UInt32](repeating: 0, count: highest / 32 + 1)
         for cpu in cpus where cpu >= 0 { words[cpu / 32] |= 1 << UInt32(cpu % 32) }

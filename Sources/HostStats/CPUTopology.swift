@@ -1,16 +1,16 @@
 /// One CPU's place in the machine, from `/sys/devices/system/cpu/cpuN/topology`.
-public struct CPUPlace: Equatable, Sendable {
+package struct CPUPlace: Equatable, Sendable {
     /// The CPU number.
-    public var cpu: Int
+    package var cpu: Int
     /// `core_id`: the core within its package (cores of different packages may share an id).
-    public var core: Int?
+    package var core: Int?
     /// `physical_package_id`: the socket.
-    public var package: Int?
+    package var package: Int?
     /// `thread_siblings_list`: the CPUs sharing this CPU's core (SMT/hyper-threads), itself included.
-    public var siblings: [Int]
+    package var siblings: [Int]
 
     /// Creates a place.
-    public init(cpu: Int, core: Int?, package: Int?, siblings: [Int]) {
+    package init(cpu: Int, core: Int?, package: Int?, siblings: [Int]) {
         self.cpu = cpu
         self.core = core
         self.package = package
@@ -19,50 +19,50 @@ public struct CPUPlace: Equatable, Sendable {
 }
 
 /// The CPUs of the host: which are online, which share a core, and which NUMA node each is on.
-public struct CPUTopology: Equatable, Sendable {
+package struct CPUTopology: Equatable, Sendable {
     /// Online CPUs (`/sys/devices/system/cpu/online`), sorted.
-    public var online: [Int]
+    package var online: [Int]
     /// Topology of each online CPU whose files could be read, by CPU number.
-    public var places: [Int: CPUPlace]
+    package var places: [Int: CPUPlace]
     /// NUMA node → its CPUs (`/sys/devices/system/node/nodeN/cpulist`). Empty on
     /// kernels without NUMA support, where the machine is one node.
-    public var nodes: [Int: [Int]]
+    package var nodes: [Int: [Int]]
 
     /// Creates a topology.
-    public init(online: [Int], places: [Int: CPUPlace], nodes: [Int: [Int]]) {
+    package init(online: [Int], places: [Int: CPUPlace], nodes: [Int: [Int]]) {
         self.online = online
         self.places = places
         self.nodes = nodes
     }
 
     /// The CPUs sharing `cpu`'s core, `cpu` excluded.
-    public func siblings(of cpu: Int) -> [Int] {
+    package func siblings(of cpu: Int) -> [Int] {
         (places[cpu]?.siblings ?? []).filter { $0 != cpu }
     }
 
     /// The NUMA node of `cpu`, nil when the kernel reports no nodes or does not place it.
-    public func node(of cpu: Int) -> Int? {
+    package func node(of cpu: Int) -> Int? {
         nodes.first { $0.value.contains(cpu) }?.key
     }
 
     /// The number of distinct cores among the online CPUs (one per set of siblings).
-    public var coreCount: Int {
+    package var coreCount: Int {
         Set(online.map { places[$0]?.siblings.first ?? $0 }).count
     }
 
     /// The groups of online CPUs that share a core, for cores with more than one (SMT), by first CPU.
-    public var siblingGroups: [[Int]] {
+    package var siblingGroups: [[Int]] {
         let groups = Set(online.compactMap { places[$0]?.siblings.filter { online.contains($0) } }.filter { $0.count > 1 })
         return groups.sorted { $0[0] < $1[0] }
     }
 
     /// The number of distinct packages (sockets), at least 1.
-    public var packageCount: Int {
+    package var packageCount: Int {
         max(1, Set(online.compactMap { places[$0]?.package }).count)
     }
 
     /// Reads the online list only: `/sys/devices/system/cpu/online`.
-    public static func readOnline(_ files: HostFiles = HostFiles()) throws(HostReadError) -> [Int] {
+    package static func readOnline(_ files: HostFiles = HostFiles()) throws(HostReadError) -> [Int] {
         let path = "/sys/devices/system/cpu/online"
         let text = try files.value(path)
         guard let cpus = CPUSetText.parseList(text) else { throw .malformed(path, "expected a CPU list such as 0-3, found '\(text)'") }
@@ -71,7 +71,7 @@ public struct CPUTopology: Equatable, Sendable {
 
     /// Reads the topology under `files`' root. The online list is required; a CPU's
     /// or node's files that cannot be read are left out and reported in `failures`.
-    public static func read(_ files: HostFiles = HostFiles(), failures: inout [HostReadError]) throws(HostReadError) -> CPUTopology {
+    package static func read(_ files: HostFiles = HostFiles(), failures: inout [HostReadError]) throws(HostReadError) -> CPUTopology {
         let online = try readOnline(files)
         var places: [Int: CPUPlace] = [:]
         for cpu in online {

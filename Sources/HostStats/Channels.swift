@@ -1,26 +1,26 @@
 /// A NIC's channels (`ethtool -l IF`, `ETHTOOL_GCHANNELS`): the queue sets the driver
 /// runs, current and maximum. A "combined" channel is an RX queue and a TX queue
 /// sharing one interrupt.
-public struct Channels: Equatable, Sendable {
+package struct Channels: Equatable, Sendable {
     /// Pre-set maximum of RX-only channels.
-    public var maxReceive: Int
+    package var maxReceive: Int
     /// Pre-set maximum of TX-only channels.
-    public var maxTransmit: Int
+    package var maxTransmit: Int
     /// Pre-set maximum of other channels (link interrupts, ...).
-    public var maxOther: Int
+    package var maxOther: Int
     /// Pre-set maximum of combined channels.
-    public var maxCombined: Int
+    package var maxCombined: Int
     /// Current RX-only channels.
-    public var receive: Int
+    package var receive: Int
     /// Current TX-only channels.
-    public var transmit: Int
+    package var transmit: Int
     /// Current other channels.
-    public var other: Int
+    package var other: Int
     /// Current combined channels.
-    public var combined: Int
+    package var combined: Int
 
     /// Creates channel counts.
-    public init(maxReceive: Int = 0, maxTransmit: Int = 0, maxOther: Int = 0, maxCombined: Int = 0,
+    package init(maxReceive: Int = 0, maxTransmit: Int = 0, maxOther: Int = 0, maxCombined: Int = 0,
                 receive: Int = 0, transmit: Int = 0, other: Int = 0, combined: Int = 0) {
         self.maxReceive = maxReceive
         self.maxTransmit = maxTransmit
@@ -33,14 +33,14 @@ public struct Channels: Equatable, Sendable {
     }
 
     /// Channels that receive: RX-only plus combined.
-    public var receiving: Int { receive + combined }
+    package var receiving: Int { receive + combined }
 
     /// The most receiving channels the driver allows.
-    public var maxReceiving: Int { maxReceive + maxCombined }
+    package var maxReceiving: Int { maxReceive + maxCombined }
 
     /// Parses the output of `ethtool -l IF`: `Pre-set maximums:` and `Current hardware settings:`
     /// sections of `RX:`, `TX:`, `Other:`, `Combined:` (`n/a` reads as 0). Nil when either section is missing.
-    public static func parse(_ text: String) -> Channels? {
+    package static func parse(_ text: String) -> Channels? {
         var channels = Channels()
         var section = 0  // 1: maximums, 2: current
         var seen = Set<Int>()

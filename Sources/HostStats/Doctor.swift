@@ -1,41 +1,41 @@
 /// What `mpps doctor` concludes from a ``HostSnapshot``: findings, and where to run receivers.
-public struct DoctorReport: Equatable, Sendable {
+package struct DoctorReport: Equatable, Sendable {
     /// The snapshot the rules read.
-    public var snapshot: HostSnapshot
+    package var snapshot: HostSnapshot
     /// Findings, most important first (warnings, advice, information; readings that failed last).
-    public var findings: [Finding]
+    package var findings: [Finding]
     /// Where to run receiving threads; nil when the topology could not be read.
-    public var receiverCPUs: ReceiverCPUs?
+    package var receiverCPUs: ReceiverCPUs?
 
     /// Creates a report.
-    public init(snapshot: HostSnapshot, findings: [Finding], receiverCPUs: ReceiverCPUs?) {
+    package init(snapshot: HostSnapshot, findings: [Finding], receiverCPUs: ReceiverCPUs?) {
         self.snapshot = snapshot
         self.findings = findings
         self.receiverCPUs = receiverCPUs
     }
 
     /// The findings with one id.
-    public func findings(_ id: String) -> [Finding] { findings.filter { $0.id == id } }
+    package func findings(_ id: String) -> [Finding] { findings.filter { $0.id == id } }
 }
 
 /// The rules of `mpps doctor`: pure functions from a ``HostSnapshot`` to findings, in
 /// the article's spirit — find out where packets go and which CPU does the work before
 /// changing anything.
-public enum Doctor {
+package enum Doctor {
     /// The receive buffer `mpps recv` asks for by default (4 MiB).
-    public static let receiveBufferWanted = 4 << 20
+    package static let receiveBufferWanted = 4 << 20
     /// The backlog below which `netdev-backlog-low` speaks.
-    public static let backlogWanted = 10_000
+    package static let backlogWanted = 10_000
     /// The `net.core.skb_defer_max` below which `skb-defer-max-low` speaks: one batch
     /// of `mpps recv` (512), so a batch's buffers all go back to the CPU that allocated them.
-    public static let deferredFreeWanted = 512
+    package static let deferredFreeWanted = 512
     /// The packets an interface must have received before `rx-queue-imbalance` judges their spread.
-    public static let imbalanceMinimum: UInt64 = 100_000
+    package static let imbalanceMinimum: UInt64 = 100_000
 
     /// Applies every rule. `port` is the UDP port named in commands (mpps's default 4321).
     /// Interfaces that are down are described but not judged, and their interrupts are not
     /// avoided when choosing receiver CPUs; loopback gets one finding of its own.
-    public static func diagnose(_ snapshot: HostSnapshot, port: Int = 4321) -> DoctorReport {
+    package static func diagnose(_ snapshot: HostSnapshot, port: Int = 4321) -> DoctorReport {
         let topology = try? snapshot.topology.get()
         let receiverCPUs = topology.map { suggestReceiverCPUs(topology: $0, interfaces: snapshot.interfaces) }
         var findings: [Finding] = []
@@ -59,7 +59,7 @@ public enum Doctor {
     }
 
     /// The finding for a reading that could not be done.
-    public static func unreadable(_ failure: HostReadError) -> Finding {
+    package static func unreadable(_ failure: HostReadError) -> Finding {
         let recommendation: String
         switch failure.kind {
         case .permissionDenied: recommendation = "run mpps doctor as root"
@@ -234,7 +234,7 @@ public enum Doctor {
     /// Chooses receiver CPUs: on the NICs' node, clear of the CPUs taking their RX
     /// interrupts and of those CPUs' SMT siblings; failing that, clear on another node;
     /// failing that, siblings; failing that, every CPU. Loopback is ignored (it has no interrupts).
-    public static func suggestReceiverCPUs(topology: CPUTopology, interfaces: [InterfaceSnapshot]) -> ReceiverCPUs {
+    package static func suggestReceiverCPUs(topology: CPUTopology, interfaces: [InterfaceSnapshot]) -> ReceiverCPUs {
         let nics = interfaces.filter { !$0.interface.isLoopback && $0.interface.isUp }
         let online = topology.online
         let interruptCPUs = Set(nics.flatMap { $0.receiveInterrupts.flatMap { $0.servingCPUs ?? [] } }).intersection(online)

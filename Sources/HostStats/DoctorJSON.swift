@@ -19,7 +19,7 @@ extension DoctorReport {
     ///   `interrupt_cpus`, `interrupt_siblings`, `reason`; null if the topology is unread.
     /// - `findings`: `id`, `severity` (`warning`, `advice`, `info`), `interface` (or null),
     ///   `statement`, `recommendation`; readings that failed are findings with id `unreadable`.
-    public var json: JSONText {
+    package var json: JSONText {
         let snapshot = self.snapshot
         return .object([
             ("root", .string(snapshot.root)),

@@ -3,7 +3,7 @@ extension DoctorReport {
     /// interrupts and their CPUs, RPS/XPS, NUMA node, RSS hash fields, counters),
     /// sysctls, conntrack, softnet, suggested receiver CPUs, then the findings with
     /// their recommendations.
-    public var text: String {
+    package var text: String {
         var out = ""
         if snapshot.root != "/" { out += "host: the fixture tree \(snapshot.root)\n\n" }
         out += cpuSection

@@ -10,12 +10,12 @@ import CMPPSLinux
 /// None of these need privileges on current kernels. A driver that does not
 /// implement a request (loopback, veth for RSS) gives a ``HostReadError`` of kind
 /// ``HostReadError/Kind/unsupported``, never a crash.
-public enum Ethtool {
+package enum Ethtool {
     /// The statistic names the driver reports (`ETHTOOL_GSSET_INFO` for `ETH_SS_STATS`,
     /// then `ETHTOOL_GSTRINGS`). They change only when the driver is reconfigured
     /// (channels added, for example), so a reader polling values can keep them (``EthtoolReader``).
     /// The corresponding C call is `ioctl(fd, SIOCETHTOOL, &ifreq)`, twice.
-    public static func statisticNames(interface: String) throws(HostReadError) -> [String] {
+    package static func statisticNames(interface: String) throws(HostReadError) -> [String] {
         let subject = "ethtool -S \(interface)"
         let count = try statisticCount(interface: interface, subject: subject)
         let stride = Int(CMPPSLinux_ETH_GSTRING_LEN)
@@ -49,7 +49,7 @@ public enum Ethtool {
     /// `expectedCount` is the number of names; a different count from the driver is an error
     /// (kind ``HostReadError/Kind/malformed``): read the names again.
     /// The corresponding C call is `ioctl(fd, SIOCETHTOOL, &ifreq)`.
-    public static func statisticValues(interface: String, expectedCount: Int) throws(HostReadError) -> [UInt64] {
+    package static func statisticValues(interface: String, expectedCount: Int) throws(HostReadError) -> [UInt64] {
         let subject = "ethtool -S \(interface)"
         let header = Int(CMPPSLinux_ETHTOOL_STATS_DATA_OFFSET)
         let capacity = expectedCount * 2 + 64
@@ -69,7 +69,7 @@ public enum Ethtool {
     }
 
     /// The driver's statistics as `ethtool -S IF` prints them: names, then values.
-    public static func statistics(interface: String) throws(HostReadError) -> EthtoolStatistics {
+    package static func statistics(interface: String) throws(HostReadError) -> EthtoolStatistics {
         let names = try statisticNames(interface: interface)
         let values = try statisticValues(interface: interface, expectedCount: names.count)
         return EthtoolStatistics(interface: interface, names: names, values: values)
@@ -77,7 +77,7 @@ public enum Ethtool {
 
     /// The fields the NIC hashes to choose an RX queue for a flow type (`ETHTOOL_GRXFH`),
     /// as `ethtool -n IF rx-flow-hash udp4` prints them. The corresponding C call is `ioctl(fd, SIOCETHTOOL, &ifreq)`.
-    public static func flowHash(interface: String, flow: FlowType) throws(HostReadError) -> FlowHash {
+    package static func flowHash(interface: String, flow: FlowType) throws(HostReadError) -> FlowHash {
         var request = CMPPSLinux_ethtool_rxfh(cmd: CMPPSLinux_ETHTOOL_GRXFH, flow_type: flow.kernelValue, data: 0)
         try withUnsafeMutableBytes(of: &request) { (bytes) throws(HostReadError) in
             try call(interface: interface, subject: "ethtool -n \(interface) rx-flow-hash \(flow.rawValue)",
@@ -88,7 +88,7 @@ public enum Ethtool {
 
     /// The driver's channel counts, current and maximum (`ETHTOOL_GCHANNELS`), as `ethtool -l IF` prints them.
     /// The corresponding C call is `ioctl(fd, SIOCETHTOOL, &ifreq)`.
-    public static func channels(interface: String) throws(HostReadError) -> Channels {
+    package static func channels(interface: String) throws(HostReadError) -> Channels {
         var request = CMPPSLinux_ethtool_channels()
         request.cmd = CMPPSLinux_ETHTOOL_GCHANNELS
         try withUnsafeMutableBytes(of: &request) { (bytes) throws(HostReadError) in
@@ -141,7 +141,7 @@ public enum Ethtool {
     }
 
     /// The error for an ethtool request that failed with `code`, with a reason a person can act on.
-    public static func error(subject: String, operation: String, errno code: Int32, interface: String) -> HostReadError {
+    package static func error(subject: String, operation: String, errno code: Int32, interface: String) -> HostReadError {
         let message = HostReadError.message(for: code)
         let reason: String
         let kind: HostReadError.Kind

@@ -9,20 +9,20 @@
 /// // ... one interval later
 /// let perQueue = try reader.read().since(before).rxQueuePackets   // packets per RX queue in the interval
 /// ```
-public struct EthtoolReader: Sendable {
+package struct EthtoolReader: Sendable {
     /// The interface.
-    public let interface: String
+    package let interface: String
     /// The statistic names, as last read.
-    public private(set) var names: [String]
+    package private(set) var names: [String]
 
     /// Reads the names of `interface`'s statistics.
-    public init(interface: String) throws(HostReadError) {
+    package init(interface: String) throws(HostReadError) {
         self.interface = interface
         self.names = try Ethtool.statisticNames(interface: interface)
     }
 
     /// The statistics now. The corresponding C call is `ioctl(fd, SIOCETHTOOL, &ifreq)`.
-    public mutating func read() throws(HostReadError) -> EthtoolStatistics {
+    package mutating func read() throws(HostReadError) -> EthtoolStatistics {
         do throws(HostReadError) {
             let values = try Ethtool.statisticValues(interface: interface, expectedCount: names.count)
             return EthtoolStatistics(interface: interface, names: names, values: values)

@@ -10,19 +10,19 @@ import Glibc
 /// `ethtool-n-eth2-udp4.txt` (`ethtool -n eth2 rx-flow-hash udp4`). A file may hold
 /// ethtool's error instead (`Cannot get RX network flow hashing options: Operation not supported`),
 /// which reads as the same ``HostReadError`` the ioctl would give.
-public enum EthtoolSource: Sendable {
+package enum EthtoolSource: Sendable {
     /// ioctl(SIOCETHTOOL) on this host.
     case kernel
     /// `ethtool-*.txt` files at the root of a fixture tree.
     case files(HostFiles)
 
     /// The source that goes with a root: the kernel for `/`, the root's files otherwise.
-    public static func matching(_ files: HostFiles) -> EthtoolSource {
+    package static func matching(_ files: HostFiles) -> EthtoolSource {
         files.isLiveHost ? .kernel : .files(files)
     }
 
     /// `ethtool -S IF`.
-    public func statistics(interface: String) throws(HostReadError) -> EthtoolStatistics {
+    package func statistics(interface: String) throws(HostReadError) -> EthtoolStatistics {
         switch self {
         case .kernel:
             return try Ethtool.statistics(interface: interface)
@@ -37,7 +37,7 @@ public enum EthtoolSource: Sendable {
     }
 
     /// `ethtool -n IF rx-flow-hash TYPE`.
-    public func flowHash(interface: String, flow: FlowType) throws(HostReadError) -> FlowHash {
+    package func flowHash(interface: String, flow: FlowType) throws(HostReadError) -> FlowHash {
         switch self {
         case .kernel:
             return try Ethtool.flowHash(interface: interface, flow: flow)
@@ -52,7 +52,7 @@ public enum EthtoolSource: Sendable {
     }
 
     /// `ethtool -l IF`.
-    public func channels(interface: String) throws(HostReadError) -> Channels {
+    package func channels(interface: String) throws(HostReadError) -> Channels {
         switch self {
         case .kernel:
             return try Ethtool.channels(interface: interface)

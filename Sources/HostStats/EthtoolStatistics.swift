@@ -2,16 +2,16 @@
 ///
 /// Names differ from driver to driver; ``rxQueuePackets`` and ``nicDrops`` find the
 /// per-queue packet counts and the NIC's drop counters under their many spellings.
-public struct EthtoolStatistics: Equatable, Sendable {
+package struct EthtoolStatistics: Equatable, Sendable {
     /// The interface name.
-    public var interface: String
+    package var interface: String
     /// Statistic names, in the driver's order.
-    public var names: [String]
+    package var names: [String]
     /// Values, one per name.
-    public var values: [UInt64]
+    package var values: [UInt64]
 
     /// Creates statistics; `values` has one element per name.
-    public init(interface: String, names: [String], values: [UInt64]) {
+    package init(interface: String, names: [String], values: [UInt64]) {
         precondition(names.count == values.count, "one value per name")
         self.interface = interface
         self.names = names
@@ -19,19 +19,19 @@ public struct EthtoolStatistics: Equatable, Sendable {
     }
 
     /// The value of a statistic, nil when the driver does not report it.
-    public subscript(_ name: String) -> UInt64? {
+    package subscript(_ name: String) -> UInt64? {
         names.firstIndex(of: name).map { values[$0] }
     }
 
     /// Name and value pairs, in the driver's order.
-    public var entries: [(name: String, value: UInt64)] {
+    package var entries: [(name: String, value: UInt64)] {
         Array(zip(names, values))
     }
 
     /// Parses the output of `ethtool -S IF`: a `NIC statistics:` line, then `name: value` lines.
     /// Names may contain spaces and colons (`[0]: rx_ucast_packets`); the value is after the last `": "`.
     /// Returns nil when a line has no value.
-    public static func parse(_ text: String, interface: String) -> EthtoolStatistics? {
+    package static func parse(_ text: String, interface: String) -> EthtoolStatistics? {
         var names: [String] = []
         var values: [UInt64] = []
         for line in text.split(separator: "\n") {
@@ -57,7 +57,7 @@ public struct EthtoolStatistics: Equatable, Sendable {
 
     /// Each statistic's growth since `earlier`, matched by name; statistics that shrank
     /// (the driver was reset) give 0, and ones `earlier` lacks keep their value.
-    public func since(_ earlier: EthtoolStatistics) -> EthtoolStatistics {
+    package func since(_ earlier: EthtoolStatistics) -> EthtoolStatistics {
         var previous: [String: UInt64] = [:]
         if earlier.names != names {
             for (name, value) in zip(earlier.names, earlier.values) where previous[name] == nil { previous[name] = value }
@@ -72,63 +72,63 @@ public struct EthtoolStatistics: Equatable, Sendable {
     }
 
     /// Packets received per RX queue, found by ``RxQueueNaming``; nil when no naming scheme matches.
-    public var rxQueuePackets: RxQueuePackets? { RxQueueNaming.rxQueuePackets(in: self) }
+    package var rxQueuePackets: RxQueuePackets? { RxQueueNaming.rxQueuePackets(in: self) }
 
     /// The NIC-level drop counters this driver reports (``NICDropCounter/known``), in that list's order.
-    public var nicDrops: [(counter: NICDropCounter, value: UInt64)] {
+    package var nicDrops: [(counter: NICDropCounter, value: UInt64)] {
         NICDropCounter.known.compactMap { counter in self[counter.name].map { (counter, $0) } }
     }
 }
 
 /// Packets per RX queue from a driver's ethtool statistics.
-public struct RxQueuePackets: Equatable, Sendable {
+package struct RxQueuePackets: Equatable, Sendable {
     /// The naming scheme that matched, e.g. `rx-N.rx_packets`.
-    public var scheme: String
+    package var scheme: String
     /// Packets per queue index, sorted by queue.
-    public var queues: [QueuePackets]
+    package var queues: [QueuePackets]
 
     /// One queue's count.
-    public struct QueuePackets: Equatable, Sendable {
+    package struct QueuePackets: Equatable, Sendable {
         /// The RX queue index.
-        public var queue: Int
+        package var queue: Int
         /// Packets the driver counted on it.
-        public var packets: UInt64
+        package var packets: UInt64
 
         /// Creates a count.
-        public init(queue: Int, packets: UInt64) {
+        package init(queue: Int, packets: UInt64) {
             self.queue = queue
             self.packets = packets
         }
     }
 
     /// Creates counts.
-    public init(scheme: String, queues: [QueuePackets]) {
+    package init(scheme: String, queues: [QueuePackets]) {
         self.scheme = scheme
         self.queues = queues
     }
 
     /// The count of one queue, nil when the driver does not list it.
-    public subscript(queue queue: Int) -> UInt64? { queues.first { $0.queue == queue }?.packets }
+    package subscript(queue queue: Int) -> UInt64? { queues.first { $0.queue == queue }?.packets }
 
     /// The sum over all queues.
-    public var total: UInt64 { queues.reduce(0) { $0 + $1.packets } }
+    package var total: UInt64 { queues.reduce(0) { $0 + $1.packets } }
 }
 
 /// The spellings drivers use for per-RX-queue packet counters in `ethtool -S`.
-public enum RxQueueNaming {
+package enum RxQueueNaming {
     /// One spelling: a prefix, the queue number, and one or more suffixes whose values add up.
-    public struct Scheme: Sendable {
+    package struct Scheme: Sendable {
         /// How the scheme is shown: `rx-N.rx_packets`.
-        public let pattern: String
+        package let pattern: String
         /// The text before the queue number.
-        public let prefix: String
+        package let prefix: String
         /// The texts after it; several are summed (unicast + multicast + broadcast).
-        public let suffixes: [String]
+        package let suffixes: [String]
         /// Drivers known to use it.
-        public let drivers: String
+        package let drivers: String
 
         /// Creates a scheme.
-        public init(_ prefix: String, _ suffixes: [String], drivers: String) {
+        package init(_ prefix: String, _ suffixes: [String], drivers: String) {
             self.prefix = prefix
             self.suffixes = suffixes
             self.drivers = drivers
@@ -139,7 +139,7 @@ public enum RxQueueNaming {
     /// The schemes, tried in this order; the first that matches any name wins.
     /// veth counts per queue only what its NAPI path sees (`xdp_packets`, with GRO or XDP on),
     /// so that spelling comes last.
-    public static let schemes: [Scheme] = [
+    package static let schemes: [Scheme] = [
         Scheme("rx-", [".rx_packets"], drivers: "sfc (Solarflare), i40e"),
         Scheme("rx-", [".packets"], drivers: "i40e (older)"),
         Scheme("rx_queue_", ["_packets"], drivers: "ixgbe, igb, ice, virtio_net, hv_netvsc, ifb"),
@@ -151,7 +151,7 @@ public enum RxQueueNaming {
     ]
 
     /// Finds per-queue packet counts in `statistics` under the first scheme that matches.
-    public static func rxQueuePackets(in statistics: EthtoolStatistics) -> RxQueuePackets? {
+    package static func rxQueuePackets(in statistics: EthtoolStatistics) -> RxQueuePackets? {
         for scheme in schemes {
             var counts: [Int: UInt64] = [:]
             for (name, value) in zip(statistics.names, statistics.values) {
@@ -173,20 +173,20 @@ public enum RxQueueNaming {
 }
 
 /// A NIC-level counter of packets the device or driver received but could not deliver.
-public struct NICDropCounter: Equatable, Sendable {
+package struct NICDropCounter: Equatable, Sendable {
     /// The name in `ethtool -S`.
-    public let name: String
+    package let name: String
     /// What it counts, for a person.
-    public let meaning: String
+    package let meaning: String
 
     /// Creates a counter description.
-    public init(_ name: String, _ meaning: String) {
+    package init(_ name: String, _ meaning: String) {
         self.name = name
         self.meaning = meaning
     }
 
     /// The drop counters worth watching, with what each means.
-    public static let known: [NICDropCounter] = [
+    package static let known: [NICDropCounter] = [
         NICDropCounter("rx_nodesc_drop_cnt", "Solarflare: no free RX descriptor, the queue's CPU did not keep up"),
         NICDropCounter("rx_out_of_buffer", "mlx5: no receive buffer posted, the queue's CPU did not keep up"),
         NICDropCounter("rx_discards_phy", "mlx5: dropped at the port for lack of buffer"),

@@ -1,7 +1,7 @@
 /// One thing `mpps doctor` has to say: what it saw, and what to do about it.
-public struct Finding: Equatable, Sendable {
+package struct Finding: Equatable, Sendable {
     /// How much it matters for receiving a million packets per second.
-    public enum Severity: String, Comparable, Sendable {
+    package enum Severity: String, Comparable, Sendable {
         /// Worth knowing; nothing to change unless it applies to you.
         case info
         /// A setting that limits throughput; changing it is worth a try.
@@ -18,22 +18,22 @@ public struct Finding: Equatable, Sendable {
         }
 
         /// Orders by importance: info < advice < warning.
-        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+        package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
     }
 
     /// A stable identifier of the rule: `rss-udp4-ports-not-hashed`.
-    public var id: String
+    package var id: String
     /// How much it matters.
-    public var severity: Severity
+    package var severity: Severity
     /// The interface it is about, nil for the host as a whole.
-    public var interface: String?
+    package var interface: String?
     /// What was seen, in one line.
-    public var statement: String
+    package var statement: String
     /// A concrete thing to do, in one line (often a command).
-    public var recommendation: String
+    package var recommendation: String
 
     /// Creates a finding.
-    public init(id: String, severity: Severity, interface: String? = nil, statement: String, recommendation: String) {
+    package init(id: String, severity: Severity, interface: String? = nil, statement: String, recommendation: String) {
         self.id = id
         self.severity = severity
         self.interface = interface
@@ -49,9 +49,9 @@ public struct Finding: Equatable, Sendable {
 /// queue's node, ~360k pps; the queue's own CPU, ~430k pps but unstable, dropping to
 /// zero when the NIC is overwhelmed; its hyper-thread sibling, half speed (~200k pps);
 /// a CPU on the other NUMA node, ~330k pps and inconsistent.
-public struct ReceiverCPUs: Equatable, Sendable {
+package struct ReceiverCPUs: Equatable, Sendable {
     /// How good the choice is, best first.
-    public enum Choice: String, Sendable {
+    package enum Choice: String, Sendable {
         /// On the NIC's node (or any node when it is unknown), clear of RX interrupts and their siblings.
         case clear
         /// Clear of RX interrupts and their siblings, but on another NUMA node than the NIC's.
@@ -63,20 +63,20 @@ public struct ReceiverCPUs: Equatable, Sendable {
     }
 
     /// The suggested CPUs, sorted.
-    public var cpus: [Int]
+    package var cpus: [Int]
     /// The NUMA node of the NIC(s) looked at, nil when unknown or the machine has one node.
-    public var nicNode: Int?
+    package var nicNode: Int?
     /// The CPUs that take the interfaces' RX interrupts.
-    public var interruptCPUs: [Int]
+    package var interruptCPUs: [Int]
     /// Their SMT siblings (excluding interrupt CPUs themselves).
-    public var interruptSiblings: [Int]
+    package var interruptSiblings: [Int]
     /// How good the choice is.
-    public var choice: Choice
+    package var choice: Choice
     /// Why these CPUs, in one line.
-    public var reason: String
+    package var reason: String
 
     /// Creates a suggestion.
-    public init(cpus: [Int], nicNode: Int?, interruptCPUs: [Int], interruptSiblings: [Int], choice: Choice, reason: String) {
+    package init(cpus: [Int], nicNode: Int?, interruptCPUs: [Int], interruptSiblings: [Int], choice: Choice, reason: String) {
         self.cpus = cpus
         self.nicNode = nicNode
         self.interruptCPUs = interruptCPUs

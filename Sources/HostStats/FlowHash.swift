@@ -1,7 +1,7 @@
 import CMPPSLinux
 
 /// A flow type whose RSS hash fields ethtool can show (`ethtool -n IF rx-flow-hash TYPE`).
-public enum FlowType: String, CaseIterable, Sendable {
+package enum FlowType: String, CaseIterable, Sendable {
     /// UDP over IPv4.
     case udp4
     /// UDP over IPv6.
@@ -12,7 +12,7 @@ public enum FlowType: String, CaseIterable, Sendable {
     case tcp6
 
     /// The kernel's `*_FLOW` constant.
-    public var kernelValue: UInt32 {
+    package var kernelValue: UInt32 {
         switch self {
         case .udp4: CMPPSLinux_UDP_V4_FLOW
         case .udp6: CMPPSLinux_UDP_V6_FLOW
@@ -22,7 +22,7 @@ public enum FlowType: String, CaseIterable, Sendable {
     }
 
     /// How ethtool names the flows: `UDP over IPV4`.
-    public var ethtoolTitle: String {
+    package var ethtoolTitle: String {
         switch self {
         case .udp4: "UDP over IPV4"
         case .udp6: "UDP over IPV6"
@@ -36,20 +36,20 @@ public enum FlowType: String, CaseIterable, Sendable {
 /// of `ETHTOOL_GRXFH`. When the ports are not hashed, all traffic between one pair of
 /// addresses lands on one queue, whatever its ports: the article's NIC, which hashed
 /// UDP over IPv4 by addresses only.
-public struct FlowHash: Equatable, Sendable {
+package struct FlowHash: Equatable, Sendable {
     /// The flow type.
-    public var flow: FlowType
+    package var flow: FlowType
     /// The `RXH_*` bits.
-    public var bits: UInt64
+    package var bits: UInt64
 
     /// Creates a hash description.
-    public init(flow: FlowType, bits: UInt64) {
+    package init(flow: FlowType, bits: UInt64) {
         self.flow = flow
         self.bits = bits
     }
 
     /// The fields in ethtool's words and order, with the `ethtool -N ... rx-flow-hash` letter of each.
-    public static let fields: [(bit: UInt64, name: String, letter: Character)] = [
+    package static let fields: [(bit: UInt64, name: String, letter: Character)] = [
         (CMPPSLinux_RXH_L2DA, "L2DA", "m"),
         (CMPPSLinux_RXH_VLAN, "VLAN tag", "v"),
         (CMPPSLinux_RXH_L3_PROTO, "L3 proto", "t"),
@@ -60,21 +60,21 @@ public struct FlowHash: Equatable, Sendable {
     ]
 
     /// The hashed fields as ethtool prints them: `["IP SA", "IP DA"]`.
-    public var fieldNames: [String] { Self.fields.filter { bits & $0.bit != 0 }.map(\.name) }
+    package var fieldNames: [String] { Self.fields.filter { bits & $0.bit != 0 }.map(\.name) }
 
     /// The hashed fields as `ethtool -N` letters: `sd`, `sdfn`.
-    public var letters: String { String(Self.fields.filter { bits & $0.bit != 0 }.map(\.letter)) }
+    package var letters: String { String(Self.fields.filter { bits & $0.bit != 0 }.map(\.letter)) }
 
     /// True when both source and destination ports are hashed.
-    public var hashesPorts: Bool { bits & CMPPSLinux_RXH_L4_B_0_1 != 0 && bits & CMPPSLinux_RXH_L4_B_2_3 != 0 }
+    package var hashesPorts: Bool { bits & CMPPSLinux_RXH_L4_B_0_1 != 0 && bits & CMPPSLinux_RXH_L4_B_2_3 != 0 }
 
     /// True when the NIC discards these flows (`RXH_DISCARD`).
-    public var discards: Bool { bits & CMPPSLinux_RXH_DISCARD != 0 }
+    package var discards: Bool { bits & CMPPSLinux_RXH_DISCARD != 0 }
 
     /// Parses the output of `ethtool -n IF rx-flow-hash TYPE`:
     /// `UDP over IPV4 flows use these fields for computing Hash flow key:` and one field per line.
     /// Returns nil when the text is not that output.
-    public static func parse(_ text: String, flow: FlowType) -> FlowHash? {
+    package static func parse(_ text: String, flow: FlowType) -> FlowHash? {
         let lines = text.split(separator: "\n").map { trimmed($0) }.filter { !$0.isEmpty }
         guard let title = lines.first, title.hasPrefix(flow.ethtoolTitle + " flows") else { return nil }
         if title.contains("All matching flows discarded") { return FlowHash(flow: flow, bits: CMPPSLinux_RXH_DISCARD) }

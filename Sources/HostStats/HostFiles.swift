@@ -7,27 +7,27 @@ import Glibc
 ///
 /// Every failure carries the host path (`/proc/interrupts`, never the fixture's
 /// full path), so messages read the same for a live host and a fixture.
-public struct HostFiles: Sendable {
+package struct HostFiles: Sendable {
     /// The directory standing for `/`.
-    public let root: String
+    package let root: String
 
     /// Files under `root` (`"/"` for this host).
-    public init(root: String = "/") {
+    package init(root: String = "/") {
         var trimmed = root
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.root = trimmed.isEmpty ? "/" : trimmed
     }
 
     /// True when this reads the running host rather than a fixture tree.
-    public var isLiveHost: Bool { root == "/" }
+    package var isLiveHost: Bool { root == "/" }
 
     /// The real path of a host path: `/proc/net/snmp` under `root`.
-    public func path(_ hostPath: String) -> String {
+    package func path(_ hostPath: String) -> String {
         root == "/" ? hostPath : root + hostPath
     }
 
     /// The whole text of a small file. The corresponding C functions are `open` and `read`.
-    public func read(_ hostPath: String) throws(HostReadError) -> String {
+    package func read(_ hostPath: String) throws(HostReadError) -> String {
         let descriptor = open(path(hostPath), O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw HostReadError(subject: hostPath, errno: errno) }
         defer { close(descriptor) }
@@ -47,25 +47,25 @@ public struct HostFiles: Sendable {
     }
 
     /// A file's text without surrounding white space (sysfs values end in a newline).
-    public func value(_ hostPath: String) throws(HostReadError) -> String {
+    package func value(_ hostPath: String) throws(HostReadError) -> String {
         trimmed(try read(hostPath))
     }
 
     /// A file holding one decimal integer, such as `/proc/sys/net/core/rmem_max`.
-    public func integer(_ hostPath: String) throws(HostReadError) -> Int {
+    package func integer(_ hostPath: String) throws(HostReadError) -> Int {
         let text = try value(hostPath)
         guard let number = Int(text) else { throw .malformed(hostPath, "expected a whole number, found '\(text)'") }
         return number
     }
 
     /// True when the path exists (a file, directory or link).
-    public func exists(_ hostPath: String) -> Bool {
+    package func exists(_ hostPath: String) -> Bool {
         access(path(hostPath), F_OK) == 0
     }
 
     /// The names in a directory, sorted, without `.` and `..`. Entries may be
     /// links (all of /sys/class/net is). The corresponding C functions are `opendir` and `readdir`.
-    public func list(_ hostPath: String) throws(HostReadError) -> [String] {
+    package func list(_ hostPath: String) throws(HostReadError) -> [String] {
         guard let directory = opendir(path(hostPath)) else { throw HostReadError(subject: hostPath, errno: errno) }
         defer { closedir(directory) }
         var names: [String] = []
@@ -80,7 +80,7 @@ public struct HostFiles: Sendable {
 
     /// The target of a symbolic link, such as `/sys/class/net/eth0/device`.
     /// The corresponding C function is `readlink`.
-    public func link(_ hostPath: String) throws(HostReadError) -> String {
+    package func link(_ hostPath: String) throws(HostReadError) -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = buffer.withUnsafeMutableBufferPointer { readlink(path(hostPath), $0.baseAddress!, $0.count - 1) }
         guard count >= 0 else { throw HostReadError(subject: hostPath, errno: errno) }

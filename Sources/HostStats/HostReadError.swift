@@ -7,9 +7,9 @@ import Glibc
 /// Readers in this module never crash on a missing file, a permission they lack
 /// or a driver that does not implement a request; they throw this instead, and
 /// ``Doctor`` turns each into a line "could not read X: why".
-public struct HostReadError: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
+package struct HostReadError: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
     /// Why a reading failed, in the categories a person acts on differently.
-    public enum Kind: String, Equatable, Hashable, Sendable {
+    package enum Kind: String, Equatable, Hashable, Sendable {
         /// The file does not exist: this kernel, driver or configuration does not provide it.
         case missing
         /// The caller lacks a privilege (EACCES, EPERM): run as root.
@@ -26,16 +26,16 @@ public struct HostReadError: Error, Equatable, Hashable, Sendable, CustomStringC
 
     /// What was being read, as a person would name it on the host:
     /// `/proc/net/softnet_stat`, or `ethtool -S eth2 (ETHTOOL_GSTRINGS)`.
-    public let subject: String
+    package let subject: String
     /// The category of failure.
-    public let kind: Kind
+    package let kind: Kind
     /// The errno, or 0 when the failure was not a system call's (``Kind/malformed``).
-    public let code: Int32
+    package let code: Int32
     /// Why, in a few words: the system's message for the errno, or what was wrong with the text.
-    public let reason: String
+    package let reason: String
 
     /// Creates an error.
-    public init(subject: String, kind: Kind, code: Int32 = 0, reason: String) {
+    package init(subject: String, kind: Kind, code: Int32 = 0, reason: String) {
         self.subject = subject
         self.kind = kind
         self.code = code
@@ -43,7 +43,7 @@ public struct HostReadError: Error, Equatable, Hashable, Sendable, CustomStringC
     }
 
     /// An error for a failed system call on `subject`, classified by `code` (an errno).
-    public init(subject: String, errno code: Int32) {
+    package init(subject: String, errno code: Int32) {
         let kind: Kind
         switch code {
         case ENOENT, ENOTDIR: kind = .missing
@@ -56,16 +56,16 @@ public struct HostReadError: Error, Equatable, Hashable, Sendable, CustomStringC
     }
 
     /// An error for text that could not be parsed.
-    public static func malformed(_ subject: String, _ why: String) -> HostReadError {
+    package static func malformed(_ subject: String, _ why: String) -> HostReadError {
         HostReadError(subject: subject, kind: .malformed, reason: why)
     }
 
     /// `could not read SUBJECT: REASON`.
-    public var description: String { "could not read \(subject): \(reason)" }
+    package var description: String { "could not read \(subject): \(reason)" }
 
     /// The C library's message for an errno, lower-cased as it reads mid-sentence:
     /// `no such file or directory`. The corresponding C function is `strerror`.
-    public static func message(for code: Int32) -> String {
+    package static func message(for code: Int32) -> String {
         guard let text = strerror(code) else { return "error \(code)" }
         let message = String(cString: text)
         guard let first = message.first else { return "error \(code)" }

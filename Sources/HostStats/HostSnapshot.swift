@@ -1,23 +1,23 @@
 /// Everything `mpps doctor` knows about one interface, read at one moment.
-public struct InterfaceSnapshot: Equatable, Sendable {
+package struct InterfaceSnapshot: Equatable, Sendable {
     /// Name, state, driver, device and NUMA node.
-    public var interface: NetworkInterface
+    package var interface: NetworkInterface
     /// `/sys/class/net/IF/statistics`.
-    public var statistics: Result<InterfaceStatistics, HostReadError>
+    package var statistics: Result<InterfaceStatistics, HostReadError>
     /// `/sys/class/net/IF/queues` with RPS and XPS masks.
-    public var queues: Result<InterfaceQueues, HostReadError>
+    package var queues: Result<InterfaceQueues, HostReadError>
     /// The interrupts of its queues, with their affinity (empty for virtual interfaces).
-    public var interrupts: [QueueInterrupt]
+    package var interrupts: [QueueInterrupt]
     /// `ethtool -S IF`.
-    public var ethtool: Result<EthtoolStatistics, HostReadError>
+    package var ethtool: Result<EthtoolStatistics, HostReadError>
     /// `ethtool -l IF`.
-    public var channels: Result<Channels, HostReadError>
+    package var channels: Result<Channels, HostReadError>
     /// `ethtool -n IF rx-flow-hash udp4` and `udp6`; udp6 is not asked when udp4 failed
     /// (a driver without the request has it for neither).
-    public var flowHashes: [FlowType: Result<FlowHash, HostReadError>]
+    package var flowHashes: [FlowType: Result<FlowHash, HostReadError>]
 
     /// Creates a snapshot of an interface.
-    public init(interface: NetworkInterface, statistics: Result<InterfaceStatistics, HostReadError>,
+    package init(interface: NetworkInterface, statistics: Result<InterfaceStatistics, HostReadError>,
                 queues: Result<InterfaceQueues, HostReadError>, interrupts: [QueueInterrupt],
                 ethtool: Result<EthtoolStatistics, HostReadError>, channels: Result<Channels, HostReadError>,
                 flowHashes: [FlowType: Result<FlowHash, HostReadError>]) {
@@ -31,45 +31,45 @@ public struct InterfaceSnapshot: Equatable, Sendable {
     }
 
     /// The name.
-    public var name: String { interface.name }
+    package var name: String { interface.name }
 
     /// The number of receive queues: sysfs's `rx-N` count, or the driver's receiving
     /// channels when sysfs could not be read.
-    public var receiveQueueCount: Int? {
+    package var receiveQueueCount: Int? {
         if case .success(let queues) = queues { return queues.receive.count }
         if case .success(let channels) = channels { return channels.receiving }
         return nil
     }
 
     /// The interrupts that deliver received packets.
-    public var receiveInterrupts: [QueueInterrupt] { interrupts.filter(\.receives) }
+    package var receiveInterrupts: [QueueInterrupt] { interrupts.filter(\.receives) }
 }
 
 /// A host's CPUs, interfaces, counters and settings, read at one moment from `/proc`,
 /// `/sys` and ethtool, so that ``Doctor``'s rules are pure functions of a value that
 /// fixture trees captured on other hosts can stand in for.
-public struct HostSnapshot: Equatable, Sendable {
+package struct HostSnapshot: Equatable, Sendable {
     /// The root the files were read under (`/` for this host).
-    public var root: String
+    package var root: String
     /// CPUs, cores, packages and NUMA nodes.
-    public var topology: Result<CPUTopology, HostReadError>
+    package var topology: Result<CPUTopology, HostReadError>
     /// `/proc/net/softnet_stat`.
-    public var softnet: Result<SoftnetStatistics, HostReadError>
+    package var softnet: Result<SoftnetStatistics, HostReadError>
     /// `/proc/interrupts`.
-    public var interrupts: Result<InterruptTable, HostReadError>
+    package var interrupts: Result<InterruptTable, HostReadError>
     /// The network sysctls.
-    public var sysctls: NetworkSysctls
+    package var sysctls: NetworkSysctls
     /// Connection tracking.
-    public var conntrack: ConntrackState
+    package var conntrack: ConntrackState
     /// Every interface the host has, by ifindex.
-    public var allInterfaces: [String]
+    package var allInterfaces: [String]
     /// The interfaces looked at, in the order asked.
-    public var interfaces: [InterfaceSnapshot]
+    package var interfaces: [InterfaceSnapshot]
     /// Every reading that could not be done, in the order tried.
-    public var failures: [HostReadError]
+    package var failures: [HostReadError]
 
     /// Creates a snapshot from parts (tests build them by hand).
-    public init(root: String, topology: Result<CPUTopology, HostReadError>, softnet: Result<SoftnetStatistics, HostReadError>,
+    package init(root: String, topology: Result<CPUTopology, HostReadError>, softnet: Result<SoftnetStatistics, HostReadError>,
                 interrupts: Result<InterruptTable, HostReadError>, sysctls: NetworkSysctls, conntrack: ConntrackState,
                 allInterfaces: [String], interfaces: [InterfaceSnapshot], failures: [HostReadError]) {
         self.root = root
@@ -87,7 +87,7 @@ public struct HostSnapshot: Equatable, Sendable {
     /// fixture tree with the same layout (ethtool from its `ethtool-*.txt` files).
     /// `interfaces` nil means ``NetworkInterface/defaultSelection(_:)``; names that do
     /// not exist are read anyway and fail (check them against ``allInterfaces`` first).
-    public static func read(root: String = "/", interfaces selection: [String]? = nil,
+    package static func read(root: String = "/", interfaces selection: [String]? = nil,
                             ethtool: EthtoolSource? = nil) -> HostSnapshot {
         let files = HostFiles(root: root)
         let ethtool = ethtool ?? .matching(files)

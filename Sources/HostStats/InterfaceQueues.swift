@@ -1,57 +1,57 @@
 /// One receive queue in sysfs (`/sys/class/net/IF/queues/rx-N`).
-public struct ReceiveQueue: Equatable, Sendable {
+package struct ReceiveQueue: Equatable, Sendable {
     /// N.
-    public var index: Int
+    package var index: Int
     /// The CPUs RPS may steer this queue's packets to (`rps_cpus`); empty when RPS is off,
     /// nil when the mask could not be read (kernels without CONFIG_RPS).
-    public var rpsCPUs: [Int]?
+    package var rpsCPUs: [Int]?
 
     /// Creates a queue.
-    public init(index: Int, rpsCPUs: [Int]?) {
+    package init(index: Int, rpsCPUs: [Int]?) {
         self.index = index
         self.rpsCPUs = rpsCPUs
     }
 }
 
 /// One transmit queue in sysfs (`/sys/class/net/IF/queues/tx-N`).
-public struct TransmitQueue: Equatable, Sendable {
+package struct TransmitQueue: Equatable, Sendable {
     /// N.
-    public var index: Int
+    package var index: Int
     /// The CPUs whose sends XPS maps to this queue (`xps_cpus`); empty when unset, nil when
     /// it does not apply (the kernel has no XPS map for a single-queue device) or could not be read.
-    public var xpsCPUs: [Int]?
+    package var xpsCPUs: [Int]?
 
     /// Creates a queue.
-    public init(index: Int, xpsCPUs: [Int]?) {
+    package init(index: Int, xpsCPUs: [Int]?) {
         self.index = index
         self.xpsCPUs = xpsCPUs
     }
 }
 
 /// The queues the kernel created for an interface, with their RPS and XPS CPU masks.
-public struct InterfaceQueues: Equatable, Sendable {
+package struct InterfaceQueues: Equatable, Sendable {
     /// Receive queues, by index.
-    public var receive: [ReceiveQueue]
+    package var receive: [ReceiveQueue]
     /// Transmit queues, by index.
-    public var transmit: [TransmitQueue]
+    package var transmit: [TransmitQueue]
 
     /// Creates queues.
-    public init(receive: [ReceiveQueue], transmit: [TransmitQueue]) {
+    package init(receive: [ReceiveQueue], transmit: [TransmitQueue]) {
         self.receive = receive
         self.transmit = transmit
     }
 
     /// True when no receive queue has an RPS mask set (every mask read was empty).
-    public var rpsOff: Bool { receive.allSatisfy { ($0.rpsCPUs ?? []).isEmpty } }
+    package var rpsOff: Bool { receive.allSatisfy { ($0.rpsCPUs ?? []).isEmpty } }
 
     /// The indexes N of `rx-N` (or `tx-N`) entries among directory names, sorted.
-    public static func indexes(_ names: [String], prefix: String) -> [Int] {
+    package static func indexes(_ names: [String], prefix: String) -> [Int] {
         names.compactMap { $0.hasPrefix(prefix) ? Int($0.dropFirst(prefix.count)) : nil }.sorted()
     }
 
     /// Reads `/sys/class/net/IF/queues`. Masks that cannot be read are nil and appended to
     /// `failures`, except `xps_cpus` of a single-queue device, which the kernel does not offer.
-    public static func read(interface: String, _ files: HostFiles = HostFiles(),
+    package static func read(interface: String, _ files: HostFiles = HostFiles(),
                             failures: inout [HostReadError]) throws(HostReadError) -> InterfaceQueues {
         let directory = NetworkInterface.directory(interface) + "/queues"
         let names = try files.list(directory)

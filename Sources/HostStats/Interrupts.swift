@@ -1,18 +1,18 @@
 /// One row of `/proc/interrupts`: an interrupt, its count on each CPU, and who raises it.
-public struct InterruptRow: Equatable, Sendable {
+package struct InterruptRow: Equatable, Sendable {
     /// The label before the colon: `33` for a numbered IRQ, `NMI`, `LOC`...
-    public var label: String
+    package var label: String
     /// The IRQ number, nil for the architecture's named rows.
-    public var irq: Int? { Int(label) }
+    package var irq: Int? { Int(label) }
     /// Counts in the order of ``InterruptTable/cpus`` (a row may have fewer, `ERR:` has one).
-    public var counts: [UInt64]
+    package var counts: [UInt64]
     /// The interrupt controller (`IR-PCI-MSIX-0000:81:00.0`, `IO-APIC`); nil for named rows.
-    public var chip: String?
+    package var chip: String?
     /// The actions' names (`eth2-4`, `mlx5_comp3@pci:0000:3b:00.0`); for named rows, the description.
-    public var names: [String]
+    package var names: [String]
 
     /// Creates a row.
-    public init(label: String, counts: [UInt64], chip: String?, names: [String]) {
+    package init(label: String, counts: [UInt64], chip: String?, names: [String]) {
         self.label = label
         self.counts = counts
         self.chip = chip
@@ -20,30 +20,30 @@ public struct InterruptRow: Equatable, Sendable {
     }
 
     /// The sum over all CPUs.
-    public var total: UInt64 { counts.reduce(0, +) }
+    package var total: UInt64 { counts.reduce(0, +) }
 }
 
 /// `/proc/interrupts`: per-CPU interrupt counts, one column per online CPU.
-public struct InterruptTable: Equatable, Sendable {
+package struct InterruptTable: Equatable, Sendable {
     /// The CPU of each count column, from the header (`CPU0 CPU1 ...`; offline CPUs have no column).
-    public var cpus: [Int]
+    package var cpus: [Int]
     /// The rows, in the kernel's order.
-    public var rows: [InterruptRow]
+    package var rows: [InterruptRow]
 
     /// Creates a table.
-    public init(cpus: [Int], rows: [InterruptRow]) {
+    package init(cpus: [Int], rows: [InterruptRow]) {
         self.cpus = cpus
         self.rows = rows
     }
 
     /// The host path this reads.
-    public static let path = "/proc/interrupts"
+    package static let path = "/proc/interrupts"
 
     /// Parses `/proc/interrupts`. Returns nil without a `CPUn` header.
     ///
     /// A numbered row is `N: counts... chip [hwirq]-handler name[, name...]`: the names
     /// are what follows the handler token (``handlers``), or all after the chip when there is none.
-    public static func parse(_ text: String) -> InterruptTable? {
+    package static func parse(_ text: String) -> InterruptTable? {
         let lines = text.split(separator: "\n")
         guard let header = lines.first else { return nil }
         let cpus = fields(header).compactMap { $0.hasPrefix("CPU") ? Int($0.dropFirst(3)) : nil }
@@ -86,7 +86,7 @@ public struct InterruptTable: Equatable, Sendable {
     }
 
     /// Reads `/proc/interrupts` under `files`' root.
-    public static func read(_ files: HostFiles = HostFiles()) throws(HostReadError) -> InterruptTable {
+    package static func read(_ files: HostFiles = HostFiles()) throws(HostReadError) -> InterruptTable {
         guard let table = parse(try files.read(path)) else { throw .malformed(path, "expected a header of CPU columns") }
         return table
     }
@@ -94,7 +94,7 @@ public struct InterruptTable: Equatable, Sendable {
     /// The queue interrupts of an interface: rows one of whose names carries the interface
     /// name (`eth2-4`, `i40e-eth2-TxRx-3`) or its device's name (`mlx5_comp3@pci:0000:3b:00.0`,
     /// `virtio2-input.0`) as a whole word, classified by ``QueueInterrupt/classify(_:owner:)``.
-    public func queueInterrupts(interface: String, device: String?) -> [QueueInterrupt] {
+    package func queueInterrupts(interface: String, device: String?) -> [QueueInterrupt] {
         var result: [QueueInterrupt] = []
         for row in rows {
             guard let irq = row.irq else { continue }
@@ -130,9 +130,9 @@ public struct InterruptTable: Equatable, Sendable {
 }
 
 /// An interrupt that serves one of an interface's queues, with its affinity.
-public struct QueueInterrupt: Equatable, Sendable {
+package struct QueueInterrupt: Equatable, Sendable {
     /// What the queue carries.
-    public enum Kind: String, Equatable, Sendable {
+    package enum Kind: String, Equatable, Sendable {
         /// Receive only (`eth2-rx-4`, `virtio2-input.0`).
         case receive = "rx"
         /// Transmit only (`eth2-tx-4`, `virtio2-output.0`).
@@ -144,22 +144,22 @@ public struct QueueInterrupt: Equatable, Sendable {
     }
 
     /// The IRQ number.
-    public var irq: Int
+    package var irq: Int
     /// The action's name.
-    public var name: String
+    package var name: String
     /// What the queue carries.
-    public var kind: Kind
+    package var kind: Kind
     /// The queue (channel) number, when the name carries one.
-    public var queue: Int?
+    package var queue: Int?
     /// Count per CPU since boot.
-    public var counts: [Int: UInt64]
+    package var counts: [Int: UInt64]
     /// The CPUs allowed to take it (`/proc/irq/N/smp_affinity_list`); nil when unread.
-    public var affinity: [Int]?
+    package var affinity: [Int]?
     /// The CPUs the interrupt controller actually targets (`effective_affinity_list`, on newer kernels); nil when absent.
-    public var effectiveAffinity: [Int]?
+    package var effectiveAffinity: [Int]?
 
     /// Creates a queue interrupt.
-    public init(irq: Int, name: String, kind: Kind, queue: Int?, counts: [Int: UInt64] = [:],
+    package init(irq: Int, name: String, kind: Kind, queue: Int?, counts: [Int: UInt64] = [:],
                 affinity: [Int]? = nil, effectiveAffinity: [Int]? = nil) {
         self.irq = irq
         self.name = name
@@ -171,18 +171,18 @@ public struct QueueInterrupt: Equatable, Sendable {
     }
 
     /// True for interrupts that deliver received packets (receive or combined queues).
-    public var receives: Bool { kind == .receive || kind == .combined }
+    package var receives: Bool { kind == .receive || kind == .combined }
 
     /// The CPUs that take this interrupt: the effective affinity when known, else the allowed set.
-    public var servingCPUs: [Int]? { effectiveAffinity ?? affinity }
+    package var servingCPUs: [Int]? { effectiveAffinity ?? affinity }
 
     /// The interrupts' sum over CPUs.
-    public var total: UInt64 { counts.values.reduce(0, +) }
+    package var total: UInt64 { counts.values.reduce(0, +) }
 
     /// Classifies an action name by what follows its owner (interface or device name):
     /// the last number is the queue; `rx`/`input` alone means receive, `tx`/`output` alone
     /// transmit, both or neither (`TxRx`, `comp`, a bare number) combined; no number: other.
-    public static func classify(_ name: String, owner: String) -> (Kind, Int?) {
+    package static func classify(_ name: String, owner: String) -> (Kind, Int?) {
         var rest = name
         if let range = rest.firstRange(of: owner) { rest.removeSubrange(range) }
         let words = rest.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
@@ -204,7 +204,7 @@ public struct QueueInterrupt: Equatable, Sendable {
     }
 
     /// Reads `/proc/irq/N/smp_affinity_list` and, when present, `effective_affinity_list` into `interrupt`.
-    public static func readAffinity(_ interrupt: inout QueueInterrupt, _ files: HostFiles = HostFiles(),
+    package static func readAffinity(_ interrupt: inout QueueInterrupt, _ files: HostFiles = HostFiles(),
                                     failures: inout [HostReadError]) {
         let base = "/proc/irq/\(interrupt.irq)/"
         do throws(HostReadError) {

@@ -1,5 +1,5 @@
 /// A JSON value, written by hand so that HostStats needs nothing beyond the standard library.
-public indirect enum JSONText: Equatable, Sendable {
+package indirect enum JSONText: Equatable, Sendable {
     /// `null`.
     case null
     /// `true` or `false`.
@@ -16,24 +16,24 @@ public indirect enum JSONText: Equatable, Sendable {
     case object([(String, JSONText)])
 
     /// An optional value, `null` when nil.
-    public static func optional<T>(_ value: T?, _ make: (T) -> JSONText) -> JSONText {
+    package static func optional<T>(_ value: T?, _ make: (T) -> JSONText) -> JSONText {
         value.map(make) ?? .null
     }
 
     /// An array of whole numbers.
-    public static func ints<C: Collection>(_ values: C) -> JSONText where C.Element == Int {
+    package static func ints<C: Collection>(_ values: C) -> JSONText where C.Element == Int {
         .array(values.map { .int($0) })
     }
 
     /// The compact JSON text.
-    public var rendered: String {
+    package var rendered: String {
         var output = ""
         write(to: &output)
         return output
     }
 
     /// Appends the compact JSON text to `output`.
-    public func write(to output: inout String) {
+    package func write(to output: inout String) {
         switch self {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
@@ -81,5 +81,5 @@ public indirect enum JSONText: Equatable, Sendable {
         output += "\""
     }
 
-    public static func == (lhs: JSONText, rhs: JSONText) -> Bool { lhs.rendered == rhs.rendered }
+    package static func == (lhs: JSONText, rhs: JSONText) -> Bool { lhs.rendered == rhs.rendered }
 }

@@ -1,26 +1,26 @@
 /// A network interface as sysfs describes it (`/sys/class/net/IF`): its index,
 /// state, driver, the device behind it and that device's NUMA node.
-public struct NetworkInterface: Equatable, Sendable {
+package struct NetworkInterface: Equatable, Sendable {
     /// The interface name: `eth2`.
-    public var name: String
+    package var name: String
     /// `ifindex`.
-    public var index: Int?
+    package var index: Int?
     /// `operstate`: `up`, `down`, `unknown` (loopback and many virtual devices), ...
-    public var operationalState: String?
+    package var operationalState: String?
     /// `type`: the ARPHRD_ hardware type (1 Ethernet, 772 loopback).
-    public var hardwareType: Int?
+    package var hardwareType: Int?
     /// The driver bound to the device (`DRIVER=` in `device/uevent`): `sfc`, `mlx5_core`, `virtio_net`.
     /// Nil for virtual interfaces without a device (`lo`, `veth`, `ifb`).
-    public var driver: String?
+    package var driver: String?
     /// The device's name, the last part of the `device` link: a PCI address
     /// (`0000:81:00.0`) or a bus device (`virtio2`). Interrupt names carry it.
-    public var device: String?
+    package var device: String?
     /// The NUMA node of the device (`device/numa_node`, or its parent's for a virtio
     /// device on PCI); nil when the kernel does not know (-1) or the interface has no device.
-    public var numaNode: Int?
+    package var numaNode: Int?
 
     /// Creates an interface description.
-    public init(name: String, index: Int? = nil, operationalState: String? = nil, hardwareType: Int? = nil,
+    package init(name: String, index: Int? = nil, operationalState: String? = nil, hardwareType: Int? = nil,
                 driver: String? = nil, device: String? = nil, numaNode: Int? = nil) {
         self.name = name
         self.index = index
@@ -32,33 +32,33 @@ public struct NetworkInterface: Equatable, Sendable {
     }
 
     /// ARPHRD_LOOPBACK.
-    public static let loopbackType = 772
+    package static let loopbackType = 772
 
     /// True for the loopback interface.
-    public var isLoopback: Bool { hardwareType == NetworkInterface.loopbackType || name == "lo" }
+    package var isLoopback: Bool { hardwareType == NetworkInterface.loopbackType || name == "lo" }
 
     /// True unless the interface is administratively or physically down.
-    public var isUp: Bool { operationalState != "down" && operationalState != "lowerlayerdown" && operationalState != "notpresent" }
+    package var isUp: Bool { operationalState != "down" && operationalState != "lowerlayerdown" && operationalState != "notpresent" }
 
     /// The sysfs directory of an interface.
-    public static func directory(_ name: String) -> String { "/sys/class/net/\(name)" }
+    package static func directory(_ name: String) -> String { "/sys/class/net/\(name)" }
 
     /// The interfaces of the host, by `ifindex` (as `ip link` lists them), then name.
-    public static func names(_ files: HostFiles = HostFiles()) throws(HostReadError) -> [String] {
+    package static func names(_ files: HostFiles = HostFiles()) throws(HostReadError) -> [String] {
         let names = try files.list("/sys/class/net").filter { !$0.hasPrefix(".") && $0 != "bonding_masters" }
         let indexed = names.map { ($0, (try? files.integer(directory($0) + "/ifindex")) ?? Int.max) }
         return indexed.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }.map(\.0)
     }
 
     /// The interfaces `mpps doctor` looks at by default: all but `lo`, or `lo` when it is the only one.
-    public static func defaultSelection(_ names: [String]) -> [String] {
+    package static func defaultSelection(_ names: [String]) -> [String] {
         let others = names.filter { $0 != "lo" }
         return others.isEmpty ? names : others
     }
 
     /// Reads what sysfs says of `name`. Files that are absent because the interface
     /// has no device are not failures; other failures are appended to `failures`.
-    public static func read(_ name: String, _ files: HostFiles = HostFiles(), failures: inout [HostReadError]) -> NetworkInterface {
+    package static func read(_ name: String, _ files: HostFiles = HostFiles(), failures: inout [HostReadError]) -> NetworkInterface {
         let base = directory(name)
         var interface = NetworkInterface(name: name)
         interface.index = try? files.integer(base + "/ifindex")

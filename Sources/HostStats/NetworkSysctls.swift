@@ -1,15 +1,15 @@
 /// The sysctls that decide how many packets a UDP receiver can hold and how the
 /// kernel spends its receive time, read from `/proc/sys`.
-public struct NetworkSysctls: Equatable, Sendable {
+package struct NetworkSysctls: Equatable, Sendable {
     /// Sysctl name (`net.core.rmem_max`) to its text as the kernel prints it
     /// (`udp_mem` is three numbers separated by tabs).
-    public var values: [String: String]
+    package var values: [String: String]
 
     /// Creates a set of values.
-    public init(values: [String: String]) { self.values = values }
+    package init(values: [String: String]) { self.values = values }
 
     /// The sysctls read, in the order shown.
-    public static let names = [
+    package static let names = [
         "net.core.rmem_max", "net.core.rmem_default", "net.core.wmem_max", "net.core.wmem_default",
         "net.core.netdev_max_backlog", "net.core.netdev_budget", "net.core.netdev_budget_usecs",
         "net.core.busy_read", "net.core.busy_poll", "net.core.skb_defer_max",
@@ -18,41 +18,41 @@ public struct NetworkSysctls: Equatable, Sendable {
 
     /// Sysctls only newer kernels have: absent, they are left out without a complaint
     /// (`net.core.skb_defer_max`, Linux 5.19).
-    public static let newerNames: Set<String> = ["net.core.skb_defer_max"]
+    package static let newerNames: Set<String> = ["net.core.skb_defer_max"]
 
     /// The file of a sysctl: `net.core.rmem_max` → `/proc/sys/net/core/rmem_max`.
-    public static func path(_ name: String) -> String {
+    package static func path(_ name: String) -> String {
         "/proc/sys/" + name.split(separator: ".").joined(separator: "/")
     }
 
     /// A sysctl's value as one whole number; nil when unread or not a number.
-    public func integer(_ name: String) -> Int? { values[name].flatMap { Int($0) } }
+    package func integer(_ name: String) -> Int? { values[name].flatMap { Int($0) } }
 
     /// A sysctl's value as numbers (`net.ipv4.udp_mem` → three page counts).
-    public func integers(_ name: String) -> [Int]? {
+    package func integers(_ name: String) -> [Int]? {
         guard let text = values[name] else { return nil }
         let numbers = fields(text).compactMap { Int($0) }
         return numbers.isEmpty ? nil : numbers
     }
 
     /// `net.core.rmem_max`: the largest receive buffer a process may ask for without privilege.
-    public var receiveBufferMax: Int? { integer("net.core.rmem_max") }
+    package var receiveBufferMax: Int? { integer("net.core.rmem_max") }
     /// `net.core.rmem_default`: a new socket's receive buffer.
-    public var receiveBufferDefault: Int? { integer("net.core.rmem_default") }
+    package var receiveBufferDefault: Int? { integer("net.core.rmem_default") }
     /// `net.core.netdev_max_backlog`: packets each CPU's backlog holds before dropping.
-    public var maxBacklog: Int? { integer("net.core.netdev_max_backlog") }
+    package var maxBacklog: Int? { integer("net.core.netdev_max_backlog") }
     /// `net.core.netdev_budget`: packets one receive softirq run may process.
-    public var budget: Int? { integer("net.core.netdev_budget") }
+    package var budget: Int? { integer("net.core.netdev_budget") }
     /// `net.core.busy_read`: microseconds a blocking read busy-polls the device (0: off).
-    public var busyRead: Int? { integer("net.core.busy_read") }
+    package var busyRead: Int? { integer("net.core.busy_read") }
     /// `net.core.busy_poll`: microseconds poll/select busy-poll (0: off).
-    public var busyPoll: Int? { integer("net.core.busy_poll") }
+    package var busyPoll: Int? { integer("net.core.busy_poll") }
     /// `net.core.skb_defer_max`: packet buffers a CPU takes back at a time from other
     /// CPUs that freed them; a CPU that frees more frees the rest itself.
-    public var deferredFreeMax: Int? { integer("net.core.skb_defer_max") }
+    package var deferredFreeMax: Int? { integer("net.core.skb_defer_max") }
 
     /// Reads each sysctl in ``names``; ones that cannot be read are left out and appended to `failures`.
-    public static func read(_ files: HostFiles = HostFiles(), failures: inout [HostReadError]) -> NetworkSysctls {
+    package static func read(_ files: HostFiles = HostFiles(), failures: inout [HostReadError]) -> NetworkSysctls {
         var values: [String: String] = [:]
         for name in names {
             do throws(HostReadError) {
@@ -68,30 +68,30 @@ public struct NetworkSysctls: Equatable, Sendable {
 
 /// Whether netfilter's connection tracking is loaded, which makes every packet of
 /// every flow it sees pay a table lookup (the article exempts its port with a NOTRACK rule).
-public struct ConntrackState: Equatable, Sendable {
+package struct ConntrackState: Equatable, Sendable {
     /// True when loaded, false when no sign of it was found.
-    public var loaded: Bool
+    package var loaded: Bool
     /// The connections tracked now (`nf_conntrack_count`), when readable.
-    public var entries: Int?
+    package var entries: Int?
     /// What showed it: `/proc/sys/net/netfilter/nf_conntrack_count`, `/proc/net/nf_conntrack`
     /// or `nf_conntrack in /proc/modules`; empty when not loaded.
-    public var evidence: String
+    package var evidence: String
 
     /// Creates a state.
-    public init(loaded: Bool, entries: Int?, evidence: String) {
+    package init(loaded: Bool, entries: Int?, evidence: String) {
         self.loaded = loaded
         self.entries = entries
         self.evidence = evidence
     }
 
     /// True when a line of `/proc/modules` text names the `nf_conntrack` module.
-    public static func modulesListConntrack(_ modules: String) -> Bool {
+    package static func modulesListConntrack(_ modules: String) -> Bool {
         modules.split(separator: "\n").contains { $0.hasPrefix("nf_conntrack ") }
     }
 
     /// Looks for conntrack under `files`' root: the count sysctl, the table in /proc, then
     /// /proc/modules (the module may be loaded in a namespace-less way the others miss).
-    public static func read(_ files: HostFiles = HostFiles()) -> ConntrackState {
+    package static func read(_ files: HostFiles = HostFiles()) -> ConntrackState {
         let countPath = "/proc/sys/net/netfilter/nf_conntrack_count"
         if files.exists(countPath) {
             return ConntrackState(loaded: true, entries: try? files.integer(countPath), evidence: countPath)

@@ -3,25 +3,25 @@
 ///
 /// The kernel prints these as 32-bit hexadecimal counters that wrap; ``SoftnetStatistics/since(_:)``
 /// takes differences modulo 2³², so a delta across one wrap is still right.
-public struct SoftnetCPU: Equatable, Sendable {
+package struct SoftnetCPU: Equatable, Sendable {
     /// The CPU number.
-    public var cpu: Int
+    package var cpu: Int
     /// Column 0: packets taken off this CPU's queues (from a NIC's NAPI poll or the backlog).
-    public var processed: UInt32
+    package var processed: UInt32
     /// Column 1: packets dropped because this CPU's backlog was full (`net.core.netdev_max_backlog`).
-    public var dropped: UInt32
+    package var dropped: UInt32
     /// Column 2: times the softirq stopped with work left because `net.core.netdev_budget`
     /// (or `netdev_budget_usecs`) ran out.
-    public var timeSqueeze: UInt32
+    package var timeSqueeze: UInt32
     /// Column 9: times this CPU was woken by another to process packets steered to it (RPS).
-    public var receivedRPS: UInt32
+    package var receivedRPS: UInt32
     /// Column 10: packets dropped by the flow limit (`net.core.flow_limit_cpu_bitmap`).
-    public var flowLimitCount: UInt32
+    package var flowLimitCount: UInt32
     /// Column 11 on newer kernels: packets waiting in this CPU's backlog when read (a gauge, not a counter).
-    public var backlogLength: UInt32?
+    package var backlogLength: UInt32?
 
     /// Creates a row.
-    public init(cpu: Int, processed: UInt32, dropped: UInt32, timeSqueeze: UInt32,
+    package init(cpu: Int, processed: UInt32, dropped: UInt32, timeSqueeze: UInt32,
                 receivedRPS: UInt32 = 0, flowLimitCount: UInt32 = 0, backlogLength: UInt32? = nil) {
         self.cpu = cpu
         self.processed = processed
@@ -34,15 +34,15 @@ public struct SoftnetCPU: Equatable, Sendable {
 }
 
 /// `/proc/net/softnet_stat`: per-CPU receive work and backlog drops, one row per online CPU.
-public struct SoftnetStatistics: Equatable, Sendable {
+package struct SoftnetStatistics: Equatable, Sendable {
     /// One entry per CPU the kernel listed, in its order.
-    public var cpus: [SoftnetCPU]
+    package var cpus: [SoftnetCPU]
 
     /// Creates statistics from rows.
-    public init(cpus: [SoftnetCPU]) { self.cpus = cpus }
+    package init(cpus: [SoftnetCPU]) { self.cpus = cpus }
 
     /// The host path this reads.
-    public static let path = "/proc/net/softnet_stat"
+    package static let path = "/proc/net/softnet_stat"
 
     /// Parses the text of `/proc/net/softnet_stat`.
     ///
@@ -51,7 +51,7 @@ public struct SoftnetStatistics: Equatable, Sendable {
     /// the *n*-th CPU of `onlineCPUs` when given, else CPU *n* (wrong only when a
     /// CPU below the last is offline). Returns nil when a row is not hexadecimal
     /// or has fewer than 3 columns.
-    public static func parse(_ text: String, onlineCPUs: [Int]? = nil) -> SoftnetStatistics? {
+    package static func parse(_ text: String, onlineCPUs: [Int]? = nil) -> SoftnetStatistics? {
         var rows: [SoftnetCPU] = []
         for (line, row) in text.split(separator: "\n").enumerated() {
             let columns = fields(row)
@@ -80,7 +80,7 @@ public struct SoftnetStatistics: Equatable, Sendable {
 
     /// Reads `/proc/net/softnet_stat` under `files`' root. `onlineCPUs` places the
     /// rows of kernels that do not print CPU numbers (see ``parse(_:onlineCPUs:)``).
-    public static func read(_ files: HostFiles = HostFiles(), onlineCPUs: [Int]? = nil) throws(HostReadError) -> SoftnetStatistics {
+    package static func read(_ files: HostFiles = HostFiles(), onlineCPUs: [Int]? = nil) throws(HostReadError) -> SoftnetStatistics {
         let text = try files.read(path)
         guard let statistics = parse(text, onlineCPUs: onlineCPUs) else {
             throw .malformed(path, "expected rows of hexadecimal counters")
@@ -89,15 +89,15 @@ public struct SoftnetStatistics: Equatable, Sendable {
     }
 
     /// This host's statistics, read now.
-    public static func current() throws(HostReadError) -> SoftnetStatistics {
+    package static func current() throws(HostReadError) -> SoftnetStatistics {
         try read(HostFiles(), onlineCPUs: try? CPUTopology.readOnline(HostFiles()))
     }
 
     /// The row of one CPU, if the kernel listed it.
-    public subscript(cpu cpu: Int) -> SoftnetCPU? { cpus.first { $0.cpu == cpu } }
+    package subscript(cpu cpu: Int) -> SoftnetCPU? { cpus.first { $0.cpu == cpu } }
 
     /// The sum over all CPUs (CPU -1), in 64 bits.
-    public var total: (processed: UInt64, dropped: UInt64, timeSqueeze: UInt64) {
+    package var total: (processed: UInt64, dropped: UInt64, timeSqueeze: UInt64) {
         cpus.reduce(into: (UInt64(0), UInt64(0), UInt64(0))) { sum, row in
             sum.0 += UInt64(row.processed)
             sum.1 += UInt64(row.dropped)
@@ -108,7 +108,7 @@ public struct SoftnetStatistics: Equatable, Sendable {
     /// Each CPU's growth since `earlier`, modulo 2³² as the kernel's counters wrap.
     /// A CPU absent from `earlier` (it came online) keeps its current values;
     /// ``SoftnetCPU/backlogLength`` is a gauge and keeps its current value.
-    public func since(_ earlier: SoftnetStatistics) -> SoftnetStatistics {
+    package func since(_ earlier: SoftnetStatistics) -> SoftnetStatistics {
         SoftnetStatistics(cpus: cpus.map { now in
             guard let before = earlier[cpu: now.cpu] else { return now }
             return SoftnetCPU(cpu: now.cpu,

@@ -4,19 +4,19 @@ import Glibc
 
 /// The UDP rows of `/proc/net/snmp` (or `/proc/net/snmp6`): the counters
 /// `netstat -s --udp` prints, by name (`InDatagrams`, `RcvbufErrors`, ...).
-public struct UDPStatistics: Equatable, Sendable {
+package struct UDPStatistics: Equatable, Sendable {
     /// Counter name to value. Names are the kernel's, without a prefix
     /// (`Udp6InDatagrams` in snmp6 becomes `InDatagrams`).
-    public var counters: [String: UInt64]
+    package var counters: [String: UInt64]
 
     /// Creates statistics from a dictionary.
-    public init(counters: [String: UInt64]) { self.counters = counters }
+    package init(counters: [String: UInt64]) { self.counters = counters }
 
     /// A counter by name, 0 if the kernel does not report it.
-    public subscript(_ name: String) -> UInt64 { counters[name] ?? 0 }
+    package subscript(_ name: String) -> UInt64 { counters[name] ?? 0 }
 
     /// Parses `/proc/net/snmp` text: a `Udp:` line of names followed by a `Udp:` line of values.
-    public static func parseSNMP(_ text: String) -> UDPStatistics? {
+    package static func parseSNMP(_ text: String) -> UDPStatistics? {
         let rows = text.split(separator: "\n").filter { $0.hasPrefix("Udp: ") }
         guard rows.count >= 2 else { return nil }
         let names = rows[0].split(separator: " ").dropFirst()
@@ -31,7 +31,7 @@ public struct UDPStatistics: Equatable, Sendable {
     }
 
     /// Parses `/proc/net/snmp6` text: one `Udp6Name value` per line.
-    public static func parseSNMP6(_ text: String) -> UDPStatistics? {
+    package static func parseSNMP6(_ text: String) -> UDPStatistics? {
         var counters: [String: UInt64] = [:]
         for line in text.split(separator: "\n") where line.hasPrefix("Udp6") && !line.hasPrefix("UdpLite6") {
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -43,14 +43,14 @@ public struct UDPStatistics: Equatable, Sendable {
 
     /// IPv4 and IPv6 UDP counters of this host added together, read now.
     /// Nil when /proc/net/snmp cannot be read.
-    public static func current() -> UDPStatistics? {
+    package static func current() -> UDPStatistics? {
         guard let v4 = readFile("/proc/net/snmp").flatMap(parseSNMP) else { return nil }
         guard let v6 = readFile("/proc/net/snmp6").flatMap(parseSNMP6) else { return v4 }
         return UDPStatistics(counters: v4.counters.merging(v6.counters, uniquingKeysWith: +))
     }
 
     /// Each counter's growth since `earlier` (counters that shrank, after a wrap or reset, give 0).
-    public func since(_ earlier: UDPStatistics) -> UDPStatistics {
+    package func since(_ earlier: UDPStatistics) -> UDPStatistics {
         UDPStatistics(counters: counters.reduce(into: [:]) { result, entry in
             let before = earlier.counters[entry.key] ?? 0
             result[entry.key] = entry.value >= before ? entry.value - before : 0
@@ -59,7 +59,7 @@ public struct UDPStatistics: Equatable, Sendable {
 }
 
 /// The whole of a small text file such as those in /proc and /sys; nil if it cannot be read.
-public func readFile(_ path: String) -> String? {
+package func readFile(_ path: String) -> String? {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }

@@ -1,15 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Bench
+import Commands
 
-// mpps: the entry point. Each subcommand lives in its own file; every error
-// ends here as one line on stderr and a sysexits-style status.
-let arguments = Array(CommandLine.arguments.dropFirst())
-do throws(RunError) {
-    try MPPS.main(arguments)
-    exit(0)
-} catch {
-    writeError(error.description)
-    exit(error.status)
-}
+// mpps: every subcommand lives in the Commands module.
+ProgramEntry.main(MPPS.main)

@@ -1,37 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Bench
-import PacketIO
+import Commands
 
-// udpsender TARGET [TARGET...]: the article's sender. One thread and one
-// connected socket per target, 1024 datagrams of 32 zero bytes per sendmmsg,
-// until Ctrl-C; pin it with taskset as the article does. Prints the article's
-// line every second for what the kernel accepted.
-let usage = "usage: udpsender [target ip:port] [target ip:port ...]   (default 127.0.0.1:4321)"
-
-do throws(RunError) {
-    let arguments = Array(CommandLine.arguments.dropFirst())
-    if arguments.contains("-h") || arguments.contains("--help") {
-        writeOutput(usage + "\n\nSends 32-byte UDP datagrams with sendmmsg, 1024 per call, one thread per target."
-            + "\nSend only to hosts you run. For more options, see 'mpps send --help'.\n")
-        exit(0)
-    }
-    var options = SendOptions()
-    if !arguments.isEmpty {
-        var targets: [SocketAddress] = []
-        for text in arguments {
-            do { targets.append(try SocketAddress(parsing: text)) } catch {
-                throw RunError("udpsender: bad target: \(error)", status: RunError.usage)
-            }
-        }
-        options.targets = targets
-    }
-    try Runner.send(options, monitor: Monitor(interval: 1, duration: nil), sink: HumanSink(verb: "sent", perThread: false, explains: false)) { _ in
-        writeError("udpsender: sending to " + options.targets.map(\.description).joined(separator: ", "))
-    }
-    exit(0)
-} catch {
-    writeError(error.description)
-    exit(error.status)
-}
+// udpsender: the article's sender, in the Commands module.
+ProgramEntry.main(UDPSenderCommand.run)

@@ -1,0 +1,80 @@
+
+import PacketIO
+import Reporting
+import Trials
+
+/// `mpps lab`: the article's experiments on one machine, one command.
+enum LabCommand {
+    static let options = [
+        OptionSpec("--seconds", "S", "seconds each sender runs (default 3)"),
+        OptionSpec("--port", "PORT", "the UDP port receivers listen on (default: a free one; 4321 with --netns)"),
+        OptionSpec("--netns", nil, "run sender and receiver in two network namespaces joined by a veth pair with RPS (root)"),
+        OptionSpec("--json", nil, "one JSON object per experiment, then a summary (keys in README.md)"),
+    ]
+
+    static let help = Arguments.help(
+        usage: "mpps lab [--seconds S] [--json] [--netns]",
+        about: """
+        Run the article's experiments in its order, each as two child processes of
+        this mpps (a receiver, then a sender for S seconds; then SIGINT to the
+        receiver), and report for each the datagrams received per second, what was
+        lost and where (socket buffer, a CPU's backlog), and each receiving thread's
+        share; then a table. Every command line is printed, so each experiment is
+        exactly what you could type:
+
+          naive          recv 0.0.0.0:PORT                     send 127.0.0.1:PORT
+          pinned         recv --cpus B                         send --cpus A
+          two-senders    recv --cpus B                         send --threads 2
+          several-ips    recv --cpus B                         send 127.0.0.1-4:PORT
+          shared-socket  recv --threads 2                      send --threads 2
+          reuseport      recv --threads 2 --reuseport          send --threads 2
+          many-flows     recv --threads 2 --reuseport          send --threads 2 --flows 16
+          steer-cpu      recv ... --reuseport --steer cpu      send --threads 2
+          steer-random   recv ... --reuseport --steer random   send --threads 2
+          gso            recv                                  send --gso 64
+          gro            recv --gro                            send --gso 64
+          gro-no-wait    recv --gro --rx-usecs 0               send --gso 64
+
+        (4 receiving threads instead of 2 with 6 CPUs or more.) On loopback the
+        kernel delivers each datagram in the sender's context; with --netns the
+        sender runs in one namespace and the receiver in another, and RPS on the
+        receiving veth's 4 RX queues spreads flows over CPUs as a multi-queue NIC
+        would (198.18.0.0/15 addresses; both namespaces are deleted on every exit,
+        Ctrl-C included). The lab says which experiments cannot show their effect
+        on this machine (too few CPUs; no NIC queues or NUMA nodes: see mpps doctor).
+        An experiment whose options this build lacks is reported as not run.
+        """,
+        options: options,
+        footer: """
+        examples:
+          mpps lab
+          mpps lab --seconds 1 --json
+          sudo mpps lab --netns
+        """)
+
+    /// What this build's recv and send accept, read from their own option tables.
+    static var capabilities: LabCapabilities {
+        LabCapabilities(receiveOptions: Set(RecvCommand.options.map(\.name)),
+                        sendOptions: Set(SendCommand.options.map(\.name)))
+    }
+
+    static func run(_ raw: [String]) throws(RunError) {
+        let arguments = try Arguments(raw, options: options, command: "mpps lab")
+        if arguments.wantsHelp {
+            writeOutput(help)
+            return
+        }
+        guard arguments.positionals.isEmpty else {
+            throw arguments.usage("takes no positional arguments, got '\(arguments.positionals[0])'")
+        }
+        var lab = LabOptions()
+        lab.seconds = try arguments.seconds("--seconds") ?? 3
+        guard lab.seconds <= 600 else {
+            throw arguments.usage("--seconds must be at most 600 per experiment, not '\(arguments.text("--seconds")!)'")
+        }
+        if let port = try arguments.integer("--port", in: 1...65535) { lab.port = UInt16(port) }
+        lab.json = arguments.flag("--json")
+        lab.netns = arguments.flag("--netns")
+        try LabRun.run(lab, capabilities: capabilities)
+    }
+}

@@ -1,0 +1,104 @@
+
+import Engine
+import PacketIO
+import Reporting
+
+/// `mpps send [TARGET...]`: send from one or more threads per target and report.
+enum SendCommand {
+    static let options = [
+        OptionSpec("--threads", "N", "sending threads per target, each with at least one flow of its own (default 1)"),
+        OptionSpec("--flows", "N", "connected sockets per target, each its own source port and flow, shared round-robin by the threads (default: one per thread)"),
+        OptionSpec("--src-port", "PORT", "bind the sending sockets to source ports from PORT: flow j uses PORT+j (the article uses 65400)"),
+        OptionSpec("--payload", "BYTES", "UDP payload per datagram (default 32, the article's)"),
+        OptionSpec("--payload-pattern", "KIND", "sequence: a header per datagram for loss, order and latency (default, 16+ bytes); zero: the article's all-zero payload"),
+        OptionSpec("--batch", "N", "datagrams per sendmmsg call, 1-1024 (default 1024)"),
+        OptionSpec("--gso", "N", "UDP GSO: N datagrams per message, 1-128; a call carries batch/N messages (default 1: off)"),
+        OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 0 or 0-1 (default: unpinned)"),
+        OptionSpec("--duration", "SECONDS", "stop after this long (default: until Ctrl-C)"),
+        OptionSpec("--count", "N", "send exactly N datagrams in total, then stop"),
+        OptionSpec("--rate", "PPS", "datagrams per second over all threads, e.g. 500k or 1.5M (default: as fast as possible)"),
+        OptionSpec("--interval", "SECONDS", "seconds between report lines (default 1)"),
+        OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
+        OptionSpec("--quiet", nil, "print only the summary"),
+    ]
+
+    static let help = Arguments.help(
+        usage: "mpps send [TARGET...] [OPTIONS]",
+        about: """
+        Send UDP datagrams with sendmmsg to each TARGET (HOST:PORT, default
+        127.0.0.1:4321; 127.0.0.1-20:PORT is 127.0.0.1 to 127.0.0.20). Each target
+        gets its own threads and flows, each flow a connected socket with its own
+        source port, as in the article's sender. A datagram counts once the kernel
+        accepted it. ECONNREFUSED (nobody listening yet) is counted, not fatal.
+        Send only to hosts you run: loopback, or a namespace of your own.
+        """,
+        options: options,
+        footer: """
+        examples:
+          mpps send 127.0.0.1:4321 --cpus 0
+          mpps send 127.0.0.1:4400 --count 200000 --rate 100k
+          mpps send 127.0.0.1:4321 127.0.0.2:4321 --threads 2
+          mpps send 127.0.0.1-20:4321 --flows 4
+        """)
+
+    static func run(_ raw: [String]) throws(RunError) {
+        let arguments = try Arguments(raw, options: options, command: "mpps send")
+        if arguments.wantsHelp {
+            writeOutput(help)
+            return
+        }
+        var send = SendOptions()
+        if !arguments.positionals.isEmpty {
+            var targets: [SocketAddress] = []
+            for text in arguments.positionals { targets += try arguments.addresses(text, what: "target") }
+            send.targets = targets
+        }
+        send.threadsPerTarget = try arguments.integer("--threads", in: 1...1024) ?? 1
+        guard send.threadCount <= 4096 else {
+            throw arguments.usage("\(send.threadCount) sending threads is too many: use at most 4096 (targets × --threads)")
+        }
+        send.flowsPerTarget = try arguments.integer("--flows", in: 1...4096)
+        guard send.flowCount <= 4096 else {
+            throw arguments.usage("\(send.flowCount) flows is too many: use at most 4096 (targets × --flows)")
+        }
+        if let port = try arguments.integer("--src-port", in: 1...65535) { send.sourcePort = UInt16(port) }
+        if let problem = send.flowProblem { throw arguments.usage(problem) }
+        send.payload = try arguments.integer("--payload", in: 0...65527) ?? 32
+        if let ipv4 = send.targets.first(where: { $0.family == .inet }), send.payload > ipv4.maximumPayload {
+            throw arguments.usage("--payload \(send.payload) is too large for IPv4 target \(ipv4): a UDP datagram carries at most 65507 bytes over IPv4 (65527 over IPv6)")
+        }
+        switch arguments.text("--payload-pattern") ?? "sequence" {
+        case "sequence": send.stampsSequence = true
+        case "zero": send.stampsSequence = false
+        case let other: throw arguments.usage("--payload-pattern must be 'sequence' or 'zero', not '\(other)'")
+        }
+        send.batch = try arguments.integer("--batch", in: 1...1024, why: " (the kernel's UIO_MAXIOV)") ?? 1024
+        send.segments = try arguments.integer("--gso", in: 1...SendBatch.maximumSegments, why: " (the kernel's UDP_MAX_SEGMENTS)") ?? 1
+        if send.segments > 1 && send.payload == 0 {
+            throw arguments.usage("--gso needs a payload of at least 1 byte: GSO cuts messages into datagrams of --payload bytes")
+        }
+        let largest = send.targets.map(\.maximumPayload).min() ?? 65507
+        if send.segments > 1 && send.segments * send.payload > largest {
+            throw arguments.usage("--gso \(send.segments) × --payload \(send.payload) is \(send.segments * send.payload) bytes, more than one GSO message carries (\(largest)): use --gso \(max(1, largest / max(send.payload, 1))) or less")
+        }
+        send.cpus = try arguments.cpus("--cpus")
+        send.count = try arguments.count("--count")
+        send.rate = try arguments.rate("--rate", hint: " (leave --rate out to send as fast as possible)")
+        let monitor = Monitor(interval: try arguments.seconds("--interval") ?? 1,
+                              duration: try arguments.seconds("--duration"))
+        let json = arguments.flag("--json")
+        let quiet = arguments.flag("--quiet")
+        let sink: ReportSink = json ? JSONSink() : HumanSink(verb: "sent", quiet: quiet)
+        try Runner.send(send, monitor: monitor, sink: sink) { run in
+            if quiet { return }
+            let targets = send.targets.map(\.description).joined(separator: ", ")
+            let threads = (send.threadCount == 1 ? "1 thread" : "\(send.threadCount) threads")
+                + (send.flowCount == send.threadCount ? "" : ", \(send.flowCount) flows")
+            var limits = ""
+            if let rate = send.rate { limits += ", \(Units.shortRate(rate)) datagrams/s" }
+            if let count = send.count { limits += ", \(count) datagrams" }
+            let gso = run.options.segments > 1 ? ", GSO \(run.options.segments) per message" : ""
+            writeError("mpps send: \(threads) to \(targets), \(send.payload)-byte payloads, batch \(send.batch)\(gso)\(limits); Ctrl-C stops")
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import HostStats
+import PacketIO
+import Reporting
+
+/// Reads the host's counters for a run: the UDP table, softnet, the drops of
+/// the run's own sockets through a closure the run provides, and optionally one
+/// interface's statistics. Used by the reporting thread only, never a worker.
+package final class HostSampler {
+    let socketDrops: () -> UInt64?
+    /// The watched interface, if any.
+    package let interface: String?
+    private var ethtool: EthtoolReader?
+
+    /// A sampler; `socketDrops` sums SO_MEMINFO drops over the run's sockets;
+    /// `interface` adds that interface's sysfs and driver (`ethtool -S`) counters.
+    package init(socketDrops: @escaping () -> UInt64? = { nil }, interface: String? = nil) {
+        self.socketDrops = socketDrops
+        self.interface = interface
+        ethtool = interface.flatMap { try? EthtoolReader(interface: $0) }
+    }
+
+    /// Reads everything now.
+    package func read() -> HostReading {
+        HostReading(udp: UDPStatistics.current(), socketDrops: socketDrops(),
+                    softnet: try? SoftnetStatistics.current(),
+                    interface: interface.flatMap { try? InterfaceStatistics.current(interface: $0) },
+                    ethtool: try? ethtool?.read())
+    }
+}

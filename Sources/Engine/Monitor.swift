@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PacketIO
+import Reporting
+
+/// The reporting loop: runs on the calling thread while workers run, turns
+/// counter readings into one ``IntervalReport`` per interval, ends the run on
+/// its duration, its workers finishing, a stop request or SIGINT/SIGTERM, and
+/// produces the ``RunSummary``.
+///
+/// Signals are taken synchronously with `sigtimedwait`, so no handler runs
+/// inside a worker and nothing async-signal-unsafe is ever called: call
+/// ``blockStopSignals()`` before starting any thread so every thread inherits
+/// the blocked mask.
+package struct Monitor {
+    /// Seconds per interval.
+    package var interval: Double
+    /// Stop after this many seconds; nil for no limit.
+    package var duration: Double?
+
+    /// The longest the loop waits before looking at the workers again.
+    static let pollNanoseconds: UInt64 = 20_000_000
+
+    /// A monitor reporting every `interval` seconds, for at most `duration`.
+    package init(interval: Double, duration: Double?) {
+        self.interval = interval
+        self.duration = duration
+    }
+
+    /// Blocks SIGINT and SIGTERM in the calling thread (and so in threads it starts
+    /// later), so they wait for ``run(counters:control:finished:stopWorkers:sink:)``.
+    /// Returns the previous mask for ``restoreSignals(_:)``.
+    @discardableResult
+    package static func blockStopSignals() -> sigset_t {
+        var set = stopSignals
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &set, &previous)
+        return previous
+    }
+
+    /// Restores a mask saved by ``blockStopSignals()``; a signal that came in
+    /// meanwhile and was not taken stays pending and is delivered now.
+    package static func restoreSignals(_ mask: sigset_t) {
+        var mask = mask
+        pthread_sigmask(SIG_SETMASK, &mask, nil)
+    }
+
+    static var stopSignals: sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        return set
+    }
+
+    /// Reports until the run ends, then stops the workers with `stopWorkers`
+    /// (which must return only once they have all published their last counts),
+    /// reports the last partial interval and returns the summary.
+    ///
+    /// - Parameters:
+    ///   - finished: true once the workers ended on their own (a send count met).
+    ///   - sampler: reads the host's counters at the start, every interval and the end.
+    ///   - checksSpread: warn when a thread gets far less than its share (SO_REUSEPORT groups).
+    package func run(counters: ThreadCounters, control: RunControl, finished: () -> Bool,
+                    stopWorkers: () -> Void, sink: ReportSink,
+                    sampler: HostSampler? = nil, checksSpread: Bool = false) -> RunSummary {
+        let firstReading = sampler?.read()
+        var previousReading = firstReading
+        let start = MonotonicClock.now()
+        let nanosecondsPerInterval = UInt64(interval * 1e9)
+        let deadline = duration.map { start &+ UInt64($0 * 1e9) }
+        var previous = Array(repeating: CounterSnapshot(), count: counters.count)
+        var previousTime = start
+        var nextTick = start &+ nanosecondsPerInterval
+        var builder = SummaryBuilder(interval: interval)
+        var reason = StopReason.count
+
+        func emit(until now: UInt64) {
+            var threads: [ThreadSample] = []
+            var delta = CounterSnapshot()
+            for index in 0..<counters.count {
+                let slot = counters.slot(index)
+                let current = slot.read()
+                let change = current.since(previous[index])
+                previous[index] = current
+                delta = delta + change
+                threads.append(ThreadSample(id: index, cpu: slot.readCPU(), delta: change))
+            }
+            var host: HostDelta?
+            if let sampler, let before = previousReading {
+                let reading = sampler.read()
+                host = HostDelta(from: before, to: reading)
+                previousReading = reading
+            }
+            let report = IntervalReport(elapsed: Double(now &- start) / 1e9, length: Double(now &- previousTime) / 1e9,
+                                        delta: delta, threads: threads, host: host,
+                                        warnings: checksSpread ? Spread.warnings(threads) : [])
+            previousTime = now
+            builder.add(report)
+            sink.interval(report)
+        }
+
+        while true {
+            let now = MonotonicClock.now()
+            if control.isStopRequested {
+                reason = control.failureMessage == nil ? .count : .failure
+                break
+            }
+            if finished() { reason = .count; break }
+            if let deadline, now >= deadline { reason = .duration; break }
+            if now >= nextTick {
+                emit(until: now)
+                while nextTick <= now { nextTick &+= nanosecondsPerInterval }
+                continue
+            }
+            var wake = min(nextTick, now &+ Self.pollNanoseconds)
+            if let deadline { wake = min(wake, deadline) }
+            if Self.waitForStopSignal(nanoseconds: wake &- now) {
+                reason = .signal
+                break
+            }
+        }
+        stopWorkers()
+        let end = MonotonicClock.now()
+        // The last stretch since the previous line, unless it is empty and too short to mean anything.
+        let tail = (0..<counters.count).contains { counters.read($0) != previous[$0] }
+        if tail || end &- previousTime >= nanosecondsPerInterval / 2 { emit(until: end) }
+        let totals = (0..<counters.count).map { counters.read($0) }
+        let host = sampler.flatMap { sampler in firstReading.map { HostDelta(from: $0, to: sampler.read()) } }
+        return builder.summary(total: totals.reduce(CounterSnapshot(), +), threads: totals,
+                               seconds: Double(end &- start) / 1e9, reason: reason, host: host)
+    }
+
+    /// Waits up to `nanoseconds` for SIGINT or SIGTERM; true if one came.
+    static func waitForStopSignal(nanoseconds: UInt64) -> Bool {
+        var set = stopSignals
+        var timeout = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        return sigtimedwait(&set, nil, &timeout) > 0
+    }
+}

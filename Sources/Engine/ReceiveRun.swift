@@ -1,0 +1,234 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PacketIO
+import Reporting
+import Synchronization
+
+/// How to receive: what `mpps recv` and `udpreceiver1` take from their command lines.
+package struct ReceiveOptions: Sendable {
+    /// Where to listen.
+    package var address = SocketAddress(ipv4: 0, 0, 0, 0, port: 4321)
+    /// Receiving threads.
+    package var threads = 1
+    /// One SO_REUSEPORT socket per thread; otherwise the threads share one socket.
+    package var reusePort = false
+    /// CPUs to pin thread `i` to (`cpus[i % count]`); nil leaves threads unpinned.
+    package var cpus: CPUList? = nil
+    /// Datagrams per `recvmmsg` call.
+    package var batch = 512
+    /// Requested receive buffer per socket in bytes; nil keeps the kernel default.
+    package var receiveBuffer: Int? = nil
+    /// Stop after this many datagrams; nil for no limit.
+    package var count: UInt64? = nil
+    /// Bytes reserved per datagram; longer datagrams are truncated and counted.
+    /// With ``coalescing`` every message gets 64 KiB instead.
+    package var slotSize = 2048
+    /// Turn UDP GRO on: the kernel may coalesce datagrams of a flow into one
+    /// message; they are split again by segment size and counted one by one.
+    package var coalescing = false
+    /// Microseconds a thread waits after a call that emptied its socket before the
+    /// next call, so that datagrams gather into a batch and the kernel wakes the
+    /// thread less often: a NIC's interrupt moderation (`ethtool -C rx-usecs`) in
+    /// user space. It adds at most this much latency, and only under load; 0 reads
+    /// again at once, blocking until the next datagram (the article's loop). nil
+    /// chooses by ``coalescing``: see ``moderation``.
+    package var moderationMicroseconds: Int? = nil
+    /// How the kernel spreads datagrams over the SO_REUSEPORT group: anything but
+    /// ``SteeringMode/hash`` needs ``reusePort``; ``SteeringMode/cpu`` pins thread `i`
+    /// to its own CPU (see ``threadCPUs``) and needs one CPU per thread.
+    package var steering = SteeringMode.hash
+
+    /// The defaults of `mpps recv`.
+    package init() {}
+
+    /// The wait ``moderationMicroseconds`` asks for, or when nil the measured default:
+    /// 50 µs with GRO, where each wake-up brings a message of up to 64 datagrams and
+    /// waiting for more pays (here 16–19 against 14–17 M datagrams/s, 18–21 against
+    /// 26–31 ns of CPU per datagram); none without, where the bursts a wait gathers cost the
+    /// reader more to free than the wake-ups save (README.md, BENCHMARKS.md).
+    package var moderation: Int {
+        moderationMicroseconds ?? (coalescing ? 50 : 0)
+    }
+
+    /// The values ``moderationMicroseconds`` accepts: at most 10 ms, which at 1 M
+    /// datagrams/s is already more than a 4 MiB receive buffer holds.
+    package static let moderationRange = 0...10_000
+}
+
+/// Sockets bound and threads receiving on them, counting into ``counters``.
+///
+/// `init` opens and binds every socket, so a bad address or a busy port is
+/// reported before any thread starts; ``start()`` starts the threads; ``stop()``
+/// asks them to finish and joins them.
+package final class ReceiveRun: @unchecked Sendable {
+    /// What was asked for.
+    package let options: ReceiveOptions
+    /// One slot per thread.
+    package let counters: ThreadCounters
+    /// The stop request and first failure.
+    package let control: RunControl
+    /// The address actually bound (the kernel's choice when port 0 was asked).
+    package let boundAddress: SocketAddress
+    /// The receive buffer the kernel granted each socket (`getsockopt(SO_RCVBUF)`).
+    package let grantedReceiveBuffer: Int
+    /// The CPU each thread is pinned to, by thread index; nil when unpinned.
+    package let threadCPUs: [Int]?
+
+    private let sockets: [SocketHolder]
+    private var threads: [NativeThread] = []
+    private let results = ResultList()
+
+    /// How often a receiving thread with no traffic checks for a stop request.
+    static let idleWakeMilliseconds = 100
+
+    /// Opens and binds the sockets, then attaches the steering program to the group.
+    package init(_ options: ReceiveOptions, control: RunControl = RunControl()) throws(RunError) {
+        var options = options
+        if let problem = options.steeringProblem { throw RunError(problem, status: RunError.usage) }
+        if options.coalescing && !Offload.receiveCoalescingSupported {
+            control.notice("mpps: this kernel refuses UDP GRO (setsockopt(UDP_GRO), Linux 5.0 or later): receiving without it")
+            options.coalescing = false
+        }
+        self.control = control
+        counters = ThreadCounters(count: options.threads)
+        var holders: [SocketHolder] = []
+        var address = options.address
+        var granted = 0
+        for _ in 0..<(options.reusePort ? options.threads : 1) {
+            let socket = try Self.openSocket(options, address: address)
+            do {
+                granted = try socket.receiveBufferSize
+                // Later sockets of a reuseport group must join the port the first one got.
+                address = try socket.localAddress()
+            } catch {
+                throw RunError("cannot read a receiving socket's settings: \(error)")
+            }
+            holders.append(SocketHolder(socket))
+        }
+        threadCPUs = options.threadCPUs
+        if let steering = options.reusePortSteering {
+            // After every bind, so the group's indexes are the threads' indexes.
+            do {
+                try steering.attach(descriptor: holders[0].descriptor, groupSize: holders.count)
+            } catch {
+                control.notice("mpps: the kernel refused to steer the SO_REUSEPORT group by \(steering) (\(error); Linux 4.5 or later): "
+                    + "the kernel's 4-tuple hash spreads the datagrams instead")
+                options.steering = .hash
+            }
+        }
+        self.options = options
+        sockets = holders
+        boundAddress = address
+        grantedReceiveBuffer = granted
+    }
+
+    private static func openSocket(_ options: ReceiveOptions, address: SocketAddress) throws(RunError) -> UDPSocket {
+        let socket: UDPSocket
+        do {
+            socket = try UDPSocket(family: address.family)
+        } catch {
+            throw RunError("cannot open a receiving socket: \(error)")
+        }
+        do {
+            if options.reusePort { try socket.setReusePort(true) }
+            if let size = options.receiveBuffer { try socket.setReceiveBufferSize(size) }
+            if options.coalescing { try socket.setReceiveCoalescing(true) }
+            try socket.setReceiveTimeout(milliseconds: idleWakeMilliseconds)
+        } catch {
+            throw RunError("cannot set up a receiving socket: \(error)")
+        }
+        do {
+            try socket.bind(to: address)
+        } catch {
+            throw RunError.bindFailed(error, address: address, reusePort: options.reusePort)
+        }
+        return socket
+    }
+
+    /// Starts one receiving thread per ``ReceiveOptions/threads`` and returns
+    /// once each has pinned itself and allocated its batch, so that traffic sent
+    /// after this returns meets a thread that is reading.
+    package func start() throws(RunError) {
+        let latch = StartLatch()
+        for index in 0..<options.threads {
+            let holder = sockets[index % sockets.count]
+            let cpu = threadCPUs?[index]
+            let work = ReceiveWork(descriptor: holder.descriptor, batch: options.batch, latch: latch,
+                                   slotSize: options.coalescing ? ReceiveBatch.coalescedSlotSize : options.slotSize,
+                                   coalescing: options.coalescing,
+                                   pauseNanoseconds: UInt64(options.moderation) * 1000,
+                                   limit: options.count, slot: counters.slot(index),
+                                   stop: control.flag, total: control.sharedTotal)
+            let control = self.control
+            let results = self.results
+            do {
+                threads.append(try NativeThread {
+                    if let cpu {
+                        do throws(SocketError) { try CPUList([cpu]).pinCurrentThread() } catch {
+                            control.fail("cannot pin receiving thread \(index) to CPU \(cpu): \(error.reason)")
+                            latch.arrive()
+                            return
+                        }
+                    }
+                    do throws(SocketError) {
+                        let result = try work.run()
+                        results.append(result)
+                    } catch {
+                        control.fail("receiving thread \(index) failed: \(error)")
+                    }
+                    withExtendedLifetime(holder) {}
+                })
+            } catch {
+                control.requestStop()
+                throw RunError("cannot start receiving thread \(index): \(error)")
+            }
+        }
+        _ = latch.wait(for: options.threads, seconds: 10)
+    }
+
+    /// Datagrams the kernel dropped at this run's sockets so far (SO_MEMINFO), summed; nil if unreadable.
+    package func socketDrops() -> UInt64? {
+        var total: UInt64 = 0
+        for holder in sockets {
+            guard let drops = try? UDPSocket.dropCount(descriptor: holder.descriptor) else { return nil }
+            total += drops
+        }
+        return total
+    }
+
+    /// Each socket's `SO_INCOMING_CPU`, in bind order (the group's index): the CPU
+    /// that last delivered to it, -1 when unknown (Linux records it for connected
+    /// UDP sockets only, so a receiver's sockets usually say -1).
+    package func incomingCPUs() -> [Int] {
+        sockets.map { (try? UDPSocket.incomingCPU(descriptor: $0.descriptor)) ?? -1 }
+    }
+
+    /// Reads the host's counters and this run's socket drops (and with
+    /// `interface`, that interface's), for the monitor.
+    package func sampler(interface: String? = nil) -> HostSampler {
+        HostSampler(socketDrops: { [self] in socketDrops() }, interface: interface)
+    }
+
+    /// What the threads saw of flows and latencies, merged: complete once ``stop()`` returned.
+    package func sequenceReport() -> SequenceReport {
+        SequenceReport(results.all)
+    }
+
+    /// Asks the threads to stop and waits for them (at most about 100 ms when idle).
+    package func stop() {
+        control.requestStop()
+        for thread in threads { thread.join() }
+    }
+
+    deinit { stop() }
+}
+
+/// The threads' results, appended as each thread ends.
+final class ResultList: Sendable {
+    private let list = Mutex<[ReceiveResult]>([])
+
+    func append(_ result: ReceiveResult) { list.withLock { $0.append(result) } }
+
+    var all: [ReceiveResult] { list.withLock { $0 } }
+}

@@ -1,0 +1,181 @@
+import PacketIO
+import Reporting
+
+/// What a receiving thread hands back when it ends: its flows and latencies.
+package struct ReceiveResult: Sendable {
+    /// Each flow the thread saw a sequence header of.
+    package var flows: [FlowSummary] = []
+    /// Data datagrams with a header whose flow found no room in the table.
+    package var untracked: UInt64 = 0
+    /// One-way latencies of datagrams sent from this host.
+    package var latency = LatencyHistogram()
+    /// End-of-flow datagrams received (not counted as data).
+    package var endMarkers: UInt64 = 0
+}
+
+/// One receiving thread's loop and everything it needs, as plain values.
+struct ReceiveWork: Sendable {
+    let descriptor: Int32
+    let batch: Int
+    let latch: StartLatch
+    let slotSize: Int
+    let coalescing: Bool
+    /// How long to wait after a call that emptied the socket; 0 reads again at once.
+    let pauseNanoseconds: UInt64
+    let limit: UInt64?
+    let slot: CounterSlot
+    let stop: StopFlag
+    let total: SharedTotal
+
+    /// Receives until a stop request or, with a limit, until the run's total
+    /// of data datagrams reaches it. Allocates once (batch, flow table, latency
+    /// counters) before the loop and never inside it.
+    func run() throws(SocketError) -> ReceiveResult {
+        var storage = ReceiveBatch(capacity: batch, slotSize: slotSize, recordsSources: false,
+                                   controlSize: coalescing ? ReceiveBatch.standardControlSize : 0)
+        var tally = Tally(hostTag: HostTag.local)
+        var totals = CounterSnapshot()
+        slot.publishCPU(CPUList.currentCPU())
+        latch.arrive()
+        while !stop.isSet {
+            var want = batch
+            if let limit {
+                let taken = total.load()
+                if taken >= limit { stop.set(); break }
+                want = Int(min(UInt64(batch), limit - taken))
+            }
+            let received = try storage.receive(descriptor: descriptor, limit: want)
+            if received == 0 { continue }
+            tally.startBatch()
+            let (packets, bytes, truncated) = coalescing
+                ? Self.countCoalesced(storage, received: received, slotSize: slotSize, tally: &tally)
+                : Self.countPlain(storage, received: received, slotSize: slotSize, tally: &tally)
+            totals.packets &+= packets
+            totals.bytes &+= bytes
+            totals.calls &+= 1
+            totals.truncated &+= truncated
+            slot.publish(totals)
+            slot.publishCPU(CPUList.currentCPU())
+            if let limit, total.add(packets) >= limit { stop.set() }
+            // A short call emptied the socket. Blocking at once would have the kernel wake this
+            // thread for the next datagram, and the next: each wake-up costs the CPU that
+            // delivers (an inter-processor interrupt, a VM exit under a hypervisor). Waiting
+            // first lets a batch gather, as a NIC's interrupt moderation does.
+            if received < want && pauseNanoseconds > 0 { MonotonicClock.pause(nanoseconds: pauseNanoseconds) }
+        }
+        return tally.result()
+    }
+
+    /// Counts a batch of one-datagram messages. A function of its own, with few
+    /// live values, so that the per-datagram loop runs in registers.
+    @inline(never)
+    static func countPlain(_ storage: borrowing ReceiveBatch, received: Int, slotSize: Int,
+                           tally: inout Tally) -> (packets: UInt64, bytes: UInt64, truncated: UInt64) {
+        var packets: UInt64 = 0
+        var bytes: UInt64 = 0
+        var truncated: UInt64 = 0
+        var index = 0
+        while index < received {
+            let message = storage.unsafeBytes(at: index)
+            // Only a message that filled its slot can have lost a tail: skip the flags otherwise.
+            if message.count == slotSize && storage.isTruncated(at: index) { truncated &+= 1 }
+            if !tally.hasHeader(message) || tally.countHeader(message) {
+                packets &+= 1
+                bytes &+= UInt64(message.count)
+            }
+            index &+= 1
+        }
+        return (packets, bytes, truncated)
+    }
+
+    /// Counts a batch of messages that UDP GRO may have coalesced.
+    @inline(never)
+    static func countCoalesced(_ storage: borrowing ReceiveBatch, received: Int, slotSize: Int,
+                               tally: inout Tally) -> (packets: UInt64, bytes: UInt64, truncated: UInt64) {
+        var packets: UInt64 = 0
+        var bytes: UInt64 = 0
+        var truncated: UInt64 = 0
+        var index = 0
+        while index < received {
+            let message = storage.unsafeBytes(at: index)
+            if message.count == slotSize && storage.isTruncated(at: index) { truncated &+= 1 }
+            let size = storage.segmentSize(at: index)
+            if size == 0 || message.count <= size {
+                if !tally.hasHeader(message) || tally.countHeader(message) {
+                    packets &+= 1
+                    bytes &+= UInt64(message.count)
+                }
+            } else if !tally.hasHeader(message) {
+                // Without headers: GRO joins datagrams of one flow only, and a sender stamps
+                // all of its datagrams or none, so count them without looking at each.
+                packets &+= UInt64((message.count &+ size &- 1) / size)
+                bytes &+= UInt64(message.count)
+            } else {
+                // Every `size` bytes one datagram, the last maybe shorter.
+                var start = 0
+                while start < message.count {
+                    let end = min(start &+ size, message.count)
+                    let datagram = UnsafeRawBufferPointer(rebasing: message[start..<end])
+                    if !tally.hasHeader(datagram) || tally.countHeader(datagram) {
+                        packets &+= 1
+                        bytes &+= UInt64(end &- start)
+                    }
+                    start = end
+                }
+            }
+            index &+= 1
+        }
+        return (packets, bytes, truncated)
+    }
+}
+
+/// Reads what datagrams say about themselves as they are counted: each
+/// sequence header into the flow table, each same-host send time into the
+/// latency counters. Fixed memory; nothing allocated per datagram.
+struct Tally: ~Copyable {
+    private var flows = FlowTable()
+    private var latency = LatencyRecorder()
+    private let hostTag: UInt8
+    /// When the batch was read: taken at the first send time that needs it.
+    private var now: UInt64 = 0
+    private var endMarkers: UInt64 = 0
+
+    init(hostTag: UInt8) { self.hostTag = hostTag }
+
+    /// Starts a batch: every datagram in it was sent before the clock is next read.
+    @inline(__always)
+    mutating func startBatch() {
+        now = 0
+    }
+
+    /// Whether a datagram begins with the header's magic: one load, one compare.
+    @inline(__always)
+    func hasHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
+        datagram.count >= SequenceHeader.size
+            && datagram.loadUnaligned(as: UInt16.self) == SequenceHeader.magic.littleEndian
+    }
+
+    /// Feeds a datagram that starts with the magic to the flow table and the
+    /// latency counters; false for an end-of-flow marker, which is not data.
+    @inline(never)
+    mutating func countHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
+        guard let header = SequenceHeader(reading: datagram) else { return true }
+        if header.kind == .endOfFlow {
+            flows.recordEnd(flow: header.flow, count: header.sequence)
+            endMarkers &+= 1
+            return false
+        }
+        flows.record(flow: header.flow, sequence: header.sequence)
+        if let sent = header.sendTime, header.hostTag == hostTag {
+            if now == 0 { now = MonotonicClock.now() }
+            if sent <= now { latency.record(now &- sent) }
+        }
+        return true
+    }
+
+    /// Everything counted, as a value (allocates: call it after the loop).
+    func result() -> ReceiveResult {
+        ReceiveResult(flows: flows.summaries(), untracked: flows.untracked,
+                      latency: latency.histogram(), endMarkers: endMarkers)
+    }
+}

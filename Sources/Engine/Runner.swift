@@ -1,0 +1,46 @@
+import PacketIO
+import Reporting
+
+/// Runs a receive or a send from start to summary, the way every command line
+/// of mpps does: signals blocked first, sockets set up (errors before any
+/// thread starts), threads started, the monitor reporting, the summary printed.
+package enum Runner {
+    /// Receives until the monitor ends the run; prints through `sink`.
+    /// `announce` is called once the sockets are bound, before traffic is read.
+    /// Throws a set-up error, or a worker's failure after the summary is printed.
+    /// With `interface`, that interface's counters are read every interval too.
+    @discardableResult
+    package static func receive(_ options: ReceiveOptions, monitor: Monitor, sink: ReportSink, interface: String? = nil,
+                               announce: (ReceiveRun) -> Void = { _ in }) throws(RunError) -> RunSummary {
+        let mask = Monitor.blockStopSignals()
+        defer { Monitor.restoreSignals(mask) }
+        let run = try ReceiveRun(options)
+        announce(run)
+        try run.start()
+        var summary = monitor.run(counters: run.counters, control: run.control, finished: { false },
+                                  stopWorkers: run.stop, sink: sink, sampler: run.sampler(interface: interface),
+                                  // CPU steering follows where the kernel worked, not the flows: the hint would mislead.
+                                  checksSpread: run.options.reusePort && run.options.threads > 1 && run.options.steering != .cpu)
+        summary.sequences = run.sequenceReport()
+        summary.incomingCPUs = run.incomingCPUs()
+        sink.summary(summary)
+        if let failure = run.control.failureMessage { throw RunError(failure) }
+        return summary
+    }
+
+    /// Sends until the count is met or the monitor ends the run; prints through `sink`.
+    @discardableResult
+    package static func send(_ options: SendOptions, monitor: Monitor, sink: ReportSink,
+                            announce: (SendRun) -> Void = { _ in }) throws(RunError) -> RunSummary {
+        let mask = Monitor.blockStopSignals()
+        defer { Monitor.restoreSignals(mask) }
+        let run = try SendRun(options)
+        announce(run)
+        try run.start()
+        let summary = monitor.run(counters: run.counters, control: run.control, finished: { run.isFinished },
+                                  stopWorkers: run.stop, sink: sink)
+        sink.summary(summary)
+        if let failure = run.control.failureMessage { throw RunError(failure) }
+        return summary
+    }
+}

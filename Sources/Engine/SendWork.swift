@@ -1,0 +1,202 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PacketIO
+import Reporting
+
+/// One connected socket a sending thread sends on, and the flow id its datagrams carry.
+struct SendFlow: Sendable, Equatable {
+    let descriptor: Int32
+    let id: UInt32
+}
+
+/// One sending thread's loop and everything it needs, as plain values.
+struct SendWork: Sendable {
+    /// The thread's flows, sent in turn, one batch each.
+    let flows: [SendFlow]
+    let batch: Int
+    let payload: Int
+    let segments: Int
+    let control: RunControl
+    /// The host tag of the header written into every datagram; nil for all-zero payloads.
+    let hostTag: UInt8?
+    let quota: UInt64?
+    /// This thread's datagrams per second; nil for as fast as possible.
+    let rate: Double?
+    let slot: CounterSlot
+    let stop: StopFlag
+
+    /// A thread with several flows.
+    init(flows: [SendFlow], batch: Int, payload: Int, segments: Int, control: RunControl, hostTag: UInt8?,
+         quota: UInt64?, rate: Double?, slot: CounterSlot, stop: StopFlag) {
+        precondition(!flows.isEmpty, "a sending thread needs a flow")
+        self.flows = flows
+        self.batch = batch
+        self.payload = payload
+        self.segments = segments
+        self.control = control
+        self.hostTag = hostTag
+        self.quota = quota
+        self.rate = rate
+        self.slot = slot
+        self.stop = stop
+    }
+
+    /// A thread with one flow on `descriptor`, stamped with `stamp`'s flow id (nil: all-zero payloads).
+    init(descriptor: Int32, batch: Int, payload: Int, segments: Int, control: RunControl, stamp: SequenceStamp?,
+         quota: UInt64?, rate: Double?, slot: CounterSlot, stop: StopFlag) {
+        self.init(flows: [SendFlow(descriptor: descriptor, id: stamp?.flow ?? 0)], batch: batch, payload: payload,
+                  segments: segments, control: control, hostTag: stamp?.hostTag, quota: quota, rate: rate,
+                  slot: slot, stop: stop)
+    }
+
+    /// The longest a paced sender sleeps before looking at the stop request again.
+    static let longestSleepNanoseconds: UInt64 = 50_000_000
+
+    /// Sends until the quota is met or a stop is requested, one batch per flow
+    /// in turn. Counts a datagram when the kernel accepted it. Allocates twice
+    /// (the batch, the flows' cursors) before the loop, and once more only if
+    /// the kernel refuses GSO mid-run.
+    func run() throws(SocketError) {
+        var segments = self.segments
+        var storage = SendBatch(capacity: Self.messagesPerCall(batch: batch, segments: segments),
+                                payloadSize: payload, segmentsPerMessage: segments)
+        // Safety: allocated and initialized here, freed on every way out; this thread alone touches it.
+        let cursors = UnsafeMutableBufferPointer<FlowCursor>.allocate(capacity: flows.count)
+        defer { cursors.deallocate() }
+        for index in 0..<flows.count {
+            cursors.initializeElement(at: index, to: FlowCursor(descriptor: flows[index].descriptor, flow: flows[index].id))
+        }
+        var current = 0
+        var totals = CounterSnapshot()
+        slot.publishCPU(CPUList.currentCPU())
+        // The schedule starts once the batch is ready, so set-up time is not made up in a burst.
+        let pacer = rate.map { Pacer(rate: $0, maximumBurst: batch, start: MonotonicClock.now()) }
+        while !stop.isSet {
+            var want = storage.capacity &* segments
+            if let quota {
+                if totals.packets >= quota { break }
+                want = Int(min(UInt64(want), quota - totals.packets))
+            }
+            if let pacer {
+                let now = MonotonicClock.now()
+                let released = pacer.release(sent: totals.packets, wanted: want, now: now)
+                if released == 0 {
+                    MonotonicClock.sleep(until: min(pacer.wakeTime(sent: totals.packets, wanted: want),
+                                                    now &+ Self.longestSleepNanoseconds))
+                    continue
+                }
+                want = released
+            }
+            // `want` datagrams: full messages, then one with the remainder.
+            let messages = (want &+ segments &- 1) / segments
+            let lastSegments = want &- (messages &- 1) &* segments
+            if segments > 1 { storage.setSegments(lastSegments, at: messages &- 1) }
+            let descriptor = cursors[current].descriptor
+            if let hostTag {
+                SequenceStamp(flow: cursors[current].flow, hostTag: hostTag).write(
+                    into: storage, count: want, segments: segments, firstSequence: cursors[current].sent,
+                    time: MonotonicClock.now())
+            }
+            var done = 0
+            while done < messages && !stop.isSet {
+                do {
+                    let sent = try storage.send(descriptor: descriptor, from: done, to: messages)
+                    if sent > 0 {
+                        done &+= sent
+                        totals.calls &+= 1
+                    }
+                } catch where error.code == ECONNREFUSED {
+                    // An ICMP port unreachable from an earlier datagram: nobody listens (yet). The
+                    // message this call was about to send was not sent; count the refusal and go on.
+                    totals.refused &+= 1
+                } catch where error.code == ENOBUFS {
+                    totals.noBuffers &+= 1
+                } catch where segments > 1 && (error.code == EIO || error.code == EINVAL) {
+                    // The route refuses GSO (no checksum offload on the device, say): degrade, once.
+                    control.notice("mpps send: the kernel refused a GSO send (\(error.reason)): sending one datagram per message from now on")
+                    for index in 0..<cursors.count { try UDPSocket.setSegmentSize(0, descriptor: cursors[index].descriptor) }
+                    break
+                }
+            }
+            let sentDatagrams = done == messages ? want : done &* segments
+            cursors[current].sent &+= UInt64(sentDatagrams)
+            current = current &+ 1 == cursors.count ? 0 : current &+ 1
+            totals.packets &+= UInt64(sentDatagrams)
+            totals.bytes &+= UInt64(sentDatagrams &* payload)
+            slot.publish(totals)
+            if segments > 1 { storage.setSegments(segments, at: messages &- 1) }
+            if done < messages && !stop.isSet {
+                segments = 1
+                storage = SendBatch(capacity: Self.messagesPerCall(batch: batch, segments: 1), payloadSize: payload)
+            }
+        }
+        slot.publish(totals)
+        if let hostTag { sendEndOfFlow(cursors, hostTag: hostTag, storage: storage) }
+    }
+
+    /// How many end-of-flow datagrams close a flow, and how far apart: several,
+    /// so that one lost to a full buffer does not hide the flow's tail.
+    static let endMarkers = 3
+    static let endMarkerSpacingNanoseconds: UInt64 = 1_000_000
+
+    /// Tells the receiver each flow is over and how many data datagrams were
+    /// sent on it. Best effort: errors are ignored, and the markers are not data.
+    /// Each round sends one marker per flow, so the spacing does not grow with the flows.
+    private func sendEndOfFlow(_ cursors: UnsafeMutableBufferPointer<FlowCursor>, hostTag: UInt8, storage: borrowing SendBatch) {
+        storage.setMessageLength(payload, at: 0)
+        for marker in 0..<Self.endMarkers {
+            if marker > 0 { MonotonicClock.sleep(until: MonotonicClock.now() &+ Self.endMarkerSpacingNanoseconds) }
+            for cursor in cursors {
+                let stamp = SequenceStamp(flow: cursor.flow, hostTag: hostTag)
+                _ = storage.withUnsafeMutablePayload(at: 0) { stamp.header(.endOfFlow, sequence: cursor.sent, time: 0).write(to: $0) }
+                _ = try? storage.send(descriptor: cursor.descriptor, from: 0, to: 1)
+            }
+        }
+    }
+
+    /// Messages per `sendmmsg` call: `batch` datagrams' worth, at least one message.
+    static func messagesPerCall(batch: Int, segments: Int) -> Int {
+        max(1, batch / segments)
+    }
+}
+
+/// Where one flow of a sending thread stands: its socket, its id, the data datagrams sent on it.
+struct FlowCursor {
+    let descriptor: Int32
+    let flow: UInt32
+    var sent: UInt64 = 0
+}
+
+/// What a sending thread writes into each datagram's header.
+struct SequenceStamp: Sendable {
+    let flow: UInt32
+    let hostTag: UInt8
+
+    @inline(__always)
+    func header(_ kind: SequenceHeader.Kind, sequence: UInt64, time: UInt64) -> SequenceHeader {
+        SequenceHeader(kind: kind, hostTag: hostTag, flow: flow, sequence: sequence, sendTime: time)
+    }
+
+    /// Stamps the first `count` datagrams of `batch` (message by message,
+    /// segment by segment) with sequence numbers from `firstSequence`.
+    @inline(__always)
+    func write(into batch: borrowing SendBatch, count: Int, segments: Int, firstSequence: UInt64, time: UInt64) {
+        var sequence = firstSequence
+        var message = 0
+        var left = count
+        while left > 0 {
+            let inMessage = min(left, segments)
+            var segment = 0
+            while segment < inMessage {
+                _ = batch.withUnsafeMutablePayload(at: message, segment: segment) {
+                    header(.data, sequence: sequence, time: time).write(to: $0)
+                }
+                sequence &+= 1
+                segment &+= 1
+            }
+            left &-= inMessage
+            message &+= 1
+        }
+    }
+}

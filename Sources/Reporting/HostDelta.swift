@@ -1,0 +1,154 @@
+import HostStats
+
+/// The host's counters that explain lost datagrams, read at one moment.
+package struct HostReading: Sendable {
+    /// UDP counters of /proc/net/snmp and snmp6, IPv4 and IPv6 together.
+    package var udp: UDPStatistics?
+    /// Drops at this run's own sockets (SO_MEMINFO), summed.
+    package var socketDrops: UInt64?
+    /// /proc/net/softnet_stat: per CPU, packets processed, backlog drops, budget squeezes.
+    package var softnet: SoftnetStatistics?
+    /// The watched interface's sysfs statistics.
+    package var interface: InterfaceStatistics?
+    /// The watched interface's driver statistics (`ethtool -S`).
+    package var ethtool: EthtoolStatistics?
+
+    /// Creates a reading.
+    package init(udp: UDPStatistics? = nil, socketDrops: UInt64? = nil, softnet: SoftnetStatistics? = nil,
+                interface: InterfaceStatistics? = nil, ethtool: EthtoolStatistics? = nil) {
+        self.udp = udp
+        self.socketDrops = socketDrops
+        self.softnet = softnet
+        self.interface = interface
+        self.ethtool = ethtool
+    }
+}
+
+/// How a network interface's counters moved.
+package struct NICDelta: Equatable, Sendable {
+    /// The interface's name.
+    package var interface: String
+    /// Its sysfs statistics (`rx_packets`, `rx_dropped`, `rx_missed_errors`, ...).
+    package var counters: [String: UInt64]
+    /// Packets per RX queue, when the driver reports them (`ethtool -S`).
+    package var rxQueues: [RxQueuePackets.QueuePackets]?
+    /// The driver's own drop counters that moved, with what each means.
+    package var driverDrops: [(name: String, meaning: String, value: UInt64)]
+
+    /// Creates a delta.
+    package init(interface: String, counters: [String: UInt64], rxQueues: [RxQueuePackets.QueuePackets]?,
+                driverDrops: [(name: String, meaning: String, value: UInt64)]) {
+        self.interface = interface
+        self.counters = counters
+        self.rxQueues = rxQueues
+        self.driverDrops = driverDrops
+    }
+
+    package static func == (lhs: NICDelta, rhs: NICDelta) -> Bool {
+        lhs.interface == rhs.interface && lhs.counters == rhs.counters && lhs.rxQueues == rhs.rxQueues
+            && lhs.driverDrops.map(\.name) == rhs.driverDrops.map(\.name)
+            && lhs.driverDrops.map(\.value) == rhs.driverDrops.map(\.value)
+    }
+}
+
+/// How the host's counters moved over an interval or a run.
+package struct HostDelta: Equatable, Sendable {
+    /// UDP datagrams delivered to sockets (InDatagrams).
+    package var udpIn: UInt64 = 0
+    /// Dropped because a socket's receive buffer was full (RcvbufErrors).
+    package var rcvbufErrors: UInt64 = 0
+    /// All UDP receive errors, including the two below and bad checksums (InErrors).
+    package var inErrors: UInt64 = 0
+    /// Arrived for a port nobody listens on (NoPorts).
+    package var noPorts: UInt64 = 0
+    /// Dropped because UDP's memory (net.ipv4.udp_mem) ran out (MemErrors).
+    package var memErrors: UInt64 = 0
+    /// Whether the UDP counters could be read at all.
+    package var hasUDP = false
+    /// Drops at this run's sockets, exactly; nil when not read.
+    package var socketDrops: UInt64?
+    /// Per CPU: packets the kernel processed, dropped from a full backlog, and budget squeezes.
+    package var softnet: [SoftnetCPU] = []
+    /// The watched interface, when there is one.
+    package var nic: NICDelta?
+
+    /// Creates a delta; every counter defaults to 0.
+    package init() {}
+
+    /// The change from `earlier` to `later`.
+    package init(from earlier: HostReading, to later: HostReading) {
+        if let before = earlier.udp, let after = later.udp {
+            let change = after.since(before)
+            hasUDP = true
+            udpIn = change["InDatagrams"]
+            rcvbufErrors = change["RcvbufErrors"]
+            inErrors = change["InErrors"]
+            noPorts = change["NoPorts"]
+            memErrors = change["MemErrors"]
+        }
+        if let before = earlier.socketDrops, let after = later.socketDrops {
+            socketDrops = after >= before ? after - before : 0
+        }
+        if let before = earlier.softnet, let after = later.softnet {
+            softnet = after.since(before).cpus
+        }
+        if let before = earlier.interface, let after = later.interface {
+            let ethtool = earlier.ethtool.flatMap { before in later.ethtool.map { $0.since(before) } }
+            nic = NICDelta(interface: after.interface, counters: after.since(before).counters,
+                           rxQueues: ethtool?.rxQueuePackets?.queues,
+                           driverDrops: (ethtool?.nicDrops ?? []).filter { $0.value > 0 }
+                               .map { ($0.counter.name, $0.counter.meaning, $0.value) })
+        }
+    }
+
+    /// Receive errors that are neither a full buffer nor a lack of memory (bad checksums, say).
+    package var otherErrors: UInt64 {
+        inErrors > rcvbufErrors + memErrors ? inErrors - rcvbufErrors - memErrors : 0
+    }
+
+    /// One line per cause of loss, in words, with its rate over `seconds`;
+    /// empty when nothing was dropped. The host's counters include other
+    /// programs' traffic; the socket count is this run's alone.
+    package func dropLines(seconds: Double) -> [String] {
+        dropLines(amount: { Units.shortRate(Double($0) / max(seconds, 1e-9)) + "/s" })
+    }
+
+    /// The same lines with each count written by `amount` (a rate, or a plain total).
+    package func dropLines(amount rate: (UInt64) -> String) -> [String] {
+        var lines: [String] = []
+        if rcvbufErrors > 0 {
+            var line = "drops: \(rate(rcvbufErrors)) socket buffer full (RcvbufErrors): the application is not reading fast enough"
+            if let socketDrops { line += " (\(rate(socketDrops)) at this run's sockets)" }
+            lines.append(line)
+        } else if let socketDrops, socketDrops > 0 {
+            lines.append("drops: \(rate(socketDrops)) at this run's sockets (SO_MEMINFO): the application is not reading fast enough")
+        }
+        if memErrors > 0 {
+            lines.append("drops: \(rate(memErrors)) UDP memory exhausted (MemErrors): raise net.ipv4.udp_mem, or read faster")
+        }
+        if otherErrors > 0 {
+            lines.append("drops: \(rate(otherErrors)) other receive errors (InErrors, such as bad checksums)")
+        }
+        if noPorts > 0 {
+            lines.append("drops: \(rate(noPorts)) sent to a port nobody listens on (NoPorts)")
+        }
+        for cpu in softnet where cpu.dropped > 0 {
+            lines.append("drops: \(rate(UInt64(cpu.dropped))) backlog full on CPU \(cpu.cpu) (softnet_stat): "
+                + "raise net.core.netdev_max_backlog, or spread the load with RPS")
+        }
+        for cpu in softnet where cpu.timeSqueeze > 0 {
+            lines.append("squeeze: \(rate(UInt64(cpu.timeSqueeze))) on CPU \(cpu.cpu) (softnet_stat time_squeeze): "
+                + "the kernel ran out of its packet budget with work left; raise net.core.netdev_budget")
+        }
+        if let nic {
+            for name in InterfaceStatistics.receiveDropNames where (nic.counters[name] ?? 0) > 0 {
+                lines.append("drops: \(rate(nic.counters[name]!)) at \(nic.interface) (\(name)): "
+                    + "the interface or its driver dropped them before the kernel's stack")
+            }
+            for drop in nic.driverDrops {
+                lines.append("drops: \(rate(drop.value)) at the NIC \(nic.interface) (\(drop.name)): \(drop.meaning)")
+            }
+        }
+        return lines
+    }
+}

@@ -1,0 +1,261 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PacketIO
+import HostStats
+
+/// Where a run's reports go: printed as people read them, or as JSON lines.
+/// Called on the reporting thread only, never on a worker.
+package protocol ReportSink {
+    /// One interval has ended.
+    func interval(_ report: IntervalReport)
+    /// The run has ended; called exactly once, last.
+    func summary(_ summary: RunSummary)
+}
+
+/// Writes `text` to standard output at once, unbuffered, so a reader on a pipe sees each line as it happens.
+package func writeOutput(_ text: String) {
+    writeAll(STDOUT_FILENO, text)
+}
+
+/// Writes one line to standard error (diagnostics never mix with the report on stdout).
+package func writeError(_ line: String) {
+    writeAll(STDERR_FILENO, line + "\n")
+}
+
+private func writeAll(_ descriptor: Int32, _ text: String) {
+    var text = text
+    text.withUTF8 { bytes in
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { return }  // a closed pipe: nothing more can be said
+            offset += written
+        }
+    }
+}
+
+/// The article's line, `  0.352M pps  10.730MiB /  90.010Mb`: millions of
+/// datagrams per second, MiB of payload per second, and megabits per second.
+package func articleLine(packetsPerSecond: Double, bytesPerSecond: Double) -> String {
+    Units.fixed(packetsPerSecond / 1e6, decimals: 3, width: 7) + "M pps "
+        + Units.fixed(bytesPerSecond / 1_048_576, decimals: 3, width: 7) + "MiB / "
+        + Units.fixed(bytesPerSecond * 8 / 1e6, decimals: 3, width: 7) + "Mb"
+}
+
+/// Human output: the article's line per interval, a breakdown per thread when
+/// there is more than one, and a summary.
+package struct HumanSink: ReportSink {
+    /// "received" or "sent", for the summary.
+    package let verb: String
+    /// Print only the summary.
+    package let quiet: Bool
+    /// Print a line per thread under each interval when there are several.
+    package let perThread: Bool
+    /// The per-datagram receive slot, to explain truncation.
+    package let slotSize: Int?
+    /// Print, under an interval, where datagrams were dropped and warnings about
+    /// the spread; off for the article's own programs, which print its lines only.
+    package let explains: Bool
+
+    /// Creates a sink.
+    package init(verb: String, quiet: Bool = false, perThread: Bool = true, slotSize: Int? = nil, explains: Bool = true) {
+        self.verb = verb
+        self.quiet = quiet
+        self.perThread = perThread
+        self.slotSize = slotSize
+        self.explains = explains
+    }
+
+    package func interval(_ report: IntervalReport) {
+        if quiet { return }
+        var text = articleLine(packetsPerSecond: report.packetsPerSecond, bytesPerSecond: report.bytesPerSecond) + "\n"
+        if perThread && report.threads.count > 1 {
+            let total = max(report.delta.packets, 1)
+            for thread in report.threads {
+                let share = Double(thread.delta.packets) * 100 / Double(total)
+                let cpu = thread.cpu >= 0 ? "cpu \(thread.cpu)" : "cpu ?"
+                text += "      #\(thread.id) \(cpu) " + Units.fixed(Double(thread.delta.packets) / max(report.length, 1e-9) / 1e6, decimals: 3, width: 7)
+                    + "M pps " + Units.fixed(share, decimals: 1, width: 5) + "%\n"
+            }
+        }
+        if explains {
+            for line in report.host?.dropLines(seconds: report.length) ?? [] { text += "  " + line + "\n" }
+            for warning in report.warnings { text += "  " + warning + "\n" }
+        }
+        writeOutput(text)
+    }
+
+    package func summary(_ summary: RunSummary) {
+        writeOutput(Self.summaryText(summary, verb: verb, slotSize: slotSize))
+    }
+
+    /// The summary block, for tests and for programs that print it elsewhere.
+    package static func summaryText(_ summary: RunSummary, verb: String, slotSize: Int? = nil) -> String {
+        let total = summary.total
+        var text = "summary: \(total.packets) datagrams \(verb), \(total.bytes) bytes in "
+            + Units.fixed(summary.seconds, decimals: 3) + " s\n"
+        text += "         pps mean " + Units.fixed(summary.meanPacketsPerSecond / 1e6, decimals: 3) + "M"
+            + ", min " + Units.fixed(summary.minPacketsPerSecond / 1e6, decimals: 3) + "M"
+            + ", max " + Units.fixed(summary.maxPacketsPerSecond / 1e6, decimals: 3) + "M\n"
+        if total.calls > 0 {
+            // How well the batches filled: what --batch, --gso, --gro and --rx-usecs change.
+            text += "         batching: " + Units.fixed(Double(total.packets) / Double(total.calls), decimals: 1)
+                + " datagrams per system call (\(total.calls) calls)\n"
+        }
+        if summary.threads.count > 1 {
+            let parts = summary.threads.enumerated().map { "#\($0.offset) \($0.element.packets)" }
+            text += "         per thread: " + parts.joined(separator: ", ") + "\n"
+        }
+        if total.refused > 0 {
+            text += "         refused: \(total.refused) sends got ECONNREFUSED (nothing was listening at the target; those datagrams were not sent)\n"
+        }
+        if total.noBuffers > 0 {
+            text += "         no buffer space: \(total.noBuffers) sends got ENOBUFS and were retried\n"
+        }
+        if total.truncated > 0 {
+            let slot = slotSize.map { " the \($0)-byte" } ?? " the"
+            text += "         truncated: \(total.truncated) datagrams were longer than\(slot) receive slot and were cut short\n"
+        }
+        if let sequences = summary.sequences, sequences.hasSequences {
+            text += sequenceText(sequences)
+        }
+        if let cpus = summary.incomingCPUs, cpus.count > 1 || cpus.contains(where: { $0 >= 0 }) {
+            text += incomingCPUText(cpus)
+        }
+        if let host = summary.host {
+            for line in host.dropLines(amount: { "\($0)" }) { text += "         " + line + "\n" }
+            if let drops = host.socketDrops {
+                text += "         dropped at this run's sockets: \(drops)"
+                    + (host.hasUDP ? "; host-wide RcvbufErrors \(host.rcvbufErrors), MemErrors \(host.memErrors), InErrors \(host.inErrors)" : "")
+                    + "\n"
+            }
+        }
+        return text
+    }
+
+    private static func sequenceText(_ sequences: SequenceReport) -> String {
+        let flows = sequences.flows.count
+        let expected = sequences.flows.reduce(UInt64(0)) { $0 + $1.expected }
+        let unique = sequences.flows.reduce(UInt64(0)) { $0 + $1.unique }
+        var text = "         sequence: \(unique) of \(expected) received in \(flows) flow\(flows == 1 ? "" : "s"): "
+            + "\(sequences.lost) lost, \(sequences.reordered) reordered, \(sequences.duplicates) duplicates\n"
+        if sequences.flowsWithoutEnd > 0 {
+            text += "         \(sequences.flowsWithoutEnd) flow\(sequences.flowsWithoutEnd == 1 ? "" : "s") never signalled its end: "
+                + "a lost tail of \(sequences.flowsWithoutEnd == 1 ? "it" : "them") is not counted\n"
+        }
+        if sequences.untracked > 0 {
+            text += "         untracked: \(sequences.untracked) datagrams of flows beyond the first \(sequences.trackedFlowsPerThread) per thread\n"
+        }
+        if let p50 = sequences.latency.percentile(0.5), let p99 = sequences.latency.percentile(0.99),
+           let p999 = sequences.latency.percentile(0.999) {
+            text += "         latency: p50 \(microseconds(p50)), p99 \(microseconds(p99)), p99.9 \(microseconds(p999)), "
+                + "max \(microseconds(sequences.latency.maximum)) (one way, \(sequences.latency.total) datagrams)\n"
+        }
+        return text
+    }
+
+    /// `incoming CPU per socket (SO_INCOMING_CPU): #0 cpu 1, #1 unknown`, and why unknown when none is known.
+    private static func incomingCPUText(_ cpus: [Int]) -> String {
+        let parts = cpus.enumerated().map { $0.element >= 0 ? "#\($0.offset) cpu \($0.element)" : "#\($0.offset) unknown" }
+        let why = cpus.allSatisfy { $0 < 0 } ? " (Linux records it for connected UDP sockets only)" : ""
+        return "         incoming CPU per socket (SO_INCOMING_CPU): " + parts.joined(separator: ", ") + why + "\n"
+    }
+
+    private static func microseconds(_ nanoseconds: UInt64) -> String {
+        Units.fixed(Double(nanoseconds) / 1000, decimals: 1) + " µs"
+    }
+}
+
+/// JSON output: one object per line, nothing else on stdout.
+package struct JSONSink: ReportSink {
+    /// Creates a sink.
+    package init() {}
+
+    package func interval(_ report: IntervalReport) {
+        writeOutput(Self.intervalLine(report) + "\n")
+    }
+
+    package func summary(_ summary: RunSummary) {
+        writeOutput(Self.summaryLine(summary) + "\n")
+    }
+
+    /// `{"type":"interval","elapsed":1.0,"packets":N,"bytes":N,"pps":X,"calls":N,"threads":[{"id":0,"cpu":1,"packets":N}]}`
+    package static func intervalLine(_ report: IntervalReport) -> String {
+        let threads = report.threads.map { "{\"id\":\($0.id),\"cpu\":\($0.cpu),\"packets\":\($0.delta.packets)}" }
+        var line = "{\"type\":\"interval\",\"elapsed\":\(Units.fixed(report.elapsed, decimals: 3)),\"packets\":\(report.delta.packets)"
+            + ",\"bytes\":\(report.delta.bytes),\"pps\":\(Units.fixed(report.packetsPerSecond, decimals: 1))"
+            + ",\"calls\":\(report.delta.calls),\"threads\":[\(threads.joined(separator: ","))]"
+        if let host = report.host { line += hostFields(host) }
+        if !report.warnings.isEmpty {
+            line += ",\"warnings\":[\(report.warnings.map(jsonString).joined(separator: ","))]"
+        }
+        return line + "}"
+    }
+
+    /// `,"kernel":{...},"socket_drops":N` for whatever was read.
+    static func hostFields(_ host: HostDelta) -> String {
+        var text = ""
+        if host.hasUDP {
+            text += ",\"kernel\":{\"udp_in\":\(host.udpIn),\"rcvbuf_errors\":\(host.rcvbufErrors),\"in_errors\":\(host.inErrors)"
+                + ",\"no_ports\":\(host.noPorts),\"mem_errors\":\(host.memErrors)}"
+        }
+        if let drops = host.socketDrops { text += ",\"socket_drops\":\(drops)" }
+        if !host.softnet.isEmpty {
+            let cpus = host.softnet.map {
+                "{\"cpu\":\($0.cpu),\"processed\":\($0.processed),\"dropped\":\($0.dropped),\"time_squeeze\":\($0.timeSqueeze)}"
+            }
+            text += ",\"softnet\":[\(cpus.joined(separator: ","))]"
+        }
+        if let nic = host.nic {
+            var fields = ["\"interface\":\(jsonString(nic.interface))"]
+            fields += nic.counters.keys.sorted().map { "\(jsonString($0)):\(nic.counters[$0]!)" }
+            if let queues = nic.rxQueues {
+                fields.append("\"rx_queues\":[" + queues.map { "{\"queue\":\($0.queue),\"packets\":\($0.packets)}" }
+                    .joined(separator: ",") + "]")
+            }
+            fields.append("\"driver_drops\":{" + nic.driverDrops.map { "\(jsonString($0.name)):\($0.value)" }
+                .joined(separator: ",") + "}")
+            text += ",\"nic\":{\(fields.joined(separator: ","))}"
+        }
+        return text
+    }
+
+    /// A JSON string literal for `text`.
+    package static func jsonString(_ text: String) -> String {
+        JSONText.string(text).rendered
+    }
+
+    /// `{"type":"summary","packets":N,"bytes":N,"seconds":X,"pps_mean":X,"pps_min":X,"pps_max":X,...}`
+    package static func summaryLine(_ summary: RunSummary) -> String {
+        let total = summary.total
+        return "{\"type\":\"summary\",\"packets\":\(total.packets),\"bytes\":\(total.bytes)"
+            + ",\"seconds\":\(Units.fixed(summary.seconds, decimals: 3))"
+            + ",\"pps_mean\":\(Units.fixed(summary.meanPacketsPerSecond, decimals: 1))"
+            + ",\"pps_min\":\(Units.fixed(summary.minPacketsPerSecond, decimals: 1))"
+            + ",\"pps_max\":\(Units.fixed(summary.maxPacketsPerSecond, decimals: 1))"
+            + ",\"calls\":\(total.calls)"
+            + ",\"threads\":[\(summary.threads.map { String($0.packets) }.joined(separator: ","))]"
+            + ",\"refused\":\(total.refused),\"no_buffers\":\(total.noBuffers),\"truncated\":\(total.truncated)"
+            + ",\"stop\":\"\(summary.reason.rawValue)\""
+            + (summary.host.map(hostFields) ?? "")
+            + (summary.sequences.map(sequenceFields) ?? "")
+            + (summary.incomingCPUs.map { ",\"incoming_cpus\":[\($0.map(String.init).joined(separator: ","))]" } ?? "")
+            + "}"
+    }
+
+    /// `,"lost":N,"reordered":N,"duplicates":N,...` and `"latency_us"` when measured.
+    static func sequenceFields(_ sequences: SequenceReport) -> String {
+        guard sequences.hasSequences else { return "" }
+        var text = ",\"lost\":\(sequences.lost),\"reordered\":\(sequences.reordered),\"duplicates\":\(sequences.duplicates)"
+            + ",\"flows\":\(sequences.flows.count),\"flows_without_end\":\(sequences.flowsWithoutEnd)"
+            + ",\"untracked\":\(sequences.untracked),\"end_markers\":\(sequences.endMarkers)"
+        let latency = sequences.latency
+        if let p50 = latency.percentile(0.5), let p99 = latency.percentile(0.99), let p999 = latency.percentile(0.999) {
+            func us(_ value: UInt64) -> String { Units.fixed(Double(value) / 1000, decimals: 3) }
+            text += ",\"latency_us\":{\"p50\":\(us(p50)),\"p99\":\(us(p99)),\"p999\":\(us(p999)),\"max\":\(us(latency.maximum))}"
+        }
+        return text
+    }
+}

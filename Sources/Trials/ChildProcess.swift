@@ -1,0 +1,202 @@
+#if canImport(Glibc)
+import Glibc
+import PacketIO
+import Reporting
+#endif
+
+/// How a child process ended.
+package enum ExitStatus: Equatable, Sendable, CustomStringConvertible {
+    /// It called `exit` with this status.
+    case exited(Int32)
+    /// This signal ended it.
+    case signaled(Int32)
+
+    /// Decodes a `waitpid` status (the `WIFEXITED`/`WEXITSTATUS` macros Swift cannot import).
+    init(waitStatus: Int32) {
+        let signal = waitStatus & 0x7f
+        self = signal == 0 ? .exited((waitStatus >> 8) & 0xff) : .signaled(signal)
+    }
+
+    package var description: String {
+        switch self {
+        case .exited(let status): return "exit status \(status)"
+        case .signaled(let signal): return "signal \(signal)"
+        }
+    }
+}
+
+/// A program `mpps lab` and `mpps ndr` start: a receiver, a sender, or an `ip`
+/// command. Its standard output and error go to unlinked temporary files,
+/// which the parent reads whenever it likes: a child never blocks on a full
+/// pipe, and the parent needs no thread to drain one.
+///
+/// The child starts in a process group of its own, with no signal blocked and
+/// SIGINT, SIGTERM, SIGHUP and SIGPIPE at their defaults (the parent blocks or
+/// ignores them), so that only the parent decides when it stops.
+package final class ChildProcess: @unchecked Sendable {
+    /// The argument vector as started (`[0]` is the program's path).
+    package let arguments: [String]
+    /// The child's process id (also its process group id).
+    package let pid: pid_t
+    private let outputFile: Int32
+    private let errorFile: Int32
+    private var status: ExitStatus?
+
+    /// Starts `arguments[0]` (a path, or a name looked up in PATH, /usr/sbin and /sbin).
+    /// The corresponding C function is `posix_spawn`.
+    package init(_ arguments: [String]) throws(RunError) {
+        precondition(!arguments.isEmpty, "a child needs a program")
+        guard let path = ChildProcess.which(arguments[0]) else {
+            throw RunError("cannot run \(arguments[0]): not found in PATH, /usr/sbin or /sbin")
+        }
+        self.arguments = [path] + arguments.dropFirst()
+        outputFile = try ChildProcess.temporaryFile()
+        errorFile = try ChildProcess.temporaryFile()
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outputFile, 1)
+        posix_spawn_file_actions_adddup2(&actions, errorFile, 2)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+
+        // Safety: the C strings live until posix_spawn returns, then are freed.
+        let cArguments: [UnsafeMutablePointer<CChar>?] = self.arguments.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var child = pid_t()
+        let result = posix_spawn(&child, path, &actions, &attributes, cArguments, environ)
+        guard result == 0 else {
+            close(outputFile)
+            close(errorFile)
+            throw RunError("cannot run \(path): \(String(cString: strerror(result)))")
+        }
+        pid = child
+    }
+
+    deinit {
+        if status == nil { terminate(grace: 0) }
+        close(outputFile)
+        close(errorFile)
+    }
+
+    /// Everything the child wrote to standard output so far.
+    package var output: String { Self.contents(of: outputFile) }
+
+    /// Everything the child wrote to standard error so far.
+    package var errors: String { Self.contents(of: errorFile) }
+
+    /// The last non-empty line of standard error, for an error message.
+    package var lastErrorLine: String? {
+        errors.split(separator: "\n").last.map(String.init)
+    }
+
+    /// How the child ended, or nil while it runs. Reaps it without waiting.
+    package func exitStatus() -> ExitStatus? {
+        if let status { return status }
+        var raw: Int32 = 0
+        let result = waitpid(pid, &raw, WNOHANG)
+        if result == pid { status = ExitStatus(waitStatus: raw) }
+        return status
+    }
+
+    /// Sends `signal` to the child's process group, unless it has been reaped
+    /// (so a reused process id is never signalled).
+    package func signal(_ signal: Int32) {
+        guard exitStatus() == nil else { return }
+        kill(-pid, signal)
+    }
+
+    /// Waits up to `seconds` for the child to end; its status, or nil if it still runs.
+    @discardableResult
+    package func wait(seconds: Double) -> ExitStatus? {
+        let deadline = MonotonicClock.now() &+ UInt64(max(seconds, 0) * 1e9)
+        while true {
+            if let status = exitStatus() { return status }
+            if MonotonicClock.now() >= deadline { return nil }
+            MonotonicClock.sleep(until: MonotonicClock.now() &+ 5_000_000)
+        }
+    }
+
+    /// Ends the child: SIGTERM, then SIGKILL if it is still there after `grace`
+    /// seconds; returns once it is reaped.
+    @discardableResult
+    package func terminate(grace: Double) -> ExitStatus {
+        if let status = exitStatus() { return status }
+        signal(SIGTERM)
+        if let status = wait(seconds: grace) { return status }
+        kill(-pid, SIGKILL)
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+        status = ExitStatus(waitStatus: raw)
+        return status!
+    }
+
+    /// Runs `arguments` to completion (at most `seconds`, then it is killed);
+    /// its status and standard error.
+    package static func run(_ arguments: [String], seconds: Double = 10) throws(RunError) -> (status: ExitStatus, errors: String) {
+        let child = try ChildProcess(arguments)
+        let status = child.wait(seconds: seconds) ?? child.terminate(grace: 0.5)
+        return (status, child.errors)
+    }
+
+    /// The path of `program`: itself if it holds a slash, else the first executable
+    /// of that name in PATH, /usr/sbin or /sbin (where `ip` lives, often outside a user's PATH).
+    package static func which(_ program: String) -> String? {
+        if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+        for directory in path.split(separator: ":") + ["/usr/sbin", "/sbin"] {
+            let candidate = "\(directory)/\(program)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+
+    /// The path of the running executable, so children run this very build of mpps
+    /// (`/proc/self/exe` itself would name `ip` once `ip netns exec` runs it).
+    package static func currentExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return CommandLine.arguments[0] }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// An unlinked, close-on-exec file in TMPDIR (or /tmp).
+    private static func temporaryFile() throws(RunError) -> Int32 {
+        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array("\(directory)/mpps-child-XXXXXX".utf8CString)
+        let descriptor = mkstemp(&template)
+        guard descriptor >= 0 else {
+            throw RunError("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
+        }
+        unlink(template)
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        return descriptor
+    }
+
+    private static func contents(of descriptor: Int32) -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        var offset: off_t = 0
+        while true {
+            let count = pread(descriptor, &chunk, chunk.count, offset)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            bytes.append(contentsOf: chunk[0..<count])
+            offset += off_t(count)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,233 @@
+import PacketIO
+import Reporting
+
+/// What this build of `mpps recv` and `mpps send` accept, so the lab can
+/// leave out an experiment whose options a build lacks instead of failing.
+package struct LabCapabilities: Sendable, Equatable {
+    /// `mpps recv`'s option names (`--reuseport`, `--steer`, ...).
+    package var receiveOptions: Set<String>
+    /// `mpps send`'s option names (`--flows`, `--gso`, ...).
+    package var sendOptions: Set<String>
+
+    /// Creates capabilities.
+    package init(receiveOptions: Set<String>, sendOptions: Set<String>) {
+        self.receiveOptions = receiveOptions
+        self.sendOptions = sendOptions
+    }
+}
+
+/// Where and how long the lab runs: the input of ``LabPlan/experiments(_:)``.
+package struct LabSetting: Sendable, Equatable {
+    /// Seconds each sender runs.
+    package var seconds: Double
+    /// The UDP port every receiver listens on.
+    package var port: UInt16
+    /// The CPUs mpps may use (its affinity), ascending.
+    package var cpus: [Int]
+    /// The receiver's addresses, the first being the main one; the several-addresses
+    /// experiment sends to all of them. Consecutive in the last octet.
+    package var addresses: [String]
+    /// True when the sender and receiver run in two namespaces joined by a veth pair.
+    package var netns: Bool
+    /// What this build accepts.
+    package var capabilities: LabCapabilities
+
+    /// Creates a setting.
+    package init(seconds: Double, port: UInt16, cpus: [Int], addresses: [String], netns: Bool, capabilities: LabCapabilities) {
+        self.seconds = seconds
+        self.port = port
+        self.cpus = cpus
+        self.addresses = addresses
+        self.netns = netns
+        self.capabilities = capabilities
+    }
+}
+
+/// One experiment of the article: a receiver and a sender command line.
+package struct LabExperiment: Sendable, Equatable {
+    /// A short key: `naive`, `pinned`, `reuseport`, ...
+    package var name: String
+    /// What runs, in a few words.
+    package var title: String
+    /// What the article saw, or what the experiment is there to show.
+    package var shows: String
+    /// `mpps` arguments of the receiver (`recv ...`).
+    package var receiver: [String]
+    /// `mpps` arguments of the sender (`send ...`).
+    package var sender: [String]
+    /// Options this build lacks (`mpps recv --steer`): the experiment cannot run.
+    package var missing: [String]
+    /// Why the experiment cannot show its effect on this machine, if it cannot.
+    package var notes: [String]
+
+    /// Whether this build can run it.
+    package var isAvailable: Bool { missing.isEmpty }
+}
+
+/// Which CPUs the threads of one experiment are pinned to.
+package struct CPUPlan: Sendable, Equatable {
+    /// CPUs for the sending threads (thread i on `sender[i % count]`).
+    package var sender: [Int]
+    /// CPUs for the receiving threads.
+    package var receiver: [Int]
+    /// True when there are fewer CPUs than threads, so some threads share one.
+    package var shared: Bool
+}
+
+/// The article's experiments in its order, as `mpps` command lines for this
+/// machine: ``experiments(_:)`` is pure, so the tests can check every argument.
+package enum LabPlan {
+    /// Receiving threads for the multi-threaded experiments: the article's 4 when
+    /// there are CPUs for them and for 2 senders, else 2.
+    package static func receivingThreads(cpus: Int) -> Int { cpus >= 6 ? 4 : 2 }
+
+    /// Receivers take the last CPUs (away from CPU 0, which takes most interrupts),
+    /// senders the first of the others; when there are too few, senders share the
+    /// receivers' CPUs rather than each other's, so sending capacity still grows.
+    package static func cpuPlan(senders: Int, receivers: Int, cpus: [Int]) -> CPUPlan {
+        guard !cpus.isEmpty else { return CPUPlan(sender: [], receiver: [], shared: true) }
+        let receiverCPUs = Array(cpus.suffix(min(receivers, cpus.count)))
+        let others = cpus.filter { !receiverCPUs.contains($0) }
+        let senderCPUs = Array((others + receiverCPUs).prefix(min(senders, cpus.count)))
+        return CPUPlan(sender: senderCPUs, receiver: receiverCPUs, shared: senders + receivers > cpus.count)
+    }
+
+    /// `3` for 3 seconds, `0.5` for half a second.
+    package static func secondsText(_ seconds: Double) -> String {
+        var text = Units.fixed(seconds, decimals: 3)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    /// How long a receiver may run at most: it is stopped with SIGINT once its
+    /// sender has ended, so this only bounds a run whose parent vanished.
+    package static func receiverBound(_ seconds: Double) -> Double { seconds + 30 }
+
+    /// The experiments, in the article's order.
+    package static func experiments(_ setting: LabSetting) -> [LabExperiment] {
+        let port = setting.port
+        let cpus = setting.cpus
+        let main = "\(setting.addresses[0]):\(port)"
+        let listen = "0.0.0.0:\(port)"
+        let receivers = receivingThreads(cpus: cpus.count)
+        let capabilities = setting.capabilities
+
+        func receiver(_ extra: [String]) -> [String] {
+            ["recv", listen] + extra + ["--json", "--duration", secondsText(receiverBound(setting.seconds))]
+        }
+        func sender(_ targets: [String], _ extra: [String]) -> [String] {
+            ["send"] + targets + extra + ["--duration", secondsText(setting.seconds), "--json"]
+        }
+        func pin(_ list: [Int]) -> [String] { list.isEmpty ? [] : ["--cpus", CPUList(list).description] }
+        func sharing(_ senders: Int, _ receivers: Int) -> [String] {
+            let plan = cpuPlan(senders: senders, receivers: receivers, cpus: cpus)
+            guard plan.shared else { return [] }
+            return ["its \(senders + receivers) threads (\(senders) sending, \(receivers) receiving) need \(senders + receivers) CPUs "
+                + "to have one each; mpps may use \(cpus.count) here (CPU\(cpus.count == 1 ? "" : "s") \(CPUList(cpus))), "
+                + "so threads share CPUs and the numbers mix both effects"]
+        }
+        func missingReceive(_ options: [String]) -> [String] {
+            options.filter { !capabilities.receiveOptions.contains($0) }.map { "mpps recv \($0)" }
+        }
+        func missingSend(_ options: [String]) -> [String] {
+            options.filter { !capabilities.sendOptions.contains($0) }.map { "mpps send \($0)" }
+        }
+        let fewReceivers = receivers < 4
+            ? ["the article runs 4 receiving threads (taskset -c 1,2,3,4); with 2 senders that needs 6 CPUs, "
+                + "this machine lets mpps use \(cpus.count): running \(receivers)"]
+            : []
+
+        let one = cpuPlan(senders: 1, receivers: 1, cpus: cpus)
+        let two = cpuPlan(senders: 2, receivers: 1, cpus: cpus)
+        let several = cpuPlan(senders: setting.addresses.count, receivers: 1, cpus: cpus)
+        let group = cpuPlan(senders: 2, receivers: receivers, cpus: cpus)
+        let threads = ["--threads", "\(receivers)"]
+
+        // The addresses as one range over the last octet: 127.0.0.1-4:PORT.
+        let last = setting.addresses.count > 1 ? setting.addresses.last?.split(separator: ".").last : nil
+        let targets = last.map { ["\(setting.addresses[0])-\($0):\(port)"] } ?? [main]
+        let severalNotes = setting.netns
+            ? ["each address is a flow of its own, and RPS on the receiving veth hashes each flow to a CPU: "
+                + "with \(cpus.count) CPU\(cpus.count == 1 ? "" : "s") at most \(cpus.count) share the kernel's work"]
+            : ["loopback has no RX queues to spread addresses over: only the number of sending threads changes "
+                + "(the article's gain came from a second RX queue's CPU; mpps lab --netns spreads flows over CPUs with RPS)"]
+
+        return [
+            LabExperiment(name: "naive", title: "1 sending thread, 1 receiving thread, unpinned",
+                          shows: "the article: 0.197-0.352M pps, varying as the scheduler moves the programs between CPUs",
+                          receiver: receiver([]), sender: sender([main], []), missing: [],
+                          notes: cpus.count < 2 ? ["with 1 CPU, sender and receiver always share it"] : []),
+            LabExperiment(name: "pinned", title: "sender on CPU \(CPUList(one.sender)), receiver on CPU \(CPUList(one.receiver)) (taskset)",
+                          shows: "the article: 0.36-0.37M pps, steadier: each program keeps its CPU's caches",
+                          receiver: receiver(pin(one.receiver)), sender: sender([main], pin(one.sender)), missing: [],
+                          notes: sharing(1, 1)),
+            LabExperiment(name: "two-senders", title: "2 sending threads, 1 receiving thread",
+                          shows: "the article: no gain (0.35M pps): the one RX queue's CPU was already full",
+                          receiver: receiver(pin(two.receiver)), sender: sender([main], ["--threads", "2"] + pin(two.sender)),
+                          missing: [], notes: sharing(2, 1)),
+            LabExperiment(name: "several-ips", title: "\(setting.addresses.count) destination addresses, 1 receiving thread",
+                          shows: "the article: 0.61-0.66M pps, two RX queues' CPUs sharing the kernel's work; then RcvbufErrors: the one reading thread is the limit",
+                          receiver: receiver(pin(several.receiver)), sender: sender(targets, pin(several.sender)),
+                          missing: [], notes: severalNotes + sharing(setting.addresses.count, 1)),
+            LabExperiment(name: "shared-socket", title: "\(receivers) receiving threads sharing one socket",
+                          shows: "the article: slower (0.46-0.50M pps): the threads contend for the socket's receive-queue lock",
+                          receiver: receiver(threads + pin(group.receiver)), sender: sender([main], ["--threads", "2"] + pin(group.sender)),
+                          missing: [], notes: fewReceivers + sharing(2, receivers)),
+            LabExperiment(name: "reuseport", title: "SO_REUSEPORT: a socket per receiving thread (\(receivers)), 2 flows",
+                          shows: "the article: 1.1M pps with 4 threads; the hash of each flow picks a socket, so few flows can collide and leave a thread idle",
+                          receiver: receiver(threads + ["--reuseport"] + pin(group.receiver)),
+                          sender: sender([main], ["--threads", "2"] + pin(group.sender)),
+                          missing: [], notes: fewReceivers + sharing(2, receivers)),
+            LabExperiment(name: "many-flows", title: "SO_REUSEPORT with 16 flows",
+                          shows: "the article's last words: the load spreads well as long as there are many flows",
+                          receiver: receiver(threads + ["--reuseport"] + pin(group.receiver)),
+                          sender: sender([main], ["--threads", "2", "--flows", "16"] + pin(group.sender)),
+                          missing: missingSend(["--flows"]), notes: sharing(2, receivers)),
+            LabExperiment(name: "steer-cpu", title: "SO_REUSEPORT steered to the socket of the CPU that processed the datagram",
+                          shows: "a reuseport BPF program (SO_ATTACH_REUSEPORT_CBPF) instead of the hash: each CPU's datagrams go to the thread pinned there"
+                            + (setting.netns ? " (here, the CPU RPS chose)" : " (on loopback, the sender's CPU)"),
+                          receiver: receiver(threads + ["--reuseport", "--steer", "cpu"] + pin(group.receiver)),
+                          sender: sender([main], ["--threads", "2"] + pin(group.sender)),
+                          missing: missingReceive(["--steer"]), notes: sharing(2, receivers)),
+            LabExperiment(name: "steer-random", title: "SO_REUSEPORT steered at random",
+                          shows: "an even spread whatever the flows, at the price of reordering within a flow",
+                          receiver: receiver(threads + ["--reuseport", "--steer", "random"] + pin(group.receiver)),
+                          sender: sender([main], ["--threads", "2"] + pin(group.sender)),
+                          missing: missingReceive(["--steer"]), notes: sharing(2, receivers)),
+            LabExperiment(name: "gso", title: "UDP GSO: the sender hands the kernel 64 datagrams per message",
+                          shows: "not in the article (Linux 4.18): one trip through the stack per 64 datagrams; the sender offers far more and the receiving thread becomes the limit",
+                          receiver: receiver(pin(one.receiver)), sender: sender([main], ["--gso", "64"] + pin(one.sender)),
+                          missing: missingSend(["--gso"]), notes: sharing(1, 1)),
+            LabExperiment(name: "gro", title: "UDP GSO sender, UDP GRO receiver",
+                          shows: "not in the article (Linux 5.0): the receiver takes many datagrams per message, tens of millions per second",
+                          receiver: receiver(["--gro"] + pin(one.receiver)), sender: sender([main], ["--gso", "64"] + pin(one.sender)),
+                          missing: missingReceive(["--gro"]) + missingSend(["--gso"]), notes: sharing(1, 1)),
+            LabExperiment(name: "gro-no-wait", title: "UDP GRO receiver that blocks again at once (--rx-usecs 0)",
+                          shows: "not in the article: the receiver keeps up, sleeps, and each wake-up costs the delivering CPU; gro waits 50 microseconds for a batch instead",
+                          receiver: receiver(["--gro", "--rx-usecs", "0"] + pin(one.receiver)),
+                          sender: sender([main], ["--gso", "64"] + pin(one.sender)),
+                          missing: missingReceive(["--gro", "--rx-usecs"]) + missingSend(["--gso"]), notes: sharing(1, 1)),
+        ]
+    }
+
+    /// What this machine cannot show, said once before the experiments.
+    package static func machineNotes(_ setting: LabSetting) -> [String] {
+        var notes: [String] = []
+        if setting.netns {
+            notes.append("the sender runs in one network namespace and the receiver in another, joined by a veth pair; "
+                + "RPS on the receiving veth's RX queues spreads flows over CPUs \(CPUList(setting.cpus)) as a multi-queue NIC's RSS would")
+        } else {
+            notes.append("on loopback the kernel delivers each datagram in the sending thread's context: the sender's CPU does "
+                + "the receive stack's work (the article's RX-queue CPU) and the receiving thread only copies; mpps lab --netns "
+                + "(root) moves that work to the CPUs RPS picks")
+        }
+        notes.append("the article's RX-queue and NUMA effects (ethtool -S per queue, the RSS hash, a receiver on the wrong node) "
+            + "need a multi-queue NIC and two NUMA nodes; this lab has neither: run mpps doctor on a host that has")
+        if setting.cpus.count < 4 {
+            notes.append("mpps may use \(setting.cpus.count) CPU\(setting.cpus.count == 1 ? "" : "s") here "
+                + "(\(CPUList(setting.cpus))): experiments with more threads than CPUs cannot show their effect cleanly")
+        }
+        return notes
+    }
+}

@@ -1,0 +1,110 @@
+#if canImport(Glibc)
+import Glibc
+import Reporting
+#endif
+import PacketIO
+
+/// What `mpps lab` was asked for.
+package struct LabOptions: Sendable {
+    /// Seconds each sender runs.
+    package var seconds = 3.0
+    /// JSON lines instead of text.
+    package var json = false
+    /// Run in two network namespaces joined by a veth pair.
+    package var netns = false
+    /// The port to receive on; nil picks a free one (4321 inside the lab's own namespaces).
+    package var port: UInt16?
+
+    /// The defaults of `mpps lab`.
+    package init() {}
+}
+
+/// `mpps lab`: the article's experiments one after another, each a receiver and
+/// a sender started as child processes of this very executable, then a table.
+package enum LabRun {
+    /// Runs every experiment of ``LabPlan`` and prints as each ends. Throws a
+    /// set-up error, or after the table when an experiment failed.
+    package static func run(_ options: LabOptions, capabilities: LabCapabilities) throws(RunError) {
+        let watch = StopWatch()
+        defer { watch.restore() }
+        let cpus = CPUList.allowed().cpus
+        var namespaces: LabNamespaces?
+        // Children end inside PairTrial before this runs; then the namespaces go, on every path out.
+        defer { namespaces?.remove() }
+        if options.netns {
+            if let reason = LabNamespaces.unavailableReason(command: "mpps lab") { throw RunError(reason) }
+            namespaces = try LabNamespaces(cpus: cpus)
+        }
+        var port: UInt16 = 4321
+        if let given = options.port { port = given } else if namespaces == nil { port = try freePort() }
+        let addresses = namespaces?.receiverAddresses ?? ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
+        let setting = LabSetting(seconds: options.seconds, port: port, cpus: cpus, addresses: addresses,
+                                 netns: namespaces != nil, capabilities: capabilities)
+        let experiments = LabPlan.experiments(setting)
+        let notes = LabPlan.machineNotes(setting)
+        let placeName = namespaces == nil ? "loopback" : "netns"
+        let place = TrialPlace(executable: ChildProcess.currentExecutable(),
+                               receiverNamespace: namespaces?.receiver, senderNamespace: namespaces?.sender)
+        let start = MonotonicClock.now()
+
+        if !options.json {
+            let where_ = namespaces.map { "in namespaces \($0.sender) (sender) and \($0.receiver) (receiver), veth with \(LabNamespaces.queues) queues" }
+                ?? "on loopback"
+            let estimate = Double(experiments.filter(\.isAvailable).count) * (options.seconds + 0.6)
+            writeOutput("mpps lab: \(experiments.count) experiments of \(LabPlan.secondsText(options.seconds)) s each \(where_), "
+                + "CPUs \(CPUList(cpus)); about \(Int(estimate.rounded(.up))) s\n")
+            for note in notes { writeOutput("note: \(note)\n") }
+            writeOutput("\n")
+        }
+
+        var results: [LabResult] = []
+        experiments: for (index, experiment) in experiments.enumerated() {
+            if watch.check() { break }
+            let receiverArgv = TrialPlace.argv(experiment.receiver, program: "mpps", namespace: place.receiverNamespace)
+            let senderArgv = TrialPlace.argv(experiment.sender, program: "mpps", namespace: place.senderNamespace)
+            let outcome: LabOutcome
+            if !experiment.isAvailable {
+                outcome = .skipped("not available in this build (needs \(experiment.missing.joined(separator: ", ")))")
+            } else {
+                do throws(RunError) {
+                    guard let measurement = try PairTrial.run(receiver: experiment.receiver, sender: experiment.sender,
+                                                              place: place, senderSeconds: options.seconds, watch: watch) else { break experiments }
+                    outcome = .measured(measurement)
+                } catch {
+                    outcome = .failed(error.description)
+                }
+            }
+            let result = LabResult(experiment: experiment, receiverArgv: receiverArgv, senderArgv: senderArgv, outcome: outcome)
+            results.append(result)
+            writeOutput(options.json ? LabReport.json(result) + "\n" : LabReport.text(result, index: index + 1, count: experiments.count) + "\n")
+        }
+
+        let seconds = Double(MonotonicClock.now() &- start) / 1e9
+        let stop = watch.stopped ? "signal" : "done"
+        if options.json {
+            writeOutput(LabReport.summaryJSON(results, planned: experiments.count, seconds: seconds, place: placeName,
+                                              cpus: cpus, notes: notes, stop: stop) + "\n")
+        } else {
+            writeOutput(LabReport.table(results))
+            if watch.stopped {
+                writeOutput("stopped by a signal after \(results.count) of \(experiments.count) experiments\n")
+            }
+            writeOutput("\(results.count) experiment\(results.count == 1 ? "" : "s") in \(Units.fixed(seconds, decimals: 1)) s\n")
+        }
+        let failed = results.filter { if case .failed = $0.outcome { return true } else { return false } }.count
+        if failed > 0 {
+            throw RunError("mpps lab: \(failed) of \(experiments.count) experiments failed (see above)")
+        }
+    }
+
+    /// A UDP port that was free on every local address a moment ago.
+    static func freePort() throws(RunError) -> UInt16 {
+        do {
+            let socket = try UDPSocket(family: .inet)
+            try socket.bind(to: SocketAddress(ipv4: 0, 0, 0, 0, port: 0))
+            return try socket.localAddress().port
+        } catch {
+            throw RunError("cannot find a free UDP port: \(error)")
+        }
+    }
+}

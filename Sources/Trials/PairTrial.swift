@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+import PacketIO
+import Reporting
+#endif
+
+/// Where a trial's two processes run: both on this host (loopback), or the
+/// receiver in one network namespace and the sender in another (`--netns`).
+package struct TrialPlace: Sendable, Equatable {
+    /// The mpps executable children run (this very build).
+    package var executable: String
+    /// The namespace the receiver runs in, if any.
+    package var receiverNamespace: String?
+    /// The namespace the sender runs in, if any.
+    package var senderNamespace: String?
+
+    /// Both processes on this host.
+    package init(executable: String, receiverNamespace: String? = nil, senderNamespace: String? = nil) {
+        self.executable = executable
+        self.receiverNamespace = receiverNamespace
+        self.senderNamespace = senderNamespace
+    }
+
+    /// The argument vector that runs `mpps ARGS` in `namespace`: `ip netns exec NS mpps ARGS`.
+    /// `program` is the executable's path to start, or `mpps` to show a person.
+    package static func argv(_ arguments: [String], program: String, namespace: String?) -> [String] {
+        (namespace.map { ["ip", "netns", "exec", $0] } ?? []) + [program] + arguments
+    }
+}
+
+/// One receiver and one sender, each a child `mpps` process, as a person would
+/// run them in two terminals: the receiver starts first and says it listens;
+/// the sender runs its duration or count and exits; after a moment for the
+/// receiver to read what is queued, the receiver gets SIGINT and prints its
+/// summary. Both summaries make a ``TrialMeasurement``.
+package enum PairTrial {
+    /// Time for the receiver to read what its socket still holds once the sender
+    /// has ended (4 MiB of small datagrams take a few milliseconds).
+    static let drainSeconds = 0.25
+    /// The longest a receiver may take to bind and say so.
+    static let readySeconds = 10.0
+
+    /// Runs `receiver` (`mpps` arguments, with `--json`) until it listens, then `sender`
+    /// (with `--json`) to its end, then stops the receiver. `senderSeconds` bounds
+    /// the sender's run (it stops by itself well before). Returns nil if a stop
+    /// signal came, after ending both.
+    package static func run(receiver: [String], sender: [String], place: TrialPlace, senderSeconds: Double,
+                           watch: StopWatch) throws(RunError) -> TrialMeasurement? {
+        let receiving = try ChildProcess(TrialPlace.argv(receiver, program: place.executable, namespace: place.receiverNamespace))
+        defer { receiving.terminate(grace: 2) }
+        let readyBy = MonotonicClock.now() &+ UInt64(readySeconds * 1e9)
+        while !receiving.errors.contains("listening on") {
+            if let status = receiving.exitStatus() {
+                throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) ended with \(status): "
+                    + (receiving.lastErrorLine ?? "no message"))
+            }
+            if MonotonicClock.now() >= readyBy {
+                throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) did not start listening within \(Int(readySeconds)) s")
+            }
+            if watch.sleep(seconds: 0.005) { return nil }
+        }
+
+        let sending = try ChildProcess(TrialPlace.argv(sender, program: place.executable, namespace: place.senderNamespace))
+        defer { sending.terminate(grace: 2) }
+        let sentBy = MonotonicClock.now() &+ UInt64((senderSeconds + 10) * 1e9)
+        var senderStatus: ExitStatus?
+        while senderStatus == nil {
+            senderStatus = sending.exitStatus()
+            if senderStatus != nil { break }
+            if MonotonicClock.now() >= sentBy {
+                throw RunError("the sender (mpps \(sender.joined(separator: " "))) did not end within \(Int(senderSeconds + 10)) s")
+            }
+            if watch.sleep(seconds: 0.01) { return nil }
+        }
+        guard senderStatus == .exited(0) else {
+            throw RunError("the sender (mpps \(sender.joined(separator: " "))) ended with \(senderStatus!): "
+                + (sending.lastErrorLine ?? "no message"))
+        }
+        if watch.sleep(seconds: drainSeconds) { return nil }
+        receiving.signal(SIGINT)
+        guard let receiverStatus = receiving.wait(seconds: 5) else {
+            throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) did not end within 5 s of SIGINT")
+        }
+        guard receiverStatus == .exited(0) else {
+            throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) ended with \(receiverStatus): "
+                + (receiving.lastErrorLine ?? "no message"))
+        }
+        guard let senderSummary = JSONValue.lastObject(ofType: "summary", in: sending.output) else {
+            throw RunError("the sender (mpps \(sender.joined(separator: " "))) printed no JSON summary")
+        }
+        guard let receiverSummary = JSONValue.lastObject(ofType: "summary", in: receiving.output) else {
+            throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) printed no JSON summary")
+        }
+        return try TrialMeasurement.parse(receiver: receiverSummary, sender: senderSummary,
+                                          coalescing: receiver.contains("--gro")).get()
+    }
+}
