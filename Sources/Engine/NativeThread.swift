@@ -1,12 +1,14 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PacketIO
 
-/// A joinable POSIX thread running one closure. Workers use these rather than
-/// Dispatch so that each has a stable identity to pin to a CPU and to join.
+/// A joinable POSIX thread running one closure, pinned to a CPU first when
+/// asked: the one way receive and send runs start their workers. Workers use
+/// these rather than Dispatch so that each has a stable identity to pin and join.
 package final class NativeThread: @unchecked Sendable {
     // Safety: written once in init, read by join, which is only called from the creator.
-    private var handle: pthread_t
+    private let handle: pthread_t
     private var joined = false
 
     private final class Box {
@@ -14,33 +16,44 @@ package final class NativeThread: @unchecked Sendable {
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
-    /// Starts a thread running `body`.
-    /// The corresponding C function is `pthread_create(3)`.
-    package init(_ body: @escaping @Sendable () -> Void) throws(SocketError) {
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { context in
-            // Safety: `context` is the retained Box passed below; taken back exactly once here.
-            let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box)
-        if rc != 0 {
-            Unmanaged<Box>.fromOpaque(box).release()
-            throw SocketError("pthread_create", code: rc)
+    /// Starts a thread that pins itself to `cpu` (when given) and then runs
+    /// `body`; if the kernel refuses the pinning, `pinFailed` runs instead of `body`.
+    /// The corresponding C functions are `pthread_create(3)` and `pthread_setaffinity_np(3)`.
+    package convenience init(pinnedTo cpu: Int?, pinFailed: @escaping @Sendable (Errno) -> Void,
+                             _ body: @escaping @Sendable () -> Void) throws(Errno) {
+        try self.init {
+            if let cpu {
+                do throws(Errno) { try CPUList([cpu]).pinCurrentThread() } catch {
+                    pinFailed(error)
+                    return
+                }
+            }
+            body()
         }
-        handle = thread
+    }
+
+    /// Starts a thread running `body`. The corresponding C function is `pthread_create(3)`.
+    package init(_ body: @escaping @Sendable () -> Void) throws(Errno) {
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        do {
+            handle = try Syscalls.createThread({ context in
+                // Safety: `context` is the retained Box passed below; taken back exactly once here.
+                let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()
+                box.body()
+                return nil
+            }, box)
+        } catch {
+            Unmanaged<Box>.fromOpaque(box).release()
+            throw error
+        }
     }
 
     /// Waits for the thread to return. Calling it again does nothing.
     package func join() {
         guard !joined else { return }
         joined = true
-        pthread_join(handle, nil)
+        Syscalls.joinThread(handle)
     }
 
     deinit { join() }
 }
-
-import PacketIO
-import Reporting

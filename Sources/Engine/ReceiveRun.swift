@@ -163,14 +163,10 @@ package final class ReceiveRun: @unchecked Sendable {
             let control = self.control
             let results = self.results
             do {
-                threads.append(try NativeThread {
-                    if let cpu {
-                        do throws(SocketError) { try CPUList([cpu]).pinCurrentThread() } catch {
-                            control.fail("cannot pin receiving thread \(index) to CPU \(cpu): \(error.reason)")
-                            latch.arrive()
-                            return
-                        }
-                    }
+                threads.append(try NativeThread(pinnedTo: cpu, pinFailed: { reason in
+                    control.fail("cannot pin receiving thread \(index) to CPU \(cpu ?? -1): \(reason)")
+                    latch.arrive()
+                }) {
                     do throws(SocketError) {
                         let result = try work.run()
                         results.append(result)

@@ -155,14 +155,11 @@ package final class SendRun: @unchecked Sendable {
             let control = self.control
             let finished = self.finished
             do {
-                threads.append(try NativeThread {
+                threads.append(try NativeThread(pinnedTo: cpu, pinFailed: { reason in
+                    control.fail("cannot pin sending thread \(index) to CPU \(cpu ?? -1): \(reason)")
+                    finished.count.add(1, ordering: .releasing)
+                }) {
                     defer { finished.count.add(1, ordering: .releasing) }
-                    if let cpu {
-                        do throws(SocketError) { try CPUList([cpu]).pinCurrentThread() } catch {
-                            control.fail("cannot pin sending thread \(index) to CPU \(cpu): \(error.reason)")
-                            return
-                        }
-                    }
                     do { try work.run() } catch { control.fail("sending thread \(index) failed: \(error)") }
                     withExtendedLifetime(holders) {}
                 })

@@ -58,7 +58,7 @@ public struct CPUList: Hashable, Sendable, CustomStringConvertible {
     /// The corresponding C function is `sched_getaffinity(2)`.
     public static func allowed() -> CPUList {
         var set = CMPPSLinux_cpu_set()
-        guard CMPPSLinux_sched_getaffinity(0, &set) == 0 else { return CPUList([]) }
+        guard Syscalls.processAffinity(&set) else { return CPUList([]) }
         return CPUList((0..<setSize).filter { CMPPSLinux_CPU_ISSET(Int32($0), &set) != 0 })
     }
 
@@ -73,12 +73,11 @@ public struct CPUList: Hashable, Sendable, CustomStringConvertible {
 
     /// Pins the calling thread to exactly these CPUs.
     /// The corresponding C function is `pthread_setaffinity_np(3)`.
-    public func pinCurrentThread() throws(SocketError) {
+    public func pinCurrentThread() throws(Errno) {
         var set = CMPPSLinux_cpu_set()
         CMPPSLinux_CPU_ZERO(&set)
         for cpu in cpus { CMPPSLinux_CPU_SET(Int32(cpu), &set) }
-        let rc = CMPPSLinux_pthread_setaffinity(pthread_self(), &set)
-        if rc != 0 { throw SocketError("pthread_setaffinity_np", code: rc) }
+        try Syscalls.setAffinity(&set)
     }
 
     /// The CPU the calling thread is running on right now.

@@ -2,33 +2,43 @@
 import Glibc
 #endif
 
-/// A failed system call: which operation failed and the `errno` it returned.
+/// An `errno` value: why the kernel refused a call.
 ///
-/// The operation is a `StaticString` so that creating and throwing the error
-/// never allocates, even on a hot path.
-public struct SocketError: Error, Equatable, CustomStringConvertible, Sendable {
-    /// The operation that failed, as a person would name it: `bind`, `setsockopt(SO_REUSEPORT)`.
-    public let operation: StaticString
-    /// The `errno` value the kernel returned.
-    public let code: Int32
+/// Compare with the named values (`error.errno == .noBufferSpace`) or with
+/// the C constants through ``rawValue``.
+public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringConvertible {
+    /// The C value (`ENOBUFS` and so on).
+    public let rawValue: Int32
 
-    /// Creates an error for `operation` with the given `errno` value.
-    public init(_ operation: StaticString, code: Int32) {
-        self.operation = operation
-        self.code = code
-    }
+    /// Wraps a C `errno` value.
+    public init(rawValue: Int32) { self.rawValue = rawValue }
 
-    /// The C library's text for the errno, lowercased: "address already in use".
-    public var reason: String {
-        let text = String(cString: strerror(code))
-        guard let first = text.first else { return "errno \(code)" }
+    /// The calling thread's `errno` right now.
+    package static var current: Errno { Errno(rawValue: Glibc.errno) }
+
+    /// The C library's text, lowercased: "no buffer space available".
+    public var description: String {
+        let text = String(cString: strerror(rawValue))
+        guard let first = text.first else { return "errno \(rawValue)" }
         return first.lowercased() + text.dropFirst()
     }
 
-    /// "bind: address already in use".
-    public var description: String { "\(operation): \(reason)" }
-
-    public static func == (lhs: SocketError, rhs: SocketError) -> Bool {
-        lhs.code == rhs.code && "\(lhs.operation)" == "\(rhs.operation)"
-    }
+    /// `EAGAIN`: nothing to read, or no room to send, right now.
+    public static let wouldBlock = Errno(rawValue: EAGAIN)
+    /// `EINTR`: a signal came during the call (``Syscalls`` retries these).
+    public static let interrupted = Errno(rawValue: EINTR)
+    /// `ENOBUFS`: the kernel had no room for the datagram (a full device or qdisc queue).
+    public static let noBufferSpace = Errno(rawValue: ENOBUFS)
+    /// `ENOMEM`: the kernel could not allocate memory for the call.
+    public static let noMemory = Errno(rawValue: ENOMEM)
+    /// `EIO`: the device refused the message (a NIC without UDP segmentation, for one).
+    public static let ioError = Errno(rawValue: EIO)
+    /// `EINVAL`: an argument the kernel does not accept.
+    public static let invalidArgument = Errno(rawValue: EINVAL)
+    /// `EMFILE`: this process has as many descriptors open as it may.
+    public static let tooManyOpenFiles = Errno(rawValue: EMFILE)
+    /// `ECONNREFUSED`: an earlier datagram drew an ICMP port unreachable.
+    public static let connectionRefused = Errno(rawValue: ECONNREFUSED)
+    /// `EMSGSIZE`: the datagram is larger than the path or the socket allows.
+    public static let messageTooLong = Errno(rawValue: EMSGSIZE)
 }

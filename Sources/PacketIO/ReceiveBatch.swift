@@ -127,18 +127,9 @@ public struct ReceiveBatch: ~Copyable {
         // 1024, not at our capacity: it would read and write past the batch.
         precondition(limit >= 0, "receive limit must not be negative")
         let vlen = UInt32(truncatingIfNeeded: min(limit, capacity))
-        let messages = self.messages
-        while true {
-            let n = CMPPSLinux_recvmmsg(descriptor, messages, vlen, CMPPSLinux_MSG_WAITFORONE, nil)
-            if n >= 0 {
-                count = Int(n)
-                return Int(n)
-            }
-            let code = errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return 0 }
-            throw SocketError("recvmmsg", code: code)
-        }
+        let n = try Syscalls.receiveMessages(descriptor, messages, count: vlen, flags: CMPPSLinux_MSG_WAITFORONE)
+        count = n
+        return n
     }
 
     /// The length of datagram `index` as received (at most ``slotSize``).

@@ -90,7 +90,7 @@ public enum ReusePortSteering: Hashable, Sendable, CustomStringConvertible {
             // Safety: the kernel copies the instructions during the call; `buffer` outlives it.
             let program = CMPPSLinux_sock_fprog(len: UInt16(buffer.count), filter: buffer.baseAddress)
             do throws(SocketError) {
-                try setOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_ATTACH_REUSEPORT_CBPF, program,
+                try Syscalls.setOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_ATTACH_REUSEPORT_CBPF, program,
                               "setsockopt(SO_ATTACH_REUSEPORT_CBPF)")
             } catch {
                 failure = error

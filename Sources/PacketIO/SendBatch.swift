@@ -113,13 +113,6 @@ public struct SendBatch: ~Copyable {
     public func send(descriptor: Int32, from start: Int = 0, to end: Int) throws(SocketError) -> Int {
         precondition(start >= 0 && start <= end && end <= capacity, "message range out of bounds")
         if start == end { return 0 }
-        while true {
-            let n = CMPPSLinux_sendmmsg(descriptor, messages + start, UInt32(truncatingIfNeeded: end - start), 0)
-            if n >= 0 { return Int(n) }
-            let code = errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return 0 }
-            throw SocketError("sendmmsg", code: code)
-        }
+        return try Syscalls.sendMessages(descriptor, messages + start, count: UInt32(truncatingIfNeeded: end - start))
     }
 }

@@ -18,18 +18,16 @@ public struct UDPSocket: ~Copyable {
     /// Opens a blocking UDP socket for `family`.
     /// The corresponding C function is `socket(AF_INET or AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)`.
     public init(family: SocketAddress.Family) throws(SocketError) {
-        let fd = socket(family.rawValue, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        if fd < 0 { throw SocketError("socket", code: errno) }
-        descriptor = fd
+        descriptor = try Syscalls.socket(domain: family.rawValue, type: Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
         self.family = family
     }
 
-    deinit { close(descriptor) }
+    deinit { Syscalls.close(descriptor) }
 
     /// Lets several sockets bind the same address while one is in TIME_WAIT-like states.
     /// The corresponding C call is `setsockopt(SO_REUSEADDR)`.
     public func setReuseAddress(_ enabled: Bool) throws(SocketError) {
-        try setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, Int32(enabled ? 1 : 0), "setsockopt(SO_REUSEADDR)")
+        try Syscalls.setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, Int32(enabled ? 1 : 0), "setsockopt(SO_REUSEADDR)")
     }
 
     /// Joins this socket to an SO_REUSEPORT group: every socket of one user that
@@ -37,7 +35,7 @@ public struct UDPSocket: ~Copyable {
     /// incoming flows across them by a hash of the 4-tuple.
     /// The corresponding C call is `setsockopt(SO_REUSEPORT)`; Linux 3.9 or later.
     public func setReusePort(_ enabled: Bool) throws(SocketError) {
-        try setOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_REUSEPORT, Int32(enabled ? 1 : 0), "setsockopt(SO_REUSEPORT)")
+        try Syscalls.setOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_REUSEPORT, Int32(enabled ? 1 : 0), "setsockopt(SO_REUSEPORT)")
     }
 
     /// Asks for a receive buffer of `bytes` and returns what the kernel granted,
@@ -49,8 +47,8 @@ public struct UDPSocket: ~Copyable {
     @discardableResult
     public func setReceiveBufferSize(_ bytes: Int, force: Bool = true) throws(SocketError) -> Int {
         let request = Int32(clamping: bytes)
-        if !force || (try? setOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_RCVBUFFORCE, request, "setsockopt(SO_RCVBUFFORCE)")) == nil {
-            try setOption(descriptor, SOL_SOCKET, SO_RCVBUF, request, "setsockopt(SO_RCVBUF)")
+        if !force || (try? Syscalls.setOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_RCVBUFFORCE, request, "setsockopt(SO_RCVBUFFORCE)")) == nil {
+            try Syscalls.setOption(descriptor, SOL_SOCKET, SO_RCVBUF, request, "setsockopt(SO_RCVBUF)")
         }
         return try receiveBufferSize
     }
@@ -60,20 +58,20 @@ public struct UDPSocket: ~Copyable {
     @discardableResult
     public func setSendBufferSize(_ bytes: Int, force: Bool = true) throws(SocketError) -> Int {
         let request = Int32(clamping: bytes)
-        if !force || (try? setOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_SNDBUFFORCE, request, "setsockopt(SO_SNDBUFFORCE)")) == nil {
-            try setOption(descriptor, SOL_SOCKET, SO_SNDBUF, request, "setsockopt(SO_SNDBUF)")
+        if !force || (try? Syscalls.setOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_SNDBUFFORCE, request, "setsockopt(SO_SNDBUFFORCE)")) == nil {
+            try Syscalls.setOption(descriptor, SOL_SOCKET, SO_SNDBUF, request, "setsockopt(SO_SNDBUF)")
         }
         return try sendBufferSize
     }
 
     /// The receive buffer size in bytes, as `getsockopt(SO_RCVBUF)` reports it.
     public var receiveBufferSize: Int {
-        get throws(SocketError) { Int(try getIntOption(descriptor, SOL_SOCKET, SO_RCVBUF, "getsockopt(SO_RCVBUF)")) }
+        get throws(SocketError) { Int(try Syscalls.intOption(descriptor, SOL_SOCKET, SO_RCVBUF, "getsockopt(SO_RCVBUF)")) }
     }
 
     /// The send buffer size in bytes, as `getsockopt(SO_SNDBUF)` reports it.
     public var sendBufferSize: Int {
-        get throws(SocketError) { Int(try getIntOption(descriptor, SOL_SOCKET, SO_SNDBUF, "getsockopt(SO_SNDBUF)")) }
+        get throws(SocketError) { Int(try Syscalls.intOption(descriptor, SOL_SOCKET, SO_SNDBUF, "getsockopt(SO_SNDBUF)")) }
     }
 
     /// Makes a blocking receive give up after `milliseconds` with EAGAIN, so a
@@ -82,14 +80,14 @@ public struct UDPSocket: ~Copyable {
     /// The corresponding C call is `setsockopt(SO_RCVTIMEO)`.
     public func setReceiveTimeout(milliseconds: Int) throws(SocketError) {
         let value = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
-        try setOption(descriptor, SOL_SOCKET, SO_RCVTIMEO, value, "setsockopt(SO_RCVTIMEO)")
+        try Syscalls.setOption(descriptor, SOL_SOCKET, SO_RCVTIMEO, value, "setsockopt(SO_RCVTIMEO)")
     }
 
     /// Makes a blocking send give up after `milliseconds` with EAGAIN; 0 means wait forever.
     /// The corresponding C call is `setsockopt(SO_SNDTIMEO)`.
     public func setSendTimeout(milliseconds: Int) throws(SocketError) {
         let value = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
-        try setOption(descriptor, SOL_SOCKET, SO_SNDTIMEO, value, "setsockopt(SO_SNDTIMEO)")
+        try Syscalls.setOption(descriptor, SOL_SOCKET, SO_SNDTIMEO, value, "setsockopt(SO_SNDTIMEO)")
     }
 
     /// Turns UDP GSO on: from now on the kernel cuts every message sent on this
@@ -103,7 +101,7 @@ public struct UDPSocket: ~Copyable {
 
     /// ``setSegmentSize(_:)`` on a descriptor whose socket is owned elsewhere.
     public static func setSegmentSize(_ bytes: Int, descriptor: Int32) throws(SocketError) {
-        try setOption(descriptor, CMPPSLinux_SOL_UDP, CMPPSLinux_UDP_SEGMENT, Int32(clamping: bytes), "setsockopt(UDP_SEGMENT)")
+        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_UDP, CMPPSLinux_UDP_SEGMENT, Int32(clamping: bytes), "setsockopt(UDP_SEGMENT)")
     }
 
     /// Turns UDP GRO on or off: with it, the kernel may hand several datagrams
@@ -111,7 +109,7 @@ public struct UDPSocket: ~Copyable {
     /// `UDP_GRO` control message (see ``ReceiveBatch/segmentSize(at:)``).
     /// The corresponding C call is `setsockopt(SOL_UDP, UDP_GRO)`; Linux 5.0 or later.
     public func setReceiveCoalescing(_ enabled: Bool) throws(SocketError) {
-        try setOption(descriptor, CMPPSLinux_SOL_UDP, CMPPSLinux_UDP_GRO, Int32(enabled ? 1 : 0), "setsockopt(UDP_GRO)")
+        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_UDP, CMPPSLinux_UDP_GRO, Int32(enabled ? 1 : 0), "setsockopt(UDP_GRO)")
     }
 
     /// Datagrams the kernel dropped at this socket since it was opened (its
@@ -126,10 +124,7 @@ public struct UDPSocket: ~Copyable {
     public static func dropCount(descriptor: Int32) throws(SocketError) -> UInt64 {
         // SK_MEMINFO_VARS is 9 u32s on Linux 4.6+; SK_MEMINFO_DROPS is the last (index 8).
         var values = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
-        var length = socklen_t(MemoryLayout.size(ofValue: values))
-        // Safety: `values` and `length` outlive the call; the kernel writes at most `length` bytes.
-        let rc = getsockopt(descriptor, SOL_SOCKET, SO_MEMINFO, &values, &length)
-        if rc != 0 { throw SocketError("getsockopt(SO_MEMINFO)", code: errno) }
+        let length = try Syscalls.getOption(descriptor, SOL_SOCKET, SO_MEMINFO, into: &values, "getsockopt(SO_MEMINFO)")
         guard length >= 36 else { throw SocketError("getsockopt(SO_MEMINFO)", code: ENOPROTOOPT) }
         return UInt64(values.8)
     }
@@ -145,54 +140,37 @@ public struct UDPSocket: ~Copyable {
 
     /// ``incomingCPU`` of a descriptor whose socket is owned elsewhere.
     public static func incomingCPU(descriptor: Int32) throws(SocketError) -> Int {
-        Int(try getIntOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_INCOMING_CPU, "getsockopt(SO_INCOMING_CPU)"))
+        Int(try Syscalls.intOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_INCOMING_CPU, "getsockopt(SO_INCOMING_CPU)"))
     }
 
     /// Binds the socket to a local address. The corresponding C function is `bind(2)`.
     public func bind(to address: SocketAddress) throws(SocketError) {
-        let fd = descriptor
-        let rc = address.withUnsafeSockaddr { Glibc.bind(fd, $0, $1) }
-        if rc != 0 { throw SocketError("bind", code: errno) }
+        try Syscalls.bind(descriptor, to: address)
     }
 
     /// Fixes the peer, so plain sends need no address and ICMP errors from the
     /// peer come back as `ECONNREFUSED`. The corresponding C function is `connect(2)`.
     public func connect(to address: SocketAddress) throws(SocketError) {
-        let fd = descriptor
-        let rc = address.withUnsafeSockaddr { Glibc.connect(fd, $0, $1) }
-        if rc != 0 { throw SocketError("connect", code: errno) }
+        try Syscalls.connect(descriptor, to: address)
     }
 
     /// The address the socket is bound to; after binding port 0, the port the kernel chose.
     /// The corresponding C function is `getsockname(2)`.
     public func localAddress() throws(SocketError) -> SocketAddress {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        if rc != 0 { throw SocketError("getsockname", code: errno) }
-        guard let address = withUnsafeBytes(of: &storage, { SocketAddress($0.baseAddress!) }) else {
-            throw SocketError("getsockname", code: EAFNOSUPPORT)
-        }
-        return address
+        try Syscalls.localAddress(descriptor)
     }
 
     /// Sends one datagram on a connected socket; returns the bytes sent.
     /// The corresponding C function is `send(2)`. Use ``SendBatch`` for many.
     @discardableResult
     public func send(_ bytes: UnsafeRawBufferPointer) throws(SocketError) -> Int {
-        let fd = descriptor
-        return try retryingOnInterrupt("send") { Glibc.send(fd, bytes.baseAddress, bytes.count, 0) }
+        try Syscalls.send(descriptor, bytes)
     }
 
     /// Sends one datagram to `address`; returns the bytes sent.
     /// The corresponding C function is `sendto(2)`.
     @discardableResult
     public func send(_ bytes: UnsafeRawBufferPointer, to address: SocketAddress) throws(SocketError) -> Int {
-        let fd = descriptor
-        return try retryingOnInterrupt("sendto") {
-            address.withUnsafeSockaddr { sendto(fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
-        }
+        try Syscalls.send(descriptor, bytes, to: address)
     }
 }

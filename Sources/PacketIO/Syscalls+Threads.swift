@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CMPPSLinux
+
+// Threads and CPU affinity.
+extension Syscalls {
+    /// Runs a pthread-style call, which returns its error instead of setting
+    /// errno, or, in a debug build, lets an armed fault answer it.
+    @inline(__always)
+    static func invokeReturningCode(_ call: SystemCall, _ body: () -> Int32) -> Int32 {
+        #if DEBUG
+        if let code = FaultInjection.take(call, descriptor: -1) { return code }
+        #endif
+        return body()
+    }
+
+    /// Starts a joinable thread running `start(context)`.
+    /// The corresponding C function is `pthread_create(3)`.
+    package static func createThread(_ start: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?,
+                                     _ context: UnsafeMutableRawPointer) throws(Errno) -> pthread_t {
+        var thread = pthread_t()
+        let code = invokeReturningCode(.threadCreate) { pthread_create(&thread, nil, start, context) }
+        if code != 0 { throw Errno(rawValue: code) }
+        return thread
+    }
+
+    /// Waits for a thread to end. The corresponding C function is `pthread_join(3)`.
+    package static func joinThread(_ thread: pthread_t) {
+        let code = pthread_join(thread, nil)
+        precondition(code == 0, "pthread_join failed with \(code): a thread joined twice (a bug)")
+    }
+
+    /// Pins the calling thread to `set`. The corresponding C function is `pthread_setaffinity_np(3)`.
+    package static func setAffinity(_ set: inout CMPPSLinux_cpu_set) throws(Errno) {
+        let code = invokeReturningCode(.setAffinity) { CMPPSLinux_pthread_setaffinity(pthread_self(), &set) }
+        if code != 0 { throw Errno(rawValue: code) }
+    }
+
+    /// The CPUs this process may run on; false if the kernel would not say.
+    /// The corresponding C function is `sched_getaffinity(2)`.
+    package static func processAffinity(_ set: inout CMPPSLinux_cpu_set) -> Bool {
+        CMPPSLinux_sched_getaffinity(0, &set) == 0
+    }
+}

@@ -1,0 +1,9 @@
+/// The system calls that go through ``Syscalls``, by name: what a test names
+/// when it asks ``FaultInjection`` to make one fail.
+package enum SystemCall: Sendable, Hashable {
+    case socket, close, bind, connect, getsockname, getpeername, setsockopt, getsockopt
+    case recvmmsg, sendmmsg, send, sendto, ioctl
+    case open, read, write
+    case spawn, waitpid, kill, fcntl
+    case threadCreate, setAffinity
+}
