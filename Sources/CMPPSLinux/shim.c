@@ -76,4 +76,3 @@ unsigned char *CMPPSLinux_CMSG_DATA(struct cmsghdr *cmsg) { return CMSG_DATA(cms
 size_t CMPPSLinux_CMSG_SPACE(size_t payload) { return CMSG_SPACE(payload); }
 size_t CMPPSLinux_CMSG_LEN(size_t payload) { return CMSG_LEN(payload); }
 
-int CMPPSLinux_ioctl_SIOCETHTOOL(int fd, struct CMPPSLinux_ifreq_ethtool *request) { return ioctl(fd, SIOCETHTOOL, request); }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CMPPSLinux
+import PacketIO
 
 /// Requests to a network driver through `ioctl(SIOCETHTOOL)` on an AF_INET datagram
 /// socket, as the `ethtool` program makes them: its statistics (`ethtool -S`),
@@ -124,19 +125,22 @@ package enum Ethtool {
             throw HostReadError(subject: subject, kind: .noSuchInterface, code: ENODEV,
                                 reason: "'\(interface)' is not an interface name (1 to 15 bytes, no '/')")
         }
-        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard descriptor >= 0 else { throw HostReadError(subject: subject, errno: errno) }
-        defer { close(descriptor) }
+        let descriptor: Int32
+        do throws(SocketError) {
+            descriptor = try Syscalls.socket(domain: AF_INET, type: Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+        } catch {
+            throw HostReadError(subject: subject, errno: error.code)
+        }
+        defer { Syscalls.close(descriptor) }
         var request = CMPPSLinux_ifreq_ethtool()
         withUnsafeMutableBytes(of: &request.name) { bytes in
             for (index, byte) in name.enumerated() { bytes[index] = byte }
         }
         request.data = command
-        while true {
-            if CMPPSLinux_ioctl_SIOCETHTOOL(descriptor, &request) == 0 { return }
-            let code = errno
-            if code == EINTR { continue }
-            throw error(subject: subject, operation: operation, errno: code, interface: interface)
+        do throws(SocketError) {
+            try Syscalls.ioctl(descriptor, UInt(CMPPSLinux_SIOCETHTOOL), &request, "ioctl(SIOCETHTOOL)")
+        } catch {
+            throw self.error(subject: subject, operation: operation, errno: error.code, interface: interface)
         }
     }
 

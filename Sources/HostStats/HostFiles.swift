@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PacketIO
 
 /// Reads the files of /proc and /sys under a root directory: `/` for this host,
 /// or a fixture tree captured from another host with the same layout.
@@ -26,24 +27,13 @@ package struct HostFiles: Sendable {
         root == "/" ? hostPath : root + hostPath
     }
 
-    /// The whole text of a small file. The corresponding C functions are `open` and `read`.
+    /// The whole text of a small file. The corresponding C functions are `open(2)` and `read(2)`.
     package func read(_ hostPath: String) throws(HostReadError) -> String {
-        let descriptor = open(path(hostPath), O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw HostReadError(subject: hostPath, errno: errno) }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                throw HostReadError(subject: hostPath, errno: code)
-            }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk[0..<count])
+        do throws(Errno) {
+            return String(decoding: try Syscalls.readWholeFile(path(hostPath)), as: UTF8.self)
+        } catch {
+            throw HostReadError(subject: hostPath, errno: error.rawValue)
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A file's text without surrounding white space (sysfs values end in a newline).

@@ -41,11 +41,11 @@ package struct UDPStatistics: Equatable, Sendable {
         return counters.isEmpty ? nil : UDPStatistics(counters: counters)
     }
 
-    /// IPv4 and IPv6 UDP counters of this host added together, read now.
+    /// IPv4 and IPv6 UDP counters of this host (or of the tree `files` reads) added together, read now.
     /// Nil when /proc/net/snmp cannot be read.
-    package static func current() -> UDPStatistics? {
-        guard let v4 = readFile("/proc/net/snmp").flatMap(parseSNMP) else { return nil }
-        guard let v6 = readFile("/proc/net/snmp6").flatMap(parseSNMP6) else { return v4 }
+    package static func current(_ files: HostFiles = HostFiles()) -> UDPStatistics? {
+        guard let v4 = (try? files.read("/proc/net/snmp")).flatMap(parseSNMP) else { return nil }
+        guard let v6 = (try? files.read("/proc/net/snmp6")).flatMap(parseSNMP6) else { return v4 }
         return UDPStatistics(counters: v4.counters.merging(v6.counters, uniquingKeysWith: +))
     }
 
@@ -56,21 +56,4 @@ package struct UDPStatistics: Equatable, Sendable {
             result[entry.key] = entry.value >= before ? entry.value - before : 0
         })
     }
-}
-
-/// The whole of a small text file such as those in /proc and /sys; nil if it cannot be read.
-package func readFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 16384)
-    while true {
-        let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if count < 0 && errno == EINTR { continue }
-        if count < 0 { return nil }
-        if count == 0 { break }
-        bytes.append(contentsOf: chunk[0..<count])
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }

@@ -8,7 +8,7 @@ import HostStats
 package enum HostTag {
     /// Never 0, which a header uses for "unknown".
     package static let local: UInt8 = {
-        guard let text = readFile("/proc/sys/kernel/random/boot_id") else { return 0 }
+        guard let text = try? HostFiles().read("/proc/sys/kernel/random/boot_id") else { return 0 }
         var hash: UInt32 = 2_166_136_261  // FNV-1a
         for byte in text.utf8 where byte != UInt8(ascii: "\n") { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
         let folded = UInt8(truncatingIfNeeded: hash ^ hash >> 8 ^ hash >> 16 ^ hash >> 24)

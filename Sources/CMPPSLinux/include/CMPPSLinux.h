@@ -137,7 +137,6 @@ struct CMPPSLinux_ethtool_rxfh {
     uint64_t data;
 };
 
-int CMPPSLinux_ioctl_SIOCETHTOOL(int fd, struct CMPPSLinux_ifreq_ethtool *request);
 
 static const unsigned long CMPPSLinux_SIOCETHTOOL = 0x8946;
 static const uint32_t CMPPSLinux_ETHTOOL_GSTRINGS = 0x1b;
