@@ -1,3 +1,5 @@
+import PacketIO
+
 /// One CPU's place in the machine, from `/sys/devices/system/cpu/cpuN/topology`.
 package struct CPUPlace: Equatable, Sendable {
     /// The CPU number.
@@ -65,7 +67,7 @@ package struct CPUTopology: Equatable, Sendable {
     package static func readOnline(_ files: HostFiles = HostFiles()) throws(HostReadError) -> [Int] {
         let path = "/sys/devices/system/cpu/online"
         let text = try files.value(path)
-        guard let cpus = CPUSetText.parseList(text) else { throw .malformed(path, "expected a CPU list such as 0-3, found '\(text)'") }
+        guard let cpus = CPUList(kernelList: text)?.cpus else { throw .malformed(path, "expected a CPU list such as 0-3, found '\(text)'") }
         return cpus
     }
 
@@ -79,7 +81,7 @@ package struct CPUTopology: Equatable, Sendable {
             do throws(HostReadError) {
                 let siblingsPath = directory + "thread_siblings_list"
                 let text = try files.value(siblingsPath)
-                guard let siblings = CPUSetText.parseList(text) else { throw .malformed(siblingsPath, "expected a CPU list, found '\(text)'") }
+                guard let siblings = CPUList(kernelList: text)?.cpus else { throw .malformed(siblingsPath, "expected a CPU list, found '\(text)'") }
                 places[cpu] = CPUPlace(cpu: cpu, core: try? files.integer(directory + "core_id"),
                                        package: try? files.integer(directory + "physical_package_id"), siblings: siblings)
             } catch {
@@ -94,7 +96,7 @@ package struct CPUTopology: Equatable, Sendable {
                 let path = "\(nodeDirectory)/\(name)/cpulist"
                 do throws(HostReadError) {
                     let text = try files.value(path)
-                    guard let cpus = CPUSetText.parseList(text) else { throw .malformed(path, "expected a CPU list, found '\(text)'") }
+                    guard let cpus = CPUList(kernelList: text)?.cpus else { throw .malformed(path, "expected a CPU list, found '\(text)'") }
                     nodes[node] = cpus
                 } catch {
                     failures.append(error)

@@ -1,3 +1,5 @@
+import PacketIO
+
 /// What `mpps doctor` concludes from a ``HostSnapshot``: findings, and where to run receivers.
 package struct DoctorReport: Equatable, Sendable {
     /// The snapshot the rules read.
@@ -49,7 +51,7 @@ package enum Doctor {
         }
         findings += hostFindings(snapshot, port: port)
         if let receiverCPUs, !receiverCPUs.interruptCPUs.isEmpty, (topology?.online.count ?? 0) > 1 {
-            let list = CPUSetText.formatList(receiverCPUs.cpus)
+            let list = CPUList(receiverCPUs.cpus).description
             findings.append(Finding(id: "receiver-cpus", severity: .advice,
                 statement: "suggested receiver CPUs: \(list) (\(receiverCPUs.reason))",
                 recommendation: "mpps recv --reuseport --threads \(receiverCPUs.cpus.count) --cpus \(list)"))
@@ -98,8 +100,8 @@ package enum Doctor {
             if case .success(let queues) = snapshot.queues, queues.rpsOff {
                 var spread = online.filter { !interruptCPUs.contains($0) }
                 if spread.isEmpty { spread = online }
-                let irqNote = interruptCPUs.isEmpty ? "" : ": all but CPU\(interruptCPUs.count == 1 ? "" : "s") \(CPUSetText.formatList(interruptCPUs)), which take\(interruptCPUs.count == 1 ? "s" : "") its interrupt"
-                var recommendation = "spread the work with RPS: echo \(CPUSetText.formatMask(spread)) > /sys/class/net/\(name)/queues/rx-0/rps_cpus (CPU\(spread.count == 1 ? "" : "s") \(CPUSetText.formatList(spread))\(irqNote))"
+                let irqNote = interruptCPUs.isEmpty ? "" : ": all but CPU\(interruptCPUs.count == 1 ? "" : "s") \(CPUList(interruptCPUs).description), which take\(interruptCPUs.count == 1 ? "s" : "") its interrupt"
+                var recommendation = "spread the work with RPS: echo \(CPUList(spread).kernelMask) > /sys/class/net/\(name)/queues/rx-0/rps_cpus (CPU\(spread.count == 1 ? "" : "s") \(CPUList(spread).description)\(irqNote))"
                 if maxReceiving > 1, let raise { recommendation += "; or use more of the \(maxReceiving) queues its driver allows: \(raise)" }
                 findings.append(Finding(id: "rps-off", severity: .advice, interface: name,
                     statement: "\(name) has one RX queue and RPS is off: one CPU takes every packet it receives through the stack",
@@ -122,14 +124,14 @@ package enum Doctor {
             if let node = snapshot.interface.numaNode {
                 let nodeCPUs = topology.nodes[node] ?? []
                 findings.append(Finding(id: "numa-node", severity: .advice, interface: name,
-                    statement: "\(name) is attached to NUMA node \(node) (CPUs \(CPUSetText.formatList(nodeCPUs)))",
+                    statement: "\(name) is attached to NUMA node \(node) (CPUs \(CPUList(nodeCPUs).description))",
                     recommendation: "keep its receivers and its RX interrupts on node \(node): across nodes the article lost 10% per core, up to 4x at higher rates"))
                 let remote = receiving.filter { interrupt in (interrupt.servingCPUs ?? []).contains { !nodeCPUs.contains($0) } }
                 if !remote.isEmpty {
                     let remoteCPUs = Set(remote.flatMap { $0.servingCPUs ?? [] }).filter { !nodeCPUs.contains($0) }
                     let remoteNodes = Set(remoteCPUs.compactMap { topology.node(of: $0) }).sorted().map(String.init).joined(separator: ",")
                     findings.append(Finding(id: "rx-irqs-other-node", severity: .advice, interface: name,
-                        statement: "\(remote.count) of \(name)'s \(receiving.count) RX interrupts are served on node \(remoteNodes) (CPUs \(CPUSetText.formatList(remoteCPUs))), not on its node \(node)",
+                        statement: "\(remote.count) of \(name)'s \(receiving.count) RX interrupts are served on node \(remoteNodes) (CPUs \(CPUList(remoteCPUs).description)), not on its node \(node)",
                         recommendation: "move them to node \(node)'s CPUs: echo CPU > /proc/irq/IRQ/smp_affinity_list for IRQs \(remote.map { String($0.irq) }.joined(separator: ","))"))
                 }
             } else if snapshot.interface.device != nil {
@@ -145,7 +147,7 @@ package enum Doctor {
             let share = Double(busiest.packets) / Double(packets.total)
             if share >= max(0.5, 2.0 / Double(packets.queues.count)) {
                 let cpus = snapshot.receiveInterrupts.first { $0.queue == busiest.queue }?.servingCPUs
-                let worker = cpus.map { "CPU \(CPUSetText.formatList($0)), which serves it," } ?? "the CPU serving it"
+                let worker = cpus.map { "CPU \(CPUList($0).description), which serves it," } ?? "the CPU serving it"
                 findings.append(Finding(id: "rx-queue-imbalance", severity: .warning, interface: name,
                     statement: "RX queue \(busiest.queue) of \(name) received \(percent(share)) of its packets since boot (\(busiest.packets) of \(packets.total)): \(worker) did most of the receive work of \(packets.queues.count) queues",
                     recommendation: "spread flows over the queues: more flows (source ports, destination IPs) or a hash over ports (ethtool -N \(name) rx-flow-hash udp4 sdfn); watch per-queue rates with watch -d ethtool -S \(name)"))
@@ -193,7 +195,7 @@ package enum Doctor {
             if !dropping.isEmpty {
                 let total = dropping.reduce(UInt64(0)) { $0 + UInt64($1.dropped) }
                 findings.append(Finding(id: "softnet-drops", severity: .warning,
-                    statement: "CPU\(dropping.count == 1 ? "" : "s") \(CPUSetText.formatList(dropping.map(\.cpu))) dropped \(total) packets since boot because the backlog was full (/proc/net/softnet_stat)",
+                    statement: "CPU\(dropping.count == 1 ? "" : "s") \(CPUList(dropping.map(\.cpu)).description) dropped \(total) packets since boot because the backlog was full (/proc/net/softnet_stat)",
                     recommendation: "raise net.core.netdev_max_backlog\(sysctls.maxBacklog.map { " (now \($0))" } ?? ""), and spread RPS over more CPUs"))
             }
             let squeezed = softnet.total.timeSqueeze
@@ -243,8 +245,8 @@ package enum Doctor {
         let node = multiNode ? nics.compactMap(\.interface.numaNode).first : nil
         let nodeCPUs = node.map { node in online.filter { topology.nodes[node]?.contains($0) == true } } ?? online
         let names = nics.map(\.name).joined(separator: ", ")
-        let irqText = CPUSetText.formatList(interruptCPUs)
-        let siblingText = siblings.isEmpty ? "" : " and their SMT siblings (\(CPUSetText.formatList(siblings)))"
+        let irqText = CPUList(interruptCPUs).description
+        let siblingText = siblings.isEmpty ? "" : " and their SMT siblings (\(CPUList(siblings).description))"
         func make(_ cpus: [Int], _ choice: ReceiverCPUs.Choice, _ reason: String) -> ReceiverCPUs {
             ReceiverCPUs(cpus: cpus.sorted(), nicNode: node, interruptCPUs: interruptCPUs.sorted(),
                          interruptSiblings: siblings.sorted(), choice: choice, reason: reason)

@@ -1,3 +1,5 @@
+import PacketIO
+
 extension DoctorReport {
     /// The report as `mpps doctor` prints it: CPUs and NUMA, each interface (queues,
     /// interrupts and their CPUs, RPS/XPS, NUMA node, RSS hash fields, counters),
@@ -11,7 +13,7 @@ extension DoctorReport {
         out += "\n" + sysctlSection
         out += "\n" + softnetSection
         if let receiverCPUs {
-            out += "\nsuggested receiver CPUs: \(receiverCPUs.cpus.isEmpty ? "none" : CPUSetText.formatList(receiverCPUs.cpus))\n"
+            out += "\nsuggested receiver CPUs: \(receiverCPUs.cpus.isEmpty ? "none" : CPUList(receiverCPUs.cpus).description)\n"
             out += "  \(receiverCPUs.reason)\n"
         }
         out += "\nfindings\n"
@@ -29,12 +31,12 @@ extension DoctorReport {
         guard case .success(let topology) = snapshot.topology else {
             return out + "  unknown (see the findings)\n"
         }
-        out += "  online: \(CPUSetText.formatList(topology.online)) (\(topology.online.count) CPUs, \(topology.coreCount) cores, \(topology.packageCount) package\(topology.packageCount == 1 ? "" : "s"))\n"
+        out += "  online: \(CPUList(topology.online).description) (\(topology.online.count) CPUs, \(topology.coreCount) cores, \(topology.packageCount) package\(topology.packageCount == 1 ? "" : "s"))\n"
         if topology.nodes.isEmpty {
             out += "  NUMA: no nodes reported (one memory domain)\n"
         }
         for node in topology.nodes.keys.sorted() {
-            out += "  NUMA node \(node): CPUs \(CPUSetText.formatList(topology.nodes[node] ?? []))\n"
+            out += "  NUMA node \(node): CPUs \(CPUList(topology.nodes[node] ?? []).description)\n"
         }
         let groups = topology.siblingGroups
         out += groups.isEmpty ? "  SMT: no CPUs share a core\n"
@@ -86,9 +88,9 @@ extension DoctorReport {
             let width = snapshot.interrupts.map(\.name.count).max() ?? 0
             for interrupt in snapshot.interrupts {
                 let queue = interrupt.queue.map { " \($0)" } ?? ""
-                let cpus = interrupt.servingCPUs.map { "CPU " + CPUSetText.formatList($0) } ?? "CPU ?"
+                let cpus = interrupt.servingCPUs.map { "CPU " + CPUList($0).description } ?? "CPU ?"
                 let allowed = interrupt.effectiveAffinity != nil && interrupt.affinity != nil && interrupt.affinity != interrupt.effectiveAffinity
-                    ? " (allowed \(CPUSetText.formatList(interrupt.affinity ?? [])))" : ""
+                    ? " (allowed \(CPUList(interrupt.affinity ?? []).description))" : ""
                 out += "    IRQ \(pad(String(interrupt.irq), 4)) \(interrupt.name)\(String(repeating: " ", count: width - interrupt.name.count))  \(interrupt.kind.rawValue)\(queue) → \(cpus)\(allowed), \(interrupt.total) since boot\n"
             }
         }
@@ -121,7 +123,7 @@ extension DoctorReport {
         if queues.allSatisfy({ $0.1?.isEmpty == true }) {
             return queues.count == 1 ? "off" : "off (all \(queues.count) queues)"
         }
-        return queues.map { "\($0.0) → " + ($0.1.map { $0.isEmpty ? "off" : CPUSetText.formatList($0) } ?? "?") }.joined(separator: ", ")
+        return queues.map { "\($0.0) → " + ($0.1.map { $0.isEmpty ? "off" : CPUList($0).description } ?? "?") }.joined(separator: ", ")
     }
 
     /// ethtool's field names without the bracketed explanation: `L4 bytes 0 & 1`.

@@ -1,3 +1,5 @@
+import PacketIO
+
 /// One receive queue in sysfs (`/sys/class/net/IF/queues/rx-N`).
 package struct ReceiveQueue: Equatable, Sendable {
     /// N.
@@ -72,7 +74,7 @@ package struct InterfaceQueues: Equatable, Sendable {
     private static func mask(_ files: HostFiles, _ path: String, failures: inout [HostReadError]) -> [Int]? {
         do throws(HostReadError) {
             let text = try files.value(path)
-            guard let cpus = CPUSetText.parseMask(text) else { throw .malformed(path, "expected a hexadecimal CPU mask, found '\(text)'") }
+            guard let cpus = CPUList(kernelMask: text)?.cpus else { throw .malformed(path, "expected a hexadecimal CPU mask, found '\(text)'") }
             return cpus
         } catch {
             failures.append(error)

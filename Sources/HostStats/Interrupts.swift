@@ -1,3 +1,5 @@
+import PacketIO
+
 /// One row of `/proc/interrupts`: an interrupt, its count on each CPU, and who raises it.
 package struct InterruptRow: Equatable, Sendable {
     /// The label before the colon: `33` for a numbered IRQ, `NMI`, `LOC`...
@@ -221,7 +223,7 @@ package struct QueueInterrupt: Equatable, Sendable {
 
     private static func cpuList(_ files: HostFiles, _ path: String) throws(HostReadError) -> [Int] {
         let text = try files.value(path)
-        guard let cpus = CPUSetText.parseList(text) else { throw .malformed(path, "expected a CPU list, found '\(text)'") }
+        guard let cpus = CPUList(kernelList: text)?.cpus else { throw .malformed(path, "expected a CPU list, found '\(text)'") }
         return cpus
     }
 }

@@ -9,7 +9,7 @@ public struct CPUList: Hashable, Sendable, CustomStringConvertible {
     public let cpus: [Int]
 
     /// A list of the given CPUs (sorted, duplicates removed).
-    public init(_ cpus: [Int]) {
+    public init<S: Sequence>(_ cpus: S) where S.Element == Int {
         self.cpus = Array(Set(cpus)).sorted()
     }
 
