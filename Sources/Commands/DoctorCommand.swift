@@ -1,6 +1,5 @@
 
 import HostStats
-import PacketIO
 import Reporting
 
 /// `mpps doctor`: reads this host's CPUs, NICs, interrupts, counters and sysctls and

@@ -1,5 +1,4 @@
 
-import PacketIO
 import Reporting
 import Trials
 

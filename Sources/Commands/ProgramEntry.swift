@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import PacketIO
 import Reporting
 
 /// The one way each executable ends: a command runs; a ``RunError`` becomes

@@ -1,5 +1,4 @@
 import HostStats
-import PacketIO
 import Reporting
 
 /// Reads the host's counters for a run: the UDP table, softnet, the drops of

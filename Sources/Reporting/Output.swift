@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import PacketIO
 import HostStats
 
 /// Where a run's reports go: printed as people read them, or as JSON lines.

@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+#endif
 import PacketIO
 import Reporting
-#endif
 
 /// How a child process ended.
 package enum ExitStatus: Equatable, Sendable, CustomStringConvertible {

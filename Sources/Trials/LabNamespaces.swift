@@ -1,8 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import PacketIO
-import Reporting
 #endif
+import Reporting
 
 /// Two network namespaces joined by a veth pair, for `mpps lab --netns` and
 /// `mpps ndr --netns`: the sender's end and the receiver's end each live in a

@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
-import Reporting
 #endif
 import PacketIO
+import Reporting
 
 /// What `mpps lab` was asked for.
 package struct LabOptions: Sendable {

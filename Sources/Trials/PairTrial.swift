@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+#endif
 import PacketIO
 import Reporting
-#endif
 
 /// Where a trial's two processes run: both on this host (loopback), or the
 /// receiver in one network namespace and the sender in another (`--netns`).

@@ -1,8 +1,8 @@
 #if canImport(Glibc)
 import Glibc
+#endif
 import PacketIO
 import Reporting
-#endif
 
 /// SIGINT, SIGTERM and SIGHUP for a command that runs other processes
 /// (`mpps lab`, `mpps ndr`): blocked from ``init()`` on and taken
