@@ -27,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline_common.h"
+
 #ifndef SOL_UDP
 #define SOL_UDP 17
 #endif
@@ -34,48 +36,10 @@
 #define UDP_GRO 104
 #endif
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig) { (void)sig; stop_requested = 1; }
-
-static void die(const char *what) { perror(what); exit(1); }
-
-static void usage(void) {
+void usage(void) {
     fprintf(stderr, "usage: recv_baseline ADDR:PORT [--gro] [--cpu N] [--rcvbuf BYTES] "
                     "[--batch N] [--duration SECONDS]\n");
     exit(64);
-}
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* "1.2.3.4:5" or "[::1]:5" into ss; returns the address length. */
-static socklen_t parse_address(const char *text, struct sockaddr_storage *ss) {
-    char host[128];
-    const char *colon = strrchr(text, ':');
-    if (!colon || colon == text || (size_t)(colon - text) >= sizeof host) usage();
-    memcpy(host, text, colon - text);
-    host[colon - text] = 0;
-    int port = atoi(colon + 1);
-    if (port <= 0 || port > 65535) usage();
-    memset(ss, 0, sizeof *ss);
-    size_t n = strlen(host);
-    if (host[0] == '[' && host[n - 1] == ']') {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-        host[n - 1] = 0;
-        if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) != 1) usage();
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(port);
-        return sizeof *a;
-    }
-    struct sockaddr_in *a = (struct sockaddr_in *)ss;
-    if (inet_pton(AF_INET, host, &a->sin_addr) != 1) usage();
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    return sizeof *a;
 }
 
 int main(int argc, char **argv) {
