@@ -1,56 +1,5 @@
 import HostStats
 
-/// The host's counters that explain lost datagrams, read at one moment.
-package struct HostReading: Sendable {
-    /// UDP counters of /proc/net/snmp and snmp6, IPv4 and IPv6 together.
-    package var udp: UDPStatistics?
-    /// Drops at this run's own sockets (SO_MEMINFO), summed.
-    package var socketDrops: UInt64?
-    /// /proc/net/softnet_stat: per CPU, packets processed, backlog drops, budget squeezes.
-    package var softnet: SoftnetStatistics?
-    /// The watched interface's sysfs statistics.
-    package var interface: InterfaceStatistics?
-    /// The watched interface's driver statistics (`ethtool -S`).
-    package var ethtool: EthtoolStatistics?
-
-    /// Creates a reading.
-    package init(udp: UDPStatistics? = nil, socketDrops: UInt64? = nil, softnet: SoftnetStatistics? = nil,
-                interface: InterfaceStatistics? = nil, ethtool: EthtoolStatistics? = nil) {
-        self.udp = udp
-        self.socketDrops = socketDrops
-        self.softnet = softnet
-        self.interface = interface
-        self.ethtool = ethtool
-    }
-}
-
-/// How a network interface's counters moved.
-package struct NICDelta: Equatable, Sendable {
-    /// The interface's name.
-    package var interface: String
-    /// Its sysfs statistics (`rx_packets`, `rx_dropped`, `rx_missed_errors`, ...).
-    package var counters: [String: UInt64]
-    /// Packets per RX queue, when the driver reports them (`ethtool -S`).
-    package var rxQueues: [RxQueuePackets.QueuePackets]?
-    /// The driver's own drop counters that moved, with what each means.
-    package var driverDrops: [(name: String, meaning: String, value: UInt64)]
-
-    /// Creates a delta.
-    package init(interface: String, counters: [String: UInt64], rxQueues: [RxQueuePackets.QueuePackets]?,
-                driverDrops: [(name: String, meaning: String, value: UInt64)]) {
-        self.interface = interface
-        self.counters = counters
-        self.rxQueues = rxQueues
-        self.driverDrops = driverDrops
-    }
-
-    package static func == (lhs: NICDelta, rhs: NICDelta) -> Bool {
-        lhs.interface == rhs.interface && lhs.counters == rhs.counters && lhs.rxQueues == rhs.rxQueues
-            && lhs.driverDrops.map(\.name) == rhs.driverDrops.map(\.name)
-            && lhs.driverDrops.map(\.value) == rhs.driverDrops.map(\.value)
-    }
-}
-
 /// How the host's counters moved over an interval or a run.
 package struct HostDelta: Equatable, Sendable {
     /// UDP datagrams delivered to sockets (InDatagrams).

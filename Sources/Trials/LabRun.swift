@@ -4,21 +4,6 @@ import Reporting
 #endif
 import PacketIO
 
-/// What `mpps lab` was asked for.
-package struct LabOptions: Sendable {
-    /// Seconds each sender runs.
-    package var seconds = 3.0
-    /// JSON lines instead of text.
-    package var json = false
-    /// Run in two network namespaces joined by a veth pair.
-    package var netns = false
-    /// The port to receive on; nil picks a free one (4321 inside the lab's own namespaces).
-    package var port: UInt16?
-
-    /// The defaults of `mpps lab`.
-    package init() {}
-}
-
 /// `mpps lab`: the article's experiments one after another, each a receiver and
 /// a sender started as child processes of this very executable, then a table.
 package enum LabRun {

@@ -74,10 +74,3 @@ package struct NDRTrial: Sendable, Equatable {
             + ",\"reason\":\(JSONSink.jsonString(reason))}"
     }
 }
-
-extension String {
-    /// This text padded with spaces to `width` characters.
-    func padded(to width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
-    }
-}
