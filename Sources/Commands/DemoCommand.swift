@@ -73,7 +73,7 @@ enum DemoCommand {
         if let failure = sender.control.failureMessage ?? receiver.control.failureMessage { throw RunError(failure) }
         let account = Account(sent: sender.counters.total().packets, received: summary.total.packets,
                               socketDrops: summary.host?.socketDrops, sequenceLost: summary.sequences?.lost)
-        writeOutput(json ? account.jsonLine + "\n" : account.text)
+        if json { JSONSink.write(account.json) } else { writeOutput(account.text) }
     }
 
     /// Waits until the receiver has read what is queued: its count stops moving
@@ -115,9 +115,8 @@ struct Account {
         return text
     }
 
-    var jsonLine: String {
-        "{\"type\":\"account\",\"sent\":\(sent),\"received\":\(received),\"lost\":\(lost)"
-            + ",\"socket_drops\":\(socketDrops.map(String.init) ?? "null")"
-            + ",\"sequence_lost\":\(sequenceLost.map(String.init) ?? "null")}"
+    var json: JSONValue {
+        ["type": "account", "sent": .unsigned(sent), "received": .unsigned(received), "lost": .unsigned(lost),
+         "socket_drops": .optional(socketDrops) { .unsigned($0) }, "sequence_lost": .optional(sequenceLost) { .unsigned($0) }]
     }
 }

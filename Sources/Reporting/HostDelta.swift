@@ -50,6 +50,42 @@ package struct HostDelta: Equatable, Sendable {
         }
     }
 
+    /// The members an interval or summary line carries for the host (`mpps recv --json`), in this
+    /// order, each only when it was read:
+    ///
+    /// - `kernel`: the UDP counters of /proc/net/snmp and snmp6 over the interval or run:
+    ///   `{"udp_in":N,"rcvbuf_errors":N,"in_errors":N,"no_ports":N,"mem_errors":N}`.
+    /// - `socket_drops`: datagrams the kernel dropped at this run's sockets (SO_MEMINFO).
+    /// - `softnet`: per CPU `{"cpu":N,"processed":N,"dropped":N,"time_squeeze":N}` (/proc/net/softnet_stat).
+    /// - `nic` (`--interface IF`): `interface`, IF's sysfs counters by name (sorted), `rx_queues`
+    ///   (`[{"queue":N,"packets":N}]`, when the driver reports them) and `driver_drops`
+    ///   (the driver's drop counters that moved, by name).
+    package var json: JSONObject {
+        var object = JSONObject()
+        if hasUDP {
+            object.append("kernel", ["udp_in": .unsigned(udpIn), "rcvbuf_errors": .unsigned(rcvbufErrors),
+                                     "in_errors": .unsigned(inErrors), "no_ports": .unsigned(noPorts),
+                                     "mem_errors": .unsigned(memErrors)])
+        }
+        if let socketDrops { object.append("socket_drops", .unsigned(socketDrops)) }
+        if !softnet.isEmpty {
+            object.append("softnet", .array(softnet.map { cpu in
+                ["cpu": .int(cpu.cpu), "processed": .unsigned(UInt64(cpu.processed)),
+                 "dropped": .unsigned(UInt64(cpu.dropped)), "time_squeeze": .unsigned(UInt64(cpu.timeSqueeze))]
+            }))
+        }
+        if let nic {
+            var fields: JSONObject = ["interface": .string(nic.interface)]
+            for name in nic.counters.keys.sorted() { fields.append(name, .unsigned(nic.counters[name] ?? 0)) }
+            if let queues = nic.rxQueues {
+                fields.append("rx_queues", .array(queues.map { ["queue": .int($0.queue), "packets": .unsigned($0.packets)] }))
+            }
+            fields.append("driver_drops", .object(JSONObject(nic.driverDrops.map { ($0.name, .unsigned($0.value)) })))
+            object.append("nic", .object(fields))
+        }
+        return object
+    }
+
     /// Receive errors that are neither a full buffer nor a lack of memory (bad checksums, say).
     package var otherErrors: UInt64 {
         inErrors > rcvbufErrors + memErrors ? inErrors - rcvbufErrors - memErrors : 0

@@ -47,4 +47,29 @@ package struct IntervalReport: Equatable, Sendable {
     package var packetsPerSecond: Double { length > 0 ? Double(delta.packets) / length : 0 }
     /// Payload bytes per second over the interval.
     package var bytesPerSecond: Double { length > 0 ? Double(delta.bytes) / length : 0 }
+
+    /// The interval as a JSON line (`mpps recv --json`, `mpps send --json`), keys in this order:
+    ///
+    /// - `type`: `"interval"`.
+    /// - `elapsed`: seconds from the start to the end of the interval (3 decimals).
+    /// - `packets`, `bytes`: datagrams and payload bytes in the interval.
+    /// - `pps`: datagrams per second over the interval (1 decimal).
+    /// - `calls`: system calls that moved data (`recvmmsg`/`sendmmsg`).
+    /// - `threads`: per thread `{"id":N,"cpu":N,"packets":N}` (`cpu` -1 when unknown).
+    /// - the host's counters when read (`recv`): see ``HostDelta/json``.
+    /// - `warnings`: lines such as the uneven-spread warning, only when there are any.
+    package var json: JSONValue {
+        var object: JSONObject = [
+            "type": "interval",
+            "elapsed": .fixed(elapsed, places: 3),
+            "packets": .unsigned(delta.packets),
+            "bytes": .unsigned(delta.bytes),
+            "pps": .fixed(packetsPerSecond, places: 1),
+            "calls": .unsigned(delta.calls),
+            "threads": .array(threads.map { ["id": .int($0.id), "cpu": .int($0.cpu), "packets": .unsigned($0.delta.packets)] }),
+        ]
+        if let host { object.append(contentsOf: host.json) }
+        if !warnings.isEmpty { object.append("warnings", .strings(warnings)) }
+        return .object(object)
+    }
 }

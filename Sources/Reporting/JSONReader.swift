@@ -1,7 +1,13 @@
-/// Recursive descent over UTF-8 bytes.
+/// Recursive descent over UTF-8 bytes, for ``JSONValue/init(parsing:)``.
+/// Objects keep their members in the order of the text.
 struct JSONReader {
     let bytes: [UInt8]
     var index = 0
+    /// Arrays and objects open around the current position.
+    var depth = 0
+    /// The deepest nesting read: mpps's lines nest three deep, and a line that
+    /// nests without end must not exhaust the stack.
+    static let maximumDepth = 64
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -39,7 +45,10 @@ struct JSONReader {
 
     mutating func object() -> JSONValue? {
         index += 1
-        var members: [String: JSONValue] = [:]
+        guard depth < Self.maximumDepth else { return nil }
+        depth += 1
+        defer { depth -= 1 }
+        var members = JSONObject()
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
@@ -49,7 +58,7 @@ struct JSONReader {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
             index += 1
             guard let member = value() else { return nil }
-            members[key] = member
+            members.append(key, member)
             skipSpace()
             guard index < bytes.count else { return nil }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -59,6 +68,9 @@ struct JSONReader {
     }
 
     mutating func array() -> JSONValue? {
+        guard depth < Self.maximumDepth else { return nil }
+        depth += 1
+        defer { depth -= 1 }
         index += 1
         var values: [JSONValue] = []
         skipSpace()

@@ -27,9 +27,10 @@ package struct DropCounts: Equatable, Sendable {
         self.backlog = backlog
     }
 
-    /// `{"socket":N,"rcvbuf_errors":N,"in_errors":N,"mem_errors":N,"no_ports":N,"backlog":N}`
-    package var json: String {
-        "{\"socket\":\(socket),\"rcvbuf_errors\":\(rcvbufErrors),\"in_errors\":\(inErrors)"
-            + ",\"mem_errors\":\(memErrors),\"no_ports\":\(noPorts),\"backlog\":\(backlog)}"
+    /// The `drops` member of the lab's and ndr's lines, keys in this order: `socket`
+    /// (`socket_drops`), `rcvbuf_errors`, `in_errors`, `mem_errors`, `no_ports`, `backlog`.
+    package var json: JSONValue {
+        ["socket": .unsigned(socket), "rcvbuf_errors": .unsigned(rcvbufErrors), "in_errors": .unsigned(inErrors),
+         "mem_errors": .unsigned(memErrors), "no_ports": .unsigned(noPorts), "backlog": .unsigned(backlog)]
     }
 }

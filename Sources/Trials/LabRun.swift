@@ -61,14 +61,18 @@ package enum LabRun {
             }
             let result = LabResult(experiment: experiment, receiverArgv: receiverArgv, senderArgv: senderArgv, outcome: outcome)
             results.append(result)
-            writeOutput(options.json ? LabReport.json(result) + "\n" : LabReport.text(result, index: index + 1, count: experiments.count) + "\n")
+            if options.json {
+                JSONSink.write(LabReport.json(result))
+            } else {
+                writeOutput(LabReport.text(result, index: index + 1, count: experiments.count) + "\n")
+            }
         }
 
         let seconds = Double(MonotonicClock.now() &- start) / 1e9
         let stop = watch.stopped ? "signal" : "done"
         if options.json {
-            writeOutput(LabReport.summaryJSON(results, planned: experiments.count, seconds: seconds, place: placeName,
-                                              cpus: cpus, notes: notes, stop: stop) + "\n")
+            JSONSink.write(LabReport.summaryJSON(results, planned: experiments.count, seconds: seconds, place: placeName,
+                                                 cpus: cpus, notes: notes, stop: stop))
         } else {
             writeOutput(LabReport.table(results))
             if watch.stopped {

@@ -28,15 +28,23 @@ package struct NDROutcome: Sendable {
         return trials.last { $0.phase == .confirm && $0.offered == result.rate && $0.passed }
     }
 
-    /// `{"type":"summary","rate":X,"loss":X,"trials":N,...}`
-    package var json: String {
-        "{\"type\":\"summary\",\"rate\":\(Units.fixed(result?.rate ?? 0, decimals: 1))"
-            + ",\"loss\":\(Units.fixed(confirmation?.measurement.lossFraction ?? 0, decimals: 6))"
-            + ",\"trials\":\(trials.count),\"confirmed\":\(result?.confirmed ?? false)"
-            + ",\"max_loss\":\(Units.fixed(options.loss, decimals: 6))"
-            + ",\"min\":\(Units.fixed(options.minimum, decimals: 1)),\"max\":\(Units.fixed(options.maximum, decimals: 1))"
-            + ",\"limited_by\":\(limitedBy.map { "\"\($0.rawValue)\"" } ?? "null")"
-            + ",\"stop\":\"\(result == nil ? "signal" : "done")\"}"
+    /// The search's last JSON line (`mpps ndr --json`), keys in this order: `type` (`"summary"`), `rate`
+    /// (the result, 1 decimal; 0 when none held), `loss` (the confirming trial's, 6 decimals), `trials`,
+    /// `confirmed`, `max_loss` (`--loss`), `min`, `max` (`--min`, `--max`), `limited_by` (the limit of the
+    /// lowest rate that failed: `loss`, `sender`, or null), `stop` (`done` or `signal`).
+    package var json: JSONValue {
+        [
+            "type": "summary",
+            "rate": .fixed(result?.rate ?? 0, places: 1),
+            "loss": .fixed(confirmation?.measurement.lossFraction ?? 0, places: 6),
+            "trials": .int(trials.count),
+            "confirmed": .bool(result?.confirmed ?? false),
+            "max_loss": .fixed(options.loss, places: 6),
+            "min": .fixed(options.minimum, places: 1),
+            "max": .fixed(options.maximum, places: 1),
+            "limited_by": .optional(limitedBy) { .string($0.rawValue) },
+            "stop": .string(result == nil ? "signal" : "done"),
+        ]
     }
 
     private var trialsText: String { trials.count == 1 ? "1 trial" : "\(trials.count) trials" }

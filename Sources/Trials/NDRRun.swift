@@ -68,11 +68,11 @@ package enum NDRRun {
                                  expected: count(rate: rate, seconds: options.trialSeconds),
                                  measurement: measurement, loss: options.loss)
             trials.append(trial)
-            writeOutput((options.json ? trial.json : trial.text) + "\n")
+            if options.json { JSONSink.write(trial.json) } else { writeOutput(trial.text + "\n") }
             search.record(rate, passed: trial.passed)
         }
 
         let outcome = NDROutcome(result: search.result, trials: trials, options: options)
-        writeOutput(options.json ? outcome.json + "\n" : outcome.text)
+        if options.json { JSONSink.write(outcome.json) } else { writeOutput(outcome.text) }
     }
 }
