@@ -71,8 +71,8 @@ enum DemoCommand {
         summary.sequences = receiver.sequenceReport()
         sink.summary(summary)
         if let failure = sender.control.failureMessage ?? receiver.control.failureMessage { throw RunError(failure) }
-        let account = Account(sent: sender.counters.total().packets, received: summary.total.packets,
-                              socketDrops: summary.host?.socketDrops, sequenceLost: summary.sequences?.lost)
+        // The same account the trials of mpps lab and mpps ndr keep: sent = received + lost, by cause.
+        let account = LossAccount(sent: sender.counters.total().packets, receiver: summary)
         if json { JSONSink.write(account.json) } else { writeOutput(account.text) }
     }
 
@@ -87,36 +87,5 @@ enum DemoCommand {
             if now == last { return }
             last = now
         }
-    }
-}
-
-/// Where the demo's datagrams went: sent = received + lost, and what the
-/// kernel and the sequence numbers say about the lost ones.
-struct Account {
-    let sent: UInt64
-    let received: UInt64
-    /// Drops the kernel counted at the receiving socket (SO_MEMINFO), when readable.
-    let socketDrops: UInt64?
-    /// Datagrams the sequence numbers show missing, when headers were sent.
-    let sequenceLost: UInt64?
-
-    var lost: UInt64 { sent > received ? sent - received : 0 }
-
-    var text: String {
-        var text = "account: \(sent) sent = \(received) received + \(lost) lost\n"
-        guard lost > 0 else { return text }
-        if let sequenceLost {
-            text += "         the sequence numbers miss \(sequenceLost)\n"
-        }
-        if let socketDrops {
-            text += "         the kernel dropped \(socketDrops) at the receiving socket because its buffer was full:"
-                + " the receiving thread did not keep up\n"
-        }
-        return text
-    }
-
-    var json: JSONValue {
-        ["type": "account", "sent": .unsigned(sent), "received": .unsigned(received), "lost": .unsigned(lost),
-         "socket_drops": .optional(socketDrops) { .unsigned($0) }, "sequence_lost": .optional(sequenceLost) { .unsigned($0) }]
     }
 }

@@ -12,11 +12,6 @@ package struct TrialMeasurement: Equatable, Sendable {
     package var refused: UInt64
     /// Datagrams the receiver counted.
     package var received: UInt64
-    /// Datagrams lost: the larger of what the sequence numbers miss and `sent - received`.
-    /// The sequence count alone misses the tail of a flow whose end-of-flow
-    /// datagrams were all dropped too; the difference alone hides losses behind
-    /// duplicates. Either one is a lower bound, so the larger is the better.
-    package var lost: UInt64
     /// Datagrams the receiver's sequence numbers show missing (its `lost`), when it saw headers.
     package var sequenceLost: UInt64?
     /// Where datagrams were dropped.
@@ -30,14 +25,13 @@ package struct TrialMeasurement: Equatable, Sendable {
     package var socketDropsCountMessages = false
 
     /// Creates a measurement.
-    package init(sent: UInt64, senderSeconds: Double, refused: UInt64 = 0, received: UInt64, lost: UInt64,
+    package init(sent: UInt64, senderSeconds: Double, refused: UInt64 = 0, received: UInt64,
                 sequenceLost: UInt64? = nil, drops: DropCounts = DropCounts(), threadPackets: [UInt64],
                 incomingCPUs: JSONValue? = nil) {
         self.sent = sent
         self.senderSeconds = senderSeconds
         self.refused = refused
         self.received = received
-        self.lost = lost
         self.sequenceLost = sequenceLost
         self.drops = drops
         self.threadPackets = threadPackets
@@ -62,11 +56,9 @@ package struct TrialMeasurement: Equatable, Sendable {
             drops.noPorts = kernel["no_ports"]?.count ?? 0
         }
         drops.backlog = (receiver["softnet"]?.array ?? []).reduce(0) { $0 + ($1["dropped"]?.count ?? 0) }
-        let sequenceLost = receiver["lost"]?.count
-        let lost = max(sequenceLost ?? 0, sent > received ? sent - received : 0)
         let threads = (receiver["threads"]?.array ?? []).compactMap(\.count)
         var measurement = TrialMeasurement(sent: sent, senderSeconds: seconds, refused: sender["refused"]?.count ?? 0,
-                                           received: received, lost: lost, sequenceLost: sequenceLost, drops: drops,
+                                           received: received, sequenceLost: receiver["lost"]?.count, drops: drops,
                                            threadPackets: threads, incomingCPUs: receiver["incoming_cpus"])
         measurement.socketDropsCountMessages = coalescing
         return .success(measurement)
@@ -87,27 +79,20 @@ package struct TrialMeasurement: Equatable, Sendable {
         return threadPackets.map { total > 0 ? Double($0) / Double(total) : 0 }
     }
 
-    /// Lost datagrams neither the socket's nor the backlog's drop counts explain
-    /// (0 with GRO when the socket dropped anything: its count is of messages).
-    package var lostElsewhere: UInt64 {
-        if socketDropsCountMessages && drops.socket > 0 { return 0 }
-        let explained = drops.socket + drops.backlog
-        return lost > explained ? lost - explained : 0
+    /// The pair's account, sent = received + lost by cause: the same as `mpps demo`'s.
+    package var account: LossAccount {
+        LossAccount(sent: sent, received: received, sequenceLost: sequenceLost, socketDrops: drops.socket,
+                    backlogDrops: drops.backlog, socketDropsCountMessages: socketDropsCountMessages)
     }
 
-    /// Where the lost datagrams went, in words: `"none"`, or the counters that moved.
-    package var dropsInWords: String {
-        guard lost > 0 || drops.socket > 0 || drops.backlog > 0 else { return "none" }
-        var parts: [String] = []
-        if drops.socket > 0 {
-            parts.append(socketDropsCountMessages
-                ? "\(Units.count(drops.socket)) coalesced messages at the socket (buffer full)"
-                : "\(Units.count(drops.socket)) at the socket (buffer full)")
-        }
-        if drops.backlog > 0 { parts.append("\(Units.count(drops.backlog)) from a CPU's backlog (netdev_max_backlog)") }
-        if lostElsewhere > 0 { parts.append("\(Units.count(lostElsewhere)) elsewhere") }
-        return parts.joined(separator: ", ")
-    }
+    /// Datagrams lost (``LossAccount/lost``): the larger of what the sequence numbers miss and `sent - received`.
+    package var lost: UInt64 { account.lost }
+
+    /// Lost datagrams neither the socket's nor the backlog's drop counts explain (``LossAccount/lostElsewhere``).
+    package var lostElsewhere: UInt64 { account.lostElsewhere }
+
+    /// Where the lost datagrams went, in words: `"none"`, or the counters that moved (``LossAccount/causesInWords``).
+    package var dropsInWords: String { account.causesInWords }
 
     /// The CPU that last delivered to each receiving socket (SO_INCOMING_CPU), when the receiver knew any.
     package var incomingCPUsInWords: String? {
