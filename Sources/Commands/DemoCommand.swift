@@ -71,9 +71,9 @@ enum DemoCommand {
         summary.sequences = receiver.sequenceReport()
         sink.summary(summary)
         if let failure = sender.control.failureMessage ?? receiver.control.failureMessage { throw RunError(failure) }
-        let account = Account(sent: sender.counters.total().packets, received: summary.total.packets,
-                              socketDrops: summary.host?.socketDrops, sequenceLost: summary.sequences?.lost)
-        writeOutput(json ? account.jsonLine + "\n" : account.text)
+        // The same account the trials of mpps lab and mpps ndr keep: sent = received + lost, by cause.
+        let account = LossAccount(sent: sender.counters.total().packets, receiver: summary)
+        if json { JSONSink.write(account.json) } else { writeOutput(account.text) }
     }
 
     /// Waits until the receiver has read what is queued: its count stops moving
@@ -87,37 +87,5 @@ enum DemoCommand {
             if now == last { return }
             last = now
         }
-    }
-}
-
-/// Where the demo's datagrams went: sent = received + lost, and what the
-/// kernel and the sequence numbers say about the lost ones.
-struct Account {
-    let sent: UInt64
-    let received: UInt64
-    /// Drops the kernel counted at the receiving socket (SO_MEMINFO), when readable.
-    let socketDrops: UInt64?
-    /// Datagrams the sequence numbers show missing, when headers were sent.
-    let sequenceLost: UInt64?
-
-    var lost: UInt64 { sent > received ? sent - received : 0 }
-
-    var text: String {
-        var text = "account: \(sent) sent = \(received) received + \(lost) lost\n"
-        guard lost > 0 else { return text }
-        if let sequenceLost {
-            text += "         the sequence numbers miss \(sequenceLost)\n"
-        }
-        if let socketDrops {
-            text += "         the kernel dropped \(socketDrops) at the receiving socket because its buffer was full:"
-                + " the receiving thread did not keep up\n"
-        }
-        return text
-    }
-
-    var jsonLine: String {
-        "{\"type\":\"account\",\"sent\":\(sent),\"received\":\(received),\"lost\":\(lost)"
-            + ",\"socket_drops\":\(socketDrops.map(String.init) ?? "null")"
-            + ",\"sequence_lost\":\(sequenceLost.map(String.init) ?? "null")}"
     }
 }

@@ -56,6 +56,6 @@ enum DoctorCommand {
         }
         let snapshot = HostSnapshot.read(root: files.root, interfaces: selection)
         let report = Doctor.diagnose(snapshot, port: port)
-        writeOutput(arguments.flag("--json") ? report.json.rendered + "\n" : report.text)
+        if arguments.flag("--json") { JSONSink.write(report.json) } else { writeOutput(report.text) }
     }
 }

@@ -1,4 +1,6 @@
-
+#if canImport(Glibc)
+import Glibc
+#endif
 import HostStats
 import Reporting
 import Engine
@@ -91,15 +93,13 @@ enum RecvCommand {
         let quiet = arguments.flag("--quiet")
         let sink: ReportSink = json ? JSONSink() : HumanSink(verb: "received", quiet: quiet, slotSize: receive.slotSize)
         try Runner.receive(receive, monitor: monitor, sink: sink, interface: interface) { run in
-            if quiet { return }
-            let threads = receive.threads == 1 ? "1 thread"
-                : "\(receive.threads) threads" + (receive.reusePort ? " (SO_REUSEPORT, a socket each)" : " (sharing one socket)")
-            let pinned = run.threadCPUs.map { " on CPUs \(CPUList($0))" } ?? ""
-            let steered = run.options.steering == .hash ? "" : ", steered by \(run.options.steering.rawValue) (SO_ATTACH_REUSEPORT_CBPF)"
-            let gro = run.options.coalescing ? ", GRO" : ""
-            let moderation = run.options.moderation > 0 ? ", rx-usecs \(run.options.moderation)" : ""
-            writeError("mpps recv: listening on \(run.boundAddress), \(threads)\(pinned)\(steered), batch \(receive.batch)\(gro)\(moderation), "
-                + "receive buffer \(run.grantedReceiveBuffer) bytes; Ctrl-C stops")
+            let ready = ReceiveReady(address: run.boundAddress, threads: run.options.threads, reusePort: run.options.reusePort,
+                                     steering: run.options.steering.rawValue, cpus: run.threadCPUs, batch: run.options.batch,
+                                     coalescing: run.options.coalescing, moderationMicroseconds: run.options.moderation,
+                                     receiveBuffer: run.grantedReceiveBuffer, processID: getpid())
+            // The JSON stream's first line, for programs; the line on stderr, for people.
+            if json { JSONSink.write(ready.json) }
+            if !quiet { writeError(ready.text) }
         }
     }
 }

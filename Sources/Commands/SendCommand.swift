@@ -1,4 +1,6 @@
-
+#if canImport(Glibc)
+import Glibc
+#endif
 import Engine
 import PacketIO
 import Reporting
@@ -90,15 +92,15 @@ enum SendCommand {
         let quiet = arguments.flag("--quiet")
         let sink: ReportSink = json ? JSONSink() : HumanSink(verb: "sent", quiet: quiet)
         try Runner.send(send, monitor: monitor, sink: sink) { run in
-            if quiet { return }
-            let targets = send.targets.map(\.description).joined(separator: ", ")
-            let threads = (send.threadCount == 1 ? "1 thread" : "\(send.threadCount) threads")
-                + (send.flowCount == send.threadCount ? "" : ", \(send.flowCount) flows")
-            var limits = ""
-            if let rate = send.rate { limits += ", \(Units.shortRate(rate)) datagrams/s" }
-            if let count = send.count { limits += ", \(count) datagrams" }
-            let gso = run.options.segments > 1 ? ", GSO \(run.options.segments) per message" : ""
-            writeError("mpps send: \(threads) to \(targets), \(send.payload)-byte payloads, batch \(send.batch)\(gso)\(limits); Ctrl-C stops")
+            let options = run.options
+            let cpus = options.cpus.map { list in (0..<options.threadCount).map { list.cpus[$0 % list.cpus.count] } }
+            let ready = SendReady(targets: options.targets, threads: options.threadCount, flows: options.flowCount,
+                                  payload: options.payload,
+                                  headers: options.stampsSequence && options.payload >= SequenceHeader.size,
+                                  batch: options.batch, segments: options.segments, rate: options.rate, count: options.count,
+                                  cpus: cpus, processID: getpid())
+            if json { JSONSink.write(ready.json) }
+            if !quiet { writeError(ready.text) }
         }
     }
 }

@@ -6,7 +6,9 @@ import Reporting
 /// thread starts), threads started, the monitor reporting, the summary printed.
 package enum Runner {
     /// Receives until the monitor ends the run; prints through `sink`.
-    /// `announce` is called once the sockets are bound, before traffic is read.
+    /// `announce` is called once every receiving thread is reading, before the
+    /// first interval, and not at all when a thread failed to start: what it
+    /// prints tells a waiting sender it may begin (`mpps lab` waits for it).
     /// Throws a set-up error, or a worker's failure after the summary is printed.
     /// With `interface`, that interface's counters are read every interval too.
     @discardableResult
@@ -15,8 +17,8 @@ package enum Runner {
         let mask = Monitor.blockStopSignals()
         defer { Monitor.restoreSignals(mask) }
         let run = try ReceiveRun(options)
-        announce(run)
         try run.start()
+        if run.control.failureMessage == nil { announce(run) }
         var summary = monitor.run(counters: run.counters, control: run.control, finished: { false },
                                   stopWorkers: run.stop, sink: sink, sampler: run.sampler(interface: interface),
                                   // CPU steering follows where the kernel worked, not the flows: the hint would mislead.
@@ -29,14 +31,15 @@ package enum Runner {
     }
 
     /// Sends until the count is met or the monitor ends the run; prints through `sink`.
+    /// `announce` is called once the sending threads have started (unless one failed at once), before the first interval.
     @discardableResult
     package static func send(_ options: SendOptions, monitor: Monitor, sink: ReportSink,
                             announce: (SendRun) -> Void = { _ in }) throws(RunError) -> RunSummary {
         let mask = Monitor.blockStopSignals()
         defer { Monitor.restoreSignals(mask) }
         let run = try SendRun(options)
-        announce(run)
         try run.start()
+        if run.control.failureMessage == nil { announce(run) }
         let summary = monitor.run(counters: run.counters, control: run.control, finished: { run.isFinished },
                                   stopWorkers: run.stop, sink: sink)
         sink.summary(summary)

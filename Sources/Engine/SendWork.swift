@@ -4,12 +4,6 @@ import Glibc
 import PacketIO
 import Reporting
 
-/// One connected socket a sending thread sends on, and the flow id its datagrams carry.
-struct SendFlow: Sendable, Equatable {
-    let descriptor: Int32
-    let id: UInt32
-}
-
 /// One sending thread's loop and everything it needs, as plain values.
 struct SendWork: Sendable {
     /// The thread's flows, sent in turn, one batch each.
@@ -158,45 +152,5 @@ struct SendWork: Sendable {
     /// Messages per `sendmmsg` call: `batch` datagrams' worth, at least one message.
     static func messagesPerCall(batch: Int, segments: Int) -> Int {
         max(1, batch / segments)
-    }
-}
-
-/// Where one flow of a sending thread stands: its socket, its id, the data datagrams sent on it.
-struct FlowCursor {
-    let descriptor: Int32
-    let flow: UInt32
-    var sent: UInt64 = 0
-}
-
-/// What a sending thread writes into each datagram's header.
-struct SequenceStamp: Sendable {
-    let flow: UInt32
-    let hostTag: UInt8
-
-    @inline(__always)
-    func header(_ kind: SequenceHeader.Kind, sequence: UInt64, time: UInt64) -> SequenceHeader {
-        SequenceHeader(kind: kind, hostTag: hostTag, flow: flow, sequence: sequence, sendTime: time)
-    }
-
-    /// Stamps the first `count` datagrams of `batch` (message by message,
-    /// segment by segment) with sequence numbers from `firstSequence`.
-    @inline(__always)
-    func write(into batch: borrowing SendBatch, count: Int, segments: Int, firstSequence: UInt64, time: UInt64) {
-        var sequence = firstSequence
-        var message = 0
-        var left = count
-        while left > 0 {
-            let inMessage = min(left, segments)
-            var segment = 0
-            while segment < inMessage {
-                _ = batch.withUnsafeMutablePayload(at: message, segment: segment) {
-                    header(.data, sequence: sequence, time: time).write(to: $0)
-                }
-                sequence &+= 1
-                segment &+= 1
-            }
-            left &-= inMessage
-            message &+= 1
-        }
     }
 }

@@ -1,56 +1,5 @@
 import HostStats
 
-/// The host's counters that explain lost datagrams, read at one moment.
-package struct HostReading: Sendable {
-    /// UDP counters of /proc/net/snmp and snmp6, IPv4 and IPv6 together.
-    package var udp: UDPStatistics?
-    /// Drops at this run's own sockets (SO_MEMINFO), summed.
-    package var socketDrops: UInt64?
-    /// /proc/net/softnet_stat: per CPU, packets processed, backlog drops, budget squeezes.
-    package var softnet: SoftnetStatistics?
-    /// The watched interface's sysfs statistics.
-    package var interface: InterfaceStatistics?
-    /// The watched interface's driver statistics (`ethtool -S`).
-    package var ethtool: EthtoolStatistics?
-
-    /// Creates a reading.
-    package init(udp: UDPStatistics? = nil, socketDrops: UInt64? = nil, softnet: SoftnetStatistics? = nil,
-                interface: InterfaceStatistics? = nil, ethtool: EthtoolStatistics? = nil) {
-        self.udp = udp
-        self.socketDrops = socketDrops
-        self.softnet = softnet
-        self.interface = interface
-        self.ethtool = ethtool
-    }
-}
-
-/// How a network interface's counters moved.
-package struct NICDelta: Equatable, Sendable {
-    /// The interface's name.
-    package var interface: String
-    /// Its sysfs statistics (`rx_packets`, `rx_dropped`, `rx_missed_errors`, ...).
-    package var counters: [String: UInt64]
-    /// Packets per RX queue, when the driver reports them (`ethtool -S`).
-    package var rxQueues: [RxQueuePackets.QueuePackets]?
-    /// The driver's own drop counters that moved, with what each means.
-    package var driverDrops: [(name: String, meaning: String, value: UInt64)]
-
-    /// Creates a delta.
-    package init(interface: String, counters: [String: UInt64], rxQueues: [RxQueuePackets.QueuePackets]?,
-                driverDrops: [(name: String, meaning: String, value: UInt64)]) {
-        self.interface = interface
-        self.counters = counters
-        self.rxQueues = rxQueues
-        self.driverDrops = driverDrops
-    }
-
-    package static func == (lhs: NICDelta, rhs: NICDelta) -> Bool {
-        lhs.interface == rhs.interface && lhs.counters == rhs.counters && lhs.rxQueues == rhs.rxQueues
-            && lhs.driverDrops.map(\.name) == rhs.driverDrops.map(\.name)
-            && lhs.driverDrops.map(\.value) == rhs.driverDrops.map(\.value)
-    }
-}
-
 /// How the host's counters moved over an interval or a run.
 package struct HostDelta: Equatable, Sendable {
     /// UDP datagrams delivered to sockets (InDatagrams).
@@ -99,6 +48,42 @@ package struct HostDelta: Equatable, Sendable {
                            driverDrops: (ethtool?.nicDrops ?? []).filter { $0.value > 0 }
                                .map { ($0.counter.name, $0.counter.meaning, $0.value) })
         }
+    }
+
+    /// The members an interval or summary line carries for the host (`mpps recv --json`), in this
+    /// order, each only when it was read:
+    ///
+    /// - `kernel`: the UDP counters of /proc/net/snmp and snmp6 over the interval or run:
+    ///   `{"udp_in":N,"rcvbuf_errors":N,"in_errors":N,"no_ports":N,"mem_errors":N}`.
+    /// - `socket_drops`: datagrams the kernel dropped at this run's sockets (SO_MEMINFO).
+    /// - `softnet`: per CPU `{"cpu":N,"processed":N,"dropped":N,"time_squeeze":N}` (/proc/net/softnet_stat).
+    /// - `nic` (`--interface IF`): `interface`, IF's sysfs counters by name (sorted), `rx_queues`
+    ///   (`[{"queue":N,"packets":N}]`, when the driver reports them) and `driver_drops`
+    ///   (the driver's drop counters that moved, by name).
+    package var json: JSONObject {
+        var object = JSONObject()
+        if hasUDP {
+            object.append("kernel", ["udp_in": .unsigned(udpIn), "rcvbuf_errors": .unsigned(rcvbufErrors),
+                                     "in_errors": .unsigned(inErrors), "no_ports": .unsigned(noPorts),
+                                     "mem_errors": .unsigned(memErrors)])
+        }
+        if let socketDrops { object.append("socket_drops", .unsigned(socketDrops)) }
+        if !softnet.isEmpty {
+            object.append("softnet", .array(softnet.map { cpu in
+                ["cpu": .int(cpu.cpu), "processed": .unsigned(UInt64(cpu.processed)),
+                 "dropped": .unsigned(UInt64(cpu.dropped)), "time_squeeze": .unsigned(UInt64(cpu.timeSqueeze))]
+            }))
+        }
+        if let nic {
+            var fields: JSONObject = ["interface": .string(nic.interface)]
+            for name in nic.counters.keys.sorted() { fields.append(name, .unsigned(nic.counters[name] ?? 0)) }
+            if let queues = nic.rxQueues {
+                fields.append("rx_queues", .array(queues.map { ["queue": .int($0.queue), "packets": .unsigned($0.packets)] }))
+            }
+            fields.append("driver_drops", .object(JSONObject(nic.driverDrops.map { ($0.name, .unsigned($0.value)) })))
+            object.append("nic", .object(fields))
+        }
+        return object
     }
 
     /// Receive errors that are neither a full buffer nor a lack of memory (bad checksums, say).

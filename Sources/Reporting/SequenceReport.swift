@@ -40,4 +40,27 @@ package struct SequenceReport: Equatable, Sendable {
 
     /// True when any datagram carried a sequence header.
     package var hasSequences: Bool { !flows.isEmpty || untracked > 0 }
+
+    /// The members a receiver's summary line carries, in this order, when any
+    /// datagram had a header (none otherwise):
+    ///
+    /// - `lost`, `reordered`, `duplicates`: data datagrams, per the sequence numbers.
+    /// - `flows`: flows seen; `flows_without_end`: flows whose end never came (a lost tail of those is not counted).
+    /// - `untracked`: datagrams of flows beyond the flow table.
+    /// - `end_markers`: end-of-flow datagrams received (not data).
+    /// - `latency_us`: `{"p50":X,"p99":X,"p999":X,"max":X}`, one-way latency in µs (3 decimals),
+    ///   when the sender shares the host.
+    package var json: JSONObject {
+        guard hasSequences else { return [:] }
+        var object: JSONObject = [
+            "lost": .unsigned(lost), "reordered": .unsigned(reordered), "duplicates": .unsigned(duplicates),
+            "flows": .int(flows.count), "flows_without_end": .int(flowsWithoutEnd),
+            "untracked": .unsigned(untracked), "end_markers": .unsigned(endMarkers),
+        ]
+        if let p50 = latency.percentile(0.5), let p99 = latency.percentile(0.99), let p999 = latency.percentile(0.999) {
+            func us(_ value: UInt64) -> JSONValue { .fixed(Double(value) / 1000, places: 3) }
+            object.append("latency_us", ["p50": us(p50), "p99": us(p99), "p999": us(p999), "max": us(latency.maximum)])
+        }
+        return object
+    }
 }

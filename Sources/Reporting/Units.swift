@@ -80,4 +80,9 @@ package enum Units {
         if value >= 1e3 { return fixed(value / 1e3, decimals: 1) + "k" }
         return fixed(value, decimals: 0)
     }
+
+    /// A count for people: `950`, `12.3k`, `1.25M`.
+    package static func count(_ value: UInt64) -> String {
+        shortRate(Double(value))
+    }
 }

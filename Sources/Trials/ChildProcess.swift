@@ -4,27 +4,6 @@ import Glibc
 import PacketIO
 import Reporting
 
-/// How a child process ended.
-package enum ExitStatus: Equatable, Sendable, CustomStringConvertible {
-    /// It called `exit` with this status.
-    case exited(Int32)
-    /// This signal ended it.
-    case signaled(Int32)
-
-    /// Decodes a `waitpid` status (the `WIFEXITED`/`WEXITSTATUS` macros Swift cannot import).
-    init(waitStatus: Int32) {
-        let signal = waitStatus & 0x7f
-        self = signal == 0 ? .exited((waitStatus >> 8) & 0xff) : .signaled(signal)
-    }
-
-    package var description: String {
-        switch self {
-        case .exited(let status): return "exit status \(status)"
-        case .signaled(let signal): return "signal \(signal)"
-        }
-    }
-}
-
 /// A program `mpps lab` and `mpps ndr` start: a receiver, a sender, or an `ip`
 /// command. Its standard output and error go to unlinked temporary files,
 /// which the parent reads whenever it likes: a child never blocks on a full

@@ -1,36 +1,6 @@
 import PacketIO
 import Reporting
 
-/// How one experiment of the lab ended.
-package enum LabOutcome: Sendable, Equatable {
-    /// It ran: what the pair did.
-    case measured(TrialMeasurement)
-    /// This build lacks an option it needs.
-    case skipped(String)
-    /// A process failed: the one-line reason.
-    case failed(String)
-}
-
-/// One experiment and its outcome, with the command lines as a person would type them.
-package struct LabResult: Sendable, Equatable {
-    /// The experiment.
-    package var experiment: LabExperiment
-    /// The receiver's argument vector (`mpps recv ...`, behind `ip netns exec NS` with --netns).
-    package var receiverArgv: [String]
-    /// The sender's argument vector.
-    package var senderArgv: [String]
-    /// How it ended.
-    package var outcome: LabOutcome
-
-    /// Creates a result.
-    package init(experiment: LabExperiment, receiverArgv: [String], senderArgv: [String], outcome: LabOutcome) {
-        self.experiment = experiment
-        self.receiverArgv = receiverArgv
-        self.senderArgv = senderArgv
-        self.outcome = outcome
-    }
-}
-
 /// The lab's output: a block per experiment as it finishes, a closing table;
 /// or, with `--json`, one object per experiment and a summary.
 package enum LabReport {
@@ -90,49 +60,76 @@ package enum LabReport {
         return text
     }
 
-    /// `{"type":"experiment","name":...,"sender":[argv],"receiver":[argv],"received_pps":X,...}`
-    package static func json(_ result: LabResult) -> String {
+    /// One experiment as a JSON line (`mpps lab --json`), keys in this order:
+    ///
+    /// - `type`: `"experiment"`; `name`, `title`.
+    /// - `sender`, `receiver`: the argument vectors as a person types them (`ip netns exec NS mpps ...` with `--netns`).
+    /// - when it ran: `received_pps`, `sent_pps` (datagrams per second of sending, 1 decimal); `sent`,
+    ///   `received` (the sender's and the receiver's counts); `lost` (``TrialMeasurement/lost``);
+    ///   `sequence_lost` (the receiver's sequence count, null without headers); `loss` (`lost / sent`, 6 decimals);
+    ///   `drops` (``DropCounts/json``); `threads` (datagrams per receiving thread) and `shares` (each one's
+    ///   fraction, 4 decimals); `incoming_cpus` (the receiver's, when it reports them).
+    /// - `skipped` (this build lacks an option) or `error` (a process failed) instead of the numbers.
+    /// - `notes`: why the experiment cannot show its effect here.
+    package static func json(_ result: LabResult) -> JSONValue {
         let experiment = result.experiment
-        var line = "{\"type\":\"experiment\",\"name\":\(JSONSink.jsonString(experiment.name))"
-            + ",\"title\":\(JSONSink.jsonString(experiment.title))"
-            + ",\"sender\":\(stringArray(result.senderArgv)),\"receiver\":\(stringArray(result.receiverArgv))"
+        var object: JSONObject = [
+            "type": "experiment",
+            "name": .string(experiment.name),
+            "title": .string(experiment.title),
+            "sender": .strings(result.senderArgv),
+            "receiver": .strings(result.receiverArgv),
+        ]
         switch result.outcome {
         case .measured(let m):
-            line += ",\"received_pps\":\(Units.fixed(m.receivedPerSecond, decimals: 1))"
-                + ",\"sent_pps\":\(Units.fixed(m.sentPerSecond, decimals: 1))"
-                + ",\"sent\":\(m.sent),\"received\":\(m.received),\"lost\":\(m.lost)"
-                + ",\"sequence_lost\":\(m.sequenceLost.map(String.init) ?? "null")"
-                + ",\"loss\":\(Units.fixed(m.lossFraction, decimals: 6))"
-                + ",\"drops\":\(m.drops.json)"
-                + ",\"threads\":[\(m.threadPackets.map(String.init).joined(separator: ","))]"
-                + ",\"shares\":[\(m.shares.map { Units.fixed($0, decimals: 4) }.joined(separator: ","))]"
-            if let cpus = m.incomingCPUs { line += ",\"incoming_cpus\":\(cpus.rendered)" }
+            object.append("received_pps", .fixed(m.receivedPerSecond, places: 1))
+            object.append("sent_pps", .fixed(m.sentPerSecond, places: 1))
+            object.append("sent", .unsigned(m.sent))
+            object.append("received", .unsigned(m.received))
+            object.append("lost", .unsigned(m.lost))
+            object.append("sequence_lost", .optional(m.sequenceLost) { .unsigned($0) })
+            object.append("loss", .fixed(m.lossFraction, places: 6))
+            object.append("drops", m.drops.json)
+            object.append("threads", .counters(m.threadPackets))
+            object.append("shares", .array(m.shares.map { .fixed($0, places: 4) }))
+            if let cpus = m.incomingCPUs { object.append("incoming_cpus", cpus) }
         case .skipped(let reason):
-            line += ",\"skipped\":\(JSONSink.jsonString(reason))"
+            object.append("skipped", .string(reason))
         case .failed(let reason):
-            line += ",\"error\":\(JSONSink.jsonString(reason))"
+            object.append("error", .string(reason))
         }
-        line += ",\"notes\":\(stringArray(experiment.notes))}"
-        return line
+        object.append("notes", .strings(experiment.notes))
+        return .object(object)
     }
 
-    /// `{"type":"summary","experiments":N,"completed":N,...}`
+    /// The lab's last JSON line, keys in this order: `type` (`"summary"`), `experiments` (planned),
+    /// `completed`, `skipped`, `failed`, `seconds` (3 decimals), `place` (`loopback` or `netns`),
+    /// `cpus` (the CPUs mpps may use), `best` (`{"name":...,"received_pps":X}`, when any experiment ran),
+    /// `notes` (what this machine cannot show), `stop` (`done` or `signal`).
     package static func summaryJSON(_ results: [LabResult], planned: Int, seconds: Double, place: String,
-                                   cpus: [Int], notes: [String], stop: String) -> String {
+                                   cpus: [Int], notes: [String], stop: String) -> JSONValue {
         let measured = results.compactMap { result -> (String, TrialMeasurement)? in
             if case .measured(let m) = result.outcome { return (result.experiment.name, m) }
             return nil
         }
         let skipped = results.filter { if case .skipped = $0.outcome { return true } else { return false } }.count
         let failed = results.filter { if case .failed = $0.outcome { return true } else { return false } }.count
-        var line = "{\"type\":\"summary\",\"experiments\":\(planned),\"completed\":\(measured.count)"
-            + ",\"skipped\":\(skipped),\"failed\":\(failed),\"seconds\":\(Units.fixed(seconds, decimals: 3))"
-            + ",\"place\":\(JSONSink.jsonString(place)),\"cpus\":\(JSONSink.jsonString(CPUList(cpus).description))"
+        var object: JSONObject = [
+            "type": "summary",
+            "experiments": .int(planned),
+            "completed": .int(measured.count),
+            "skipped": .int(skipped),
+            "failed": .int(failed),
+            "seconds": .fixed(seconds, places: 3),
+            "place": .string(place),
+            "cpus": .string(CPUList(cpus).description),
+        ]
         if let best = measured.max(by: { $0.1.receivedPerSecond < $1.1.receivedPerSecond }) {
-            line += ",\"best\":{\"name\":\(JSONSink.jsonString(best.0)),\"received_pps\":\(Units.fixed(best.1.receivedPerSecond, decimals: 1))}"
+            object.append("best", ["name": .string(best.0), "received_pps": .fixed(best.1.receivedPerSecond, places: 1)])
         }
-        line += ",\"notes\":\(stringArray(notes)),\"stop\":\(JSONSink.jsonString(stop))}"
-        return line
+        object.append("notes", .strings(notes))
+        object.append("stop", .string(stop))
+        return .object(object)
     }
 
     /// `0.362M`: millions with three decimals, as the article prints rates.
@@ -144,9 +141,5 @@ package enum LabReport {
     static func percent(_ fraction: Double) -> String {
         if fraction == 0 { return "0%" }
         return Units.fixed(fraction * 100, decimals: fraction < 0.001 ? 4 : 2) + "%"
-    }
-
-    static func stringArray(_ strings: [String]) -> String {
-        "[" + strings.map(JSONSink.jsonString).joined(separator: ",") + "]"
     }
 }

@@ -4,21 +4,6 @@ import Glibc
 import PacketIO
 import Reporting
 
-/// What `mpps lab` was asked for.
-package struct LabOptions: Sendable {
-    /// Seconds each sender runs.
-    package var seconds = 3.0
-    /// JSON lines instead of text.
-    package var json = false
-    /// Run in two network namespaces joined by a veth pair.
-    package var netns = false
-    /// The port to receive on; nil picks a free one (4321 inside the lab's own namespaces).
-    package var port: UInt16?
-
-    /// The defaults of `mpps lab`.
-    package init() {}
-}
-
 /// `mpps lab`: the article's experiments one after another, each a receiver and
 /// a sender started as child processes of this very executable, then a table.
 package enum LabRun {
@@ -76,14 +61,18 @@ package enum LabRun {
             }
             let result = LabResult(experiment: experiment, receiverArgv: receiverArgv, senderArgv: senderArgv, outcome: outcome)
             results.append(result)
-            writeOutput(options.json ? LabReport.json(result) + "\n" : LabReport.text(result, index: index + 1, count: experiments.count) + "\n")
+            if options.json {
+                JSONSink.write(LabReport.json(result))
+            } else {
+                writeOutput(LabReport.text(result, index: index + 1, count: experiments.count) + "\n")
+            }
         }
 
         let seconds = Double(MonotonicClock.now() &- start) / 1e9
         let stop = watch.stopped ? "signal" : "done"
         if options.json {
-            writeOutput(LabReport.summaryJSON(results, planned: experiments.count, seconds: seconds, place: placeName,
-                                              cpus: cpus, notes: notes, stop: stop) + "\n")
+            JSONSink.write(LabReport.summaryJSON(results, planned: experiments.count, seconds: seconds, place: placeName,
+                                                 cpus: cpus, notes: notes, stop: stop))
         } else {
             writeOutput(LabReport.table(results))
             if watch.stopped {

@@ -60,24 +60,33 @@ package struct NDRTrial: Sendable, Equatable {
         return line + "  " + (passed ? "pass" : "FAIL") + ": " + reason
     }
 
-    /// `{"type":"trial","number":N,"phase":"search","offered":X,...,"passed":true}`
-    package var json: String {
+    /// The trial as a JSON line (`mpps ndr --json`), keys in this order: `type` (`"trial"`), `number`,
+    /// `phase` (`search`, `minimum` or `confirm`), `offered` (the rate asked, 1 decimal), `expected` (the
+    /// count asked), `sent`, `received`, `lost`, `sequence_lost` (null without headers), `loss` (`lost / sent`,
+    /// 6 decimals), `sent_pps`, `received_pps`, `drops` (``DropCounts/json``), `socket_drops`, `other_drops`
+    /// (lost datagrams the drop counts do not explain), `passed`, `limit` (`loss`, `sender`, or null when
+    /// it passed), `reason` (the verdict in words).
+    package var json: JSONValue {
         let m = measurement
-        return "{\"type\":\"trial\",\"number\":\(number),\"phase\":\"\(phase.rawValue)\""
-            + ",\"offered\":\(Units.fixed(offered, decimals: 1)),\"expected\":\(expected)"
-            + ",\"sent\":\(m.sent),\"received\":\(m.received),\"lost\":\(m.lost)"
-            + ",\"sequence_lost\":\(m.sequenceLost.map(String.init) ?? "null")"
-            + ",\"loss\":\(Units.fixed(m.lossFraction, decimals: 6))"
-            + ",\"sent_pps\":\(Units.fixed(m.sentPerSecond, decimals: 1)),\"received_pps\":\(Units.fixed(m.receivedPerSecond, decimals: 1))"
-            + ",\"drops\":\(m.drops.json),\"socket_drops\":\(m.drops.socket),\"other_drops\":\(m.lostElsewhere)"
-            + ",\"passed\":\(passed),\"limit\":\(limit.map { "\"\($0.rawValue)\"" } ?? "null")"
-            + ",\"reason\":\(JSONSink.jsonString(reason))}"
-    }
-}
-
-extension String {
-    /// This text padded with spaces to `width` characters.
-    func padded(to width: Int) -> String {
-        count >= width ? self : self + String(repeating: " ", count: width - count)
+        return [
+            "type": "trial",
+            "number": .int(number),
+            "phase": .string(phase.rawValue),
+            "offered": .fixed(offered, places: 1),
+            "expected": .unsigned(expected),
+            "sent": .unsigned(m.sent),
+            "received": .unsigned(m.received),
+            "lost": .unsigned(m.lost),
+            "sequence_lost": .optional(m.sequenceLost) { .unsigned($0) },
+            "loss": .fixed(m.lossFraction, places: 6),
+            "sent_pps": .fixed(m.sentPerSecond, places: 1),
+            "received_pps": .fixed(m.receivedPerSecond, places: 1),
+            "drops": m.drops.json,
+            "socket_drops": .unsigned(m.drops.socket),
+            "other_drops": .unsigned(m.lostElsewhere),
+            "passed": .bool(passed),
+            "limit": .optional(limit) { .string($0.rawValue) },
+            "reason": .string(reason),
+        ]
     }
 }

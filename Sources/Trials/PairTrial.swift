@@ -4,32 +4,9 @@ import Glibc
 import PacketIO
 import Reporting
 
-/// Where a trial's two processes run: both on this host (loopback), or the
-/// receiver in one network namespace and the sender in another (`--netns`).
-package struct TrialPlace: Sendable, Equatable {
-    /// The mpps executable children run (this very build).
-    package var executable: String
-    /// The namespace the receiver runs in, if any.
-    package var receiverNamespace: String?
-    /// The namespace the sender runs in, if any.
-    package var senderNamespace: String?
-
-    /// Both processes on this host.
-    package init(executable: String, receiverNamespace: String? = nil, senderNamespace: String? = nil) {
-        self.executable = executable
-        self.receiverNamespace = receiverNamespace
-        self.senderNamespace = senderNamespace
-    }
-
-    /// The argument vector that runs `mpps ARGS` in `namespace`: `ip netns exec NS mpps ARGS`.
-    /// `program` is the executable's path to start, or `mpps` to show a person.
-    package static func argv(_ arguments: [String], program: String, namespace: String?) -> [String] {
-        (namespace.map { ["ip", "netns", "exec", $0] } ?? []) + [program] + arguments
-    }
-}
-
 /// One receiver and one sender, each a child `mpps` process, as a person would
-/// run them in two terminals: the receiver starts first and says it listens;
+/// run them in two terminals: the receiver starts first, and once its first
+/// line of JSON says it is ready (every thread reading) the sender starts;
 /// the sender runs its duration or count and exits; after a moment for the
 /// receiver to read what is queued, the receiver gets SIGINT and prints its
 /// summary. Both summaries make a ``TrialMeasurement``.
@@ -37,10 +14,30 @@ package enum PairTrial {
     /// Time for the receiver to read what its socket still holds once the sender
     /// has ended (4 MiB of small datagrams take a few milliseconds).
     static let drainSeconds = 0.25
-    /// The longest a receiver may take to bind and say so.
+    /// The longest a receiver may take to bind, start its threads and say so.
     static let readySeconds = 10.0
 
-    /// Runs `receiver` (`mpps` arguments, with `--json`) until it listens, then `sender`
+    /// What a receiver's standard output says so far about its readiness.
+    package enum Readiness: Equatable, Sendable {
+        /// No whole line yet.
+        case waiting
+        /// The first line is the ready line (`{"type":"ready",...}`, see ``ReceiveReady/json``).
+        case ready(JSONValue)
+        /// The first line is something else: the receiver will never say it is ready.
+        case unexpected(String)
+    }
+
+    /// Reads the first line of a receiver's `--json` output once it is whole: the
+    /// file may be read while the line is half written, and half a line is not yet
+    /// an answer.
+    package static func readiness(of output: String) -> Readiness {
+        guard let end = output.firstIndex(of: "\n") else { return .waiting }
+        let line = String(output[..<end])
+        guard let value = JSONValue(parsing: line), value["type"]?.string == "ready" else { return .unexpected(line) }
+        return .ready(value)
+    }
+
+    /// Runs `receiver` (`mpps` arguments, with `--json`) until it is ready, then `sender`
     /// (with `--json`) to its end, then stops the receiver. `senderSeconds` bounds
     /// the sender's run (it stops by itself well before). Returns nil if a stop
     /// signal came, after ending both.
@@ -49,13 +46,19 @@ package enum PairTrial {
         let receiving = try ChildProcess(TrialPlace.argv(receiver, program: place.executable, namespace: place.receiverNamespace))
         defer { receiving.terminate(grace: 2) }
         let readyBy = MonotonicClock.now() &+ UInt64(readySeconds * 1e9)
-        while !receiving.errors.contains("listening on") {
+        waiting: while true {
+            switch readiness(of: receiving.output) {
+            case .ready: break waiting
+            case .unexpected(let line):
+                throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) printed '\(line)' where its ready line belongs")
+            case .waiting: break
+            }
             if let status = receiving.exitStatus() {
                 throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) ended with \(status): "
                     + (receiving.lastErrorLine ?? "no message"))
             }
             if MonotonicClock.now() >= readyBy {
-                throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) did not start listening within \(Int(readySeconds)) s")
+                throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) did not say it was ready within \(Int(readySeconds)) s")
             }
             if watch.sleep(seconds: 0.005) { return nil }
         }

@@ -1,39 +1,6 @@
 import PacketIO
 import Reporting
 
-/// Where a trial's lost datagrams were dropped, from the receiver's summary.
-package struct DropCounts: Equatable, Sendable {
-    /// Dropped at the receiver's own sockets (`socket_drops`, SO_MEMINFO): buffer full.
-    package var socket: UInt64 = 0
-    /// The namespace's `RcvbufErrors` (`kernel.rcvbuf_errors`).
-    package var rcvbufErrors: UInt64 = 0
-    /// The namespace's UDP `InErrors`.
-    package var inErrors: UInt64 = 0
-    /// The namespace's UDP `MemErrors` (udp_mem exhausted).
-    package var memErrors: UInt64 = 0
-    /// The namespace's UDP `NoPorts` (nothing listening).
-    package var noPorts: UInt64 = 0
-    /// Dropped from the per-CPU backlog (`softnet` `dropped`, netdev_max_backlog) on any CPU.
-    package var backlog: UInt64 = 0
-
-    /// Creates counts.
-    package init(socket: UInt64 = 0, rcvbufErrors: UInt64 = 0, inErrors: UInt64 = 0, memErrors: UInt64 = 0,
-                noPorts: UInt64 = 0, backlog: UInt64 = 0) {
-        self.socket = socket
-        self.rcvbufErrors = rcvbufErrors
-        self.inErrors = inErrors
-        self.memErrors = memErrors
-        self.noPorts = noPorts
-        self.backlog = backlog
-    }
-
-    /// `{"socket":N,"rcvbuf_errors":N,"in_errors":N,"mem_errors":N,"no_ports":N,"backlog":N}`
-    package var json: String {
-        "{\"socket\":\(socket),\"rcvbuf_errors\":\(rcvbufErrors),\"in_errors\":\(inErrors)"
-            + ",\"mem_errors\":\(memErrors),\"no_ports\":\(noPorts),\"backlog\":\(backlog)}"
-    }
-}
-
 /// What one sender/receiver pair did, from the two summary lines
 /// (`mpps send --json` and `mpps recv --json`).
 package struct TrialMeasurement: Equatable, Sendable {
@@ -45,11 +12,6 @@ package struct TrialMeasurement: Equatable, Sendable {
     package var refused: UInt64
     /// Datagrams the receiver counted.
     package var received: UInt64
-    /// Datagrams lost: the larger of what the sequence numbers miss and `sent - received`.
-    /// The sequence count alone misses the tail of a flow whose end-of-flow
-    /// datagrams were all dropped too; the difference alone hides losses behind
-    /// duplicates. Either one is a lower bound, so the larger is the better.
-    package var lost: UInt64
     /// Datagrams the receiver's sequence numbers show missing (its `lost`), when it saw headers.
     package var sequenceLost: UInt64?
     /// Where datagrams were dropped.
@@ -63,14 +25,13 @@ package struct TrialMeasurement: Equatable, Sendable {
     package var socketDropsCountMessages = false
 
     /// Creates a measurement.
-    package init(sent: UInt64, senderSeconds: Double, refused: UInt64 = 0, received: UInt64, lost: UInt64,
+    package init(sent: UInt64, senderSeconds: Double, refused: UInt64 = 0, received: UInt64,
                 sequenceLost: UInt64? = nil, drops: DropCounts = DropCounts(), threadPackets: [UInt64],
                 incomingCPUs: JSONValue? = nil) {
         self.sent = sent
         self.senderSeconds = senderSeconds
         self.refused = refused
         self.received = received
-        self.lost = lost
         self.sequenceLost = sequenceLost
         self.drops = drops
         self.threadPackets = threadPackets
@@ -95,11 +56,9 @@ package struct TrialMeasurement: Equatable, Sendable {
             drops.noPorts = kernel["no_ports"]?.count ?? 0
         }
         drops.backlog = (receiver["softnet"]?.array ?? []).reduce(0) { $0 + ($1["dropped"]?.count ?? 0) }
-        let sequenceLost = receiver["lost"]?.count
-        let lost = max(sequenceLost ?? 0, sent > received ? sent - received : 0)
         let threads = (receiver["threads"]?.array ?? []).compactMap(\.count)
         var measurement = TrialMeasurement(sent: sent, senderSeconds: seconds, refused: sender["refused"]?.count ?? 0,
-                                           received: received, lost: lost, sequenceLost: sequenceLost, drops: drops,
+                                           received: received, sequenceLost: receiver["lost"]?.count, drops: drops,
                                            threadPackets: threads, incomingCPUs: receiver["incoming_cpus"])
         measurement.socketDropsCountMessages = coalescing
         return .success(measurement)
@@ -120,27 +79,20 @@ package struct TrialMeasurement: Equatable, Sendable {
         return threadPackets.map { total > 0 ? Double($0) / Double(total) : 0 }
     }
 
-    /// Lost datagrams neither the socket's nor the backlog's drop counts explain
-    /// (0 with GRO when the socket dropped anything: its count is of messages).
-    package var lostElsewhere: UInt64 {
-        if socketDropsCountMessages && drops.socket > 0 { return 0 }
-        let explained = drops.socket + drops.backlog
-        return lost > explained ? lost - explained : 0
+    /// The pair's account, sent = received + lost by cause: the same as `mpps demo`'s.
+    package var account: LossAccount {
+        LossAccount(sent: sent, received: received, sequenceLost: sequenceLost, socketDrops: drops.socket,
+                    backlogDrops: drops.backlog, socketDropsCountMessages: socketDropsCountMessages)
     }
 
-    /// Where the lost datagrams went, in words: `"none"`, or the counters that moved.
-    package var dropsInWords: String {
-        guard lost > 0 || drops.socket > 0 || drops.backlog > 0 else { return "none" }
-        var parts: [String] = []
-        if drops.socket > 0 {
-            parts.append(socketDropsCountMessages
-                ? "\(Units.count(drops.socket)) coalesced messages at the socket (buffer full)"
-                : "\(Units.count(drops.socket)) at the socket (buffer full)")
-        }
-        if drops.backlog > 0 { parts.append("\(Units.count(drops.backlog)) from a CPU's backlog (netdev_max_backlog)") }
-        if lostElsewhere > 0 { parts.append("\(Units.count(lostElsewhere)) elsewhere") }
-        return parts.joined(separator: ", ")
-    }
+    /// Datagrams lost (``LossAccount/lost``): the larger of what the sequence numbers miss and `sent - received`.
+    package var lost: UInt64 { account.lost }
+
+    /// Lost datagrams neither the socket's nor the backlog's drop counts explain (``LossAccount/lostElsewhere``).
+    package var lostElsewhere: UInt64 { account.lostElsewhere }
+
+    /// Where the lost datagrams went, in words: `"none"`, or the counters that moved (``LossAccount/causesInWords``).
+    package var dropsInWords: String { account.causesInWords }
 
     /// The CPU that last delivered to each receiving socket (SO_INCOMING_CPU), when the receiver knew any.
     package var incomingCPUsInWords: String? {
@@ -151,12 +103,5 @@ package struct TrialMeasurement: Equatable, Sendable {
     /// Shares as percentages, `52/48`.
     package var sharesInWords: String {
         shares.map { Units.fixed($0 * 100, decimals: 0) }.joined(separator: "/")
-    }
-}
-
-extension Units {
-    /// A count for people: `950`, `12.3k`, `1.25M`.
-    package static func count(_ value: UInt64) -> String {
-        shortRate(Double(value))
     }
 }

@@ -60,7 +60,7 @@ import PacketIO
     @Test func injectedReorderingAndDuplicatesAreReportedExactly() throws {
         let port = freePort()
         let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--json"])
-        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on") })
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
         // Flow 77: 0 1 2 4 3 5 5 6 8, then "I sent 10": 7 and 9 are lost.
         let socket = try UDPSocket(family: .inet)
         try socket.connect(to: SocketAddress(ipv4: 127, 0, 0, 1, port: port))
@@ -90,7 +90,7 @@ import PacketIO
     @Test func sameHostLatencyIsMeasured() throws {
         let port = freePort()
         let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--json", "--count", "10000", "--duration", "20"])
-        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on") })
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
         let sender = try Program.run("mpps", ["send", "127.0.0.1:\(port)", "--count", "10000", "--rate", "50k", "--quiet"])
         #expect(sender.status == 0)
         #expect(receiver.finish(within: 10) == 0)

@@ -11,13 +11,15 @@ import Testing
         let port = freePort(family: host == "[::1]" ? AF_INET6 : AF_INET)
         let address = "\(host):\(port)"
         let receiver = try Program("mpps", ["recv", address, "--json", "--count", "30000", "--duration", "30", "--rcvbuf", "4M"])
-        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on \(address)") }, "\(receiver.stderr)")
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        #expect(receiver.readyLine?["address"] as? String == address)
         let sender = try Program.run("mpps", ["send", address, "--count", "30000", "--rate", "100k", "--payload", "40", "--json"])
         #expect(sender.status == 0, "\(sender.stderr)")
         #expect(receiver.finish(within: 20) == 0, "\(receiver.stderr)")
 
         let sent = sender.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
         #expect(sent.count == sender.stdout.split(separator: "\n").count, "every line of --json output is a JSON object")
+        #expect(sent.first?["type"] as? String == "ready", "\(sender.stdout)")
         let sendSummary = try #require(sent.last)
         #expect(sendSummary["type"] as? String == "summary")
         #expect(sendSummary["packets"] as? Int == 30000)
@@ -27,13 +29,14 @@ import Testing
         let lines = receiver.stdoutLines
         let objects = lines.compactMap(jsonObject)
         #expect(objects.count == lines.count, "every line of --json output is a JSON object: \(lines)")
+        #expect(objects.first?["type"] as? String == "ready", "the first line says the receiver is ready: \(lines)")
         let summary = try #require(objects.last)
         #expect(summary["type"] as? String == "summary")
         #expect(summary["packets"] as? Int == 30000)
         #expect(summary["bytes"] as? Int == 1_200_000)
         #expect(summary["stop"] as? String == "count")
         for key in ["seconds", "pps_mean", "pps_min", "pps_max"] { #expect(summary[key] is Double || summary[key] is Int, "\(key)") }
-        let intervals = objects.dropLast()
+        let intervals = objects.dropFirst().dropLast()
         #expect(intervals.allSatisfy { $0["type"] as? String == "interval" })
         // The intervals add up to the summary.
         #expect(intervals.reduce(0) { $0 + ($1["packets"] as? Int ?? 0) } == 30000)
@@ -64,7 +67,7 @@ import Testing
     @Test func gsoSenderAndGROReceiverCountDatagrams() throws {
         let port = freePort()
         let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--gro", "--json", "--count", "100001", "--duration", "30"])
-        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on") })
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
         #expect(receiver.stderr.contains(", GRO, rx-usecs 50, receive buffer"), "\(receiver.stderr)")
         let sender = try Program.run("mpps", ["send", "127.0.0.1:\(port)", "--gso", "64", "--count", "100001", "--rate", "500k", "--json"])
         #expect(sender.status == 0, "\(sender.stderr)")
@@ -80,7 +83,7 @@ import Testing
     @Test func theArticlesZeroPayloadCarriesNoHeader() throws {
         let port = freePort()
         let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--json", "--count", "5000", "--duration", "20"])
-        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on") })
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
         let sender = try Program.run("mpps", ["send", "127.0.0.1:\(port)", "--count", "5000", "--rate", "50k",
                                               "--payload-pattern", "zero", "--quiet"])
         #expect(sender.status == 0)

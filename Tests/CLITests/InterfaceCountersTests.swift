@@ -18,7 +18,7 @@ import NetLab
         let port = freePort()
         let receiver = try Program("mpps", ["recv", "\(lab.hostAddress):\(port)", "--interface", lab.hostEnd,
                                             "--json", "--duration", "20", "--interval", "0.5"])
-        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on") }, "\(receiver.stderr)")
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
         try lab.runInside([Program.path("mpps"), "send", "\(lab.hostAddress):\(port)", "--count", "2000",
                            "--rate", "20k", "--threads", "4", "--quiet"])
         // The sender returned after its last end-of-flow datagram; give the receiver a moment, then stop it.

@@ -56,6 +56,22 @@ final class Program: @unchecked Sendable {
     var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
     var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
 
+    /// The first line of a `--json` run's standard output once it is whole and is
+    /// the ready line (`{"type":"ready",...}`); nil before.
+    var readyLine: [String: Any]? {
+        let out = stdout
+        guard let end = out.firstIndex(of: "\n"), let object = jsonObject(String(out[..<end])),
+              object["type"] as? String == "ready" else { return nil }
+        return object
+    }
+
+    /// Waits until a `--json` receiver or sender has printed its ready line: for a
+    /// receiver, every thread is reading.
+    @discardableResult
+    func waitForReady(seconds: Double = 10) -> Bool {
+        waitFor(seconds: seconds) { $0.readyLine != nil }
+    }
+
     /// Waits until `condition` holds, polling every 20 ms, for at most `seconds`.
     @discardableResult
     func waitFor(seconds: Double, _ condition: (Program) -> Bool) -> Bool {

@@ -21,7 +21,7 @@ import Testing
 
     @Test func jsonSummaryNamesTheSignal() throws {
         let receiver = try Program("mpps", ["recv", "127.0.0.1:\(freePort())", "--json"])
-        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on") })
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
         receiver.send(SIGINT)
         #expect(receiver.finish(within: 5) == 0)
         let summary = try #require(receiver.stdoutLines.last.flatMap(jsonObject))

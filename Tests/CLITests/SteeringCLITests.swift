@@ -14,7 +14,7 @@ import PacketIO
         let port = freePort()
         let receiver = try Program("mpps", ["recv", "\(host):\(port)", "--json", "--count", "\(count)", "--duration", "30"]
             + receiverOptions)
-        #expect(receiver.waitFor(seconds: 10) { $0.stderr.contains("listening on") }, "\(receiver.stderr)")
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
         let sender = try Program.run("mpps", ["send"] + senderArguments(port) + ["--count", "\(count)", "--rate", "100k", "--json"])
         #expect(sender.status == 0, "\(sender.stderr)")
         #expect(receiver.finish(within: 20) == 0, "\(receiver.stderr)")

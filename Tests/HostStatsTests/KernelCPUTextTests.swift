@@ -2,7 +2,7 @@ import Testing
 import HostStats
 import PacketIO
 
-@Suite struct CPUSetTextTests {
+@Suite struct KernelCPUTextTests {
     @Test func parsesLists() {
         #expect(CPUList(kernelList: "0-3,8")?.cpus == [0, 1, 2, 3, 8])
         #expect(CPUList(kernelList: "0-2,4-15\n")?.cpus == [0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])

@@ -17,7 +17,7 @@ import PacketIO
     }
 
     @Test func jsonIntervalLine() {
-        #expect(JSONSink.intervalLine(report()) ==
+        #expect(report().json.rendered ==
             #"{"type":"interval","elapsed":2.000,"packets":300,"bytes":9600,"pps":300.0,"calls":3,"threads":[{"id":0,"cpu":1,"packets":200},{"id":1,"cpu":2,"packets":100}]}"#)
     }
 
@@ -29,7 +29,7 @@ import PacketIO
         let summary = builder.summary(total: CounterSnapshot(packets: 401, bytes: 12832, refused: 2),
                                       threads: [CounterSnapshot(packets: 300), CounterSnapshot(packets: 101)],
                                       seconds: 3.5, reason: .signal)
-        #expect(JSONSink.summaryLine(summary) ==
+        #expect(summary.json.rendered ==
             #"{"type":"summary","packets":401,"bytes":12832,"seconds":3.500,"pps_mean":114.6,"pps_min":100.0,"pps_max":300.0,"calls":0,"threads":[300,101],"refused":2,"no_buffers":0,"truncated":0,"stop":"signal"}"#)
     }
 

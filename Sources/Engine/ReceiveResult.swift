@@ -1,0 +1,14 @@
+import PacketIO
+import Reporting
+
+/// What a receiving thread hands back when it ends: its flows and latencies.
+package struct ReceiveResult: Sendable {
+    /// Each flow the thread saw a sequence header of.
+    package var flows: [FlowSummary] = []
+    /// Data datagrams with a header whose flow found no room in the table.
+    package var untracked: UInt64 = 0
+    /// One-way latencies of datagrams sent from this host.
+    package var latency = LatencyHistogram()
+    /// End-of-flow datagrams received (not counted as data).
+    package var endMarkers: UInt64 = 0
+}

@@ -1,0 +1,20 @@
+import Synchronization
+import PacketIO
+import Reporting
+
+/// A total that several threads add to, once per batch.
+package struct SharedTotal: @unchecked Sendable {
+    // Safety: points into a RunControl that outlives every worker.
+    let storage: UnsafeMutablePointer<Atomic<UInt64>>
+
+    /// The current total.
+    @inline(__always)
+    package func load() -> UInt64 { storage.pointee.load(ordering: .relaxed) }
+
+    /// Adds `amount` and returns the new total.
+    @inline(__always)
+    @discardableResult
+    package func add(_ amount: UInt64) -> UInt64 {
+        storage.pointee.add(amount, ordering: .relaxed).newValue
+    }
+}

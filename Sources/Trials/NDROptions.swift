@@ -1,0 +1,28 @@
+import PacketIO
+import Reporting
+
+/// What `mpps ndr` was asked for.
+package struct NDROptions: Sendable {
+    /// Where the receiver listens and the sender sends; nil for 127.0.0.1 and a free port
+    /// (198.18.0.1:4321 with ``netns``).
+    package var target: SocketAddress?
+    /// The lowest rate to consider, datagrams per second.
+    package var minimum = 10_000.0
+    /// The highest rate to consider.
+    package var maximum = 1_000_000.0
+    /// The largest fraction of datagrams a passing trial may lose.
+    package var loss = 0.0
+    /// Seconds of sending per trial.
+    package var trialSeconds = 2.0
+    /// Search trials at most.
+    package var steps = 8
+    /// UDP GSO segments per message for the sender; nil sends plainly.
+    package var gso: Int?
+    /// Run in two network namespaces joined by a veth pair.
+    package var netns = false
+    /// JSON lines instead of text.
+    package var json = false
+
+    /// The defaults of `mpps ndr`.
+    package init() {}
+}
