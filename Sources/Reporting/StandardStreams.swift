@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PacketIO
 
 /// Writes `text` to standard output at once, unbuffered, so a reader on a pipe sees each line as it happens.
 package func writeOutput(_ text: String) {
@@ -14,13 +15,6 @@ package func writeError(_ line: String) {
 
 private func writeAll(_ descriptor: Int32, _ text: String) {
     var text = text
-    text.withUTF8 { bytes in
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 { return }  // a closed pipe: nothing more can be said
-            offset += written
-        }
-    }
+    // A closed pipe ends what can be said there; the run goes on.
+    text.withUTF8 { bytes in _ = Syscalls.writeAll(descriptor, UnsafeRawBufferPointer(bytes)) }
 }

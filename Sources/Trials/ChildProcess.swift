@@ -32,43 +32,19 @@ package final class ChildProcess: @unchecked Sendable {
         outputFile = try ChildProcess.temporaryFile()
         errorFile = try ChildProcess.temporaryFile()
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outputFile, 1)
-        posix_spawn_file_actions_adddup2(&actions, errorFile, 2)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        // Safety: the C strings live until posix_spawn returns, then are freed.
-        let cArguments: [UnsafeMutablePointer<CChar>?] = self.arguments.map { strdup($0) } + [nil]
-        defer { for pointer in cArguments { free(pointer) } }
-        var child = pid_t()
-        let result = posix_spawn(&child, path, &actions, &attributes, cArguments, environ)
-        guard result == 0 else {
-            close(outputFile)
-            close(errorFile)
-            throw RunError("cannot run \(path): \(String(cString: strerror(result)))")
+        do throws(Errno) {
+            pid = try Syscalls.spawn(path, self.arguments, standardOutput: outputFile, standardError: errorFile)
+        } catch {
+            Syscalls.close(outputFile)
+            Syscalls.close(errorFile)
+            throw RunError("cannot run \(path): \(error)")
         }
-        pid = child
     }
 
     deinit {
         if status == nil { terminate(grace: 0) }
-        close(outputFile)
-        close(errorFile)
+        Syscalls.close(outputFile)
+        Syscalls.close(errorFile)
     }
 
     /// Everything the child wrote to standard output so far.
@@ -85,9 +61,7 @@ package final class ChildProcess: @unchecked Sendable {
     /// How the child ended, or nil while it runs. Reaps it without waiting.
     package func exitStatus() -> ExitStatus? {
         if let status { return status }
-        var raw: Int32 = 0
-        let result = waitpid(pid, &raw, WNOHANG)
-        if result == pid { status = ExitStatus(waitStatus: raw) }
+        if let raw = Syscalls.reap(pid, blocking: false) { status = ExitStatus(waitStatus: raw) }
         return status
     }
 
@@ -95,7 +69,7 @@ package final class ChildProcess: @unchecked Sendable {
     /// (so a reused process id is never signalled).
     package func signal(_ signal: Int32) {
         guard exitStatus() == nil else { return }
-        kill(-pid, signal)
+        Syscalls.signalGroup(pid, signal)
     }
 
     /// Waits up to `seconds` for the child to end; its status, or nil if it still runs.
@@ -116,11 +90,10 @@ package final class ChildProcess: @unchecked Sendable {
         if let status = exitStatus() { return status }
         signal(SIGTERM)
         if let status = wait(seconds: grace) { return status }
-        kill(-pid, SIGKILL)
-        var raw: Int32 = 0
-        while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
-        status = ExitStatus(waitStatus: raw)
-        return status!
+        Syscalls.signalGroup(pid, SIGKILL)
+        let ended = ExitStatus(waitStatus: Syscalls.reap(pid, blocking: true) ?? 0)
+        status = ended
+        return ended
     }
 
     /// Runs `arguments` to completion (at most `seconds`, then it is killed);
@@ -155,26 +128,21 @@ package final class ChildProcess: @unchecked Sendable {
     /// An unlinked, close-on-exec file in TMPDIR (or /tmp).
     private static func temporaryFile() throws(RunError) -> Int32 {
         let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array("\(directory)/mpps-child-XXXXXX".utf8CString)
-        let descriptor = mkstemp(&template)
-        guard descriptor >= 0 else {
-            throw RunError("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
+        do throws(Errno) { return try Syscalls.temporaryFile(in: directory) } catch {
+            throw RunError("cannot create a temporary file in \(directory): \(error)")
         }
-        unlink(template)
-        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-        return descriptor
     }
 
+    /// All a child has written so far: read from the start each time, as the
+    /// child keeps appending through its own descriptor.
     private static func contents(of descriptor: Int32) -> String {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
-        var offset: off_t = 0
         while true {
-            let count = pread(descriptor, &chunk, chunk.count, offset)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
+            let offset = bytes.count
+            let count = chunk.withUnsafeMutableBytes { buffer in (try? Syscalls.read(descriptor, into: buffer, at: offset)) ?? 0 }
+            if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
-            offset += off_t(count)
         }
         return String(decoding: bytes, as: UTF8.self)
     }
