@@ -6,7 +6,7 @@ import Reporting
 
 /// The reporting loop: runs on the calling thread while workers run, turns
 /// counter readings into one ``IntervalReport`` per interval, ends the run on
-/// its duration, its workers finishing, a stop request or SIGINT/SIGTERM, and
+/// its duration, its workers finishing, a stop request or SIGINT/SIGTERM/SIGHUP, and
 /// produces the ``RunSummary``.
 ///
 /// Signals are taken synchronously with `sigtimedwait`, so no handler runs
@@ -28,31 +28,15 @@ package struct Monitor {
         self.duration = duration
     }
 
-    /// Blocks SIGINT and SIGTERM in the calling thread (and so in threads it starts
-    /// later), so they wait for ``run(counters:control:finished:stopWorkers:sink:)``.
+    /// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and so in threads it starts
+    /// later), so they wait for ``run(counters:control:finished:stopWorkers:sink:sampler:checksSpread:)``.
     /// Returns the previous mask for ``restoreSignals(_:)``.
     @discardableResult
-    package static func blockStopSignals() -> sigset_t {
-        var set = stopSignals
-        var previous = sigset_t()
-        pthread_sigmask(SIG_BLOCK, &set, &previous)
-        return previous
-    }
+    package static func blockStopSignals() -> sigset_t { Syscalls.blockStopSignals() }
 
     /// Restores a mask saved by ``blockStopSignals()``; a signal that came in
     /// meanwhile and was not taken stays pending and is delivered now.
-    package static func restoreSignals(_ mask: sigset_t) {
-        var mask = mask
-        pthread_sigmask(SIG_SETMASK, &mask, nil)
-    }
-
-    static var stopSignals: sigset_t {
-        var set = sigset_t()
-        sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
-        return set
-    }
+    package static func restoreSignals(_ mask: sigset_t) { Syscalls.restoreSignalMask(mask) }
 
     /// Reports until the run ends, then stops the workers with `stopWorkers`
     /// (which must return only once they have all published their last counts),
@@ -116,7 +100,7 @@ package struct Monitor {
             }
             var wake = min(nextTick, now &+ Self.pollNanoseconds)
             if let deadline { wake = min(wake, deadline) }
-            if Self.waitForStopSignal(nanoseconds: wake &- now) {
+            if Syscalls.waitForStopSignal(nanoseconds: wake &- now) != nil {
                 reason = .signal
                 break
             }
@@ -130,12 +114,5 @@ package struct Monitor {
         let host = sampler.flatMap { sampler in firstReading.map { HostDelta(from: $0, to: sampler.read()) } }
         return builder.summary(total: totals.reduce(CounterSnapshot(), +), threads: totals,
                                seconds: Double(end &- start) / 1e9, reason: reason, host: host)
-    }
-
-    /// Waits up to `nanoseconds` for SIGINT or SIGTERM; true if one came.
-    static func waitForStopSignal(nanoseconds: UInt64) -> Bool {
-        var set = stopSignals
-        var timeout = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
-        return sigtimedwait(&set, nil, &timeout) > 0
     }
 }

@@ -10,7 +10,7 @@ package enum LabRun {
     /// Runs every experiment of ``LabPlan`` and prints as each ends. Throws a
     /// set-up error, or after the table when an experiment failed.
     package static func run(_ options: LabOptions, capabilities: LabCapabilities) throws(RunError) {
-        let watch = StopWatch()
+        let watch = StopSignalWatch()
         defer { watch.restore() }
         let cpus = CPUList.allowed().cpus
         var namespaces: LabNamespaces?

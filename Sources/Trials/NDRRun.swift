@@ -26,7 +26,7 @@ package enum NDRRun {
 
     /// Runs the search and prints each trial and the result.
     package static func run(_ options: NDROptions) throws(RunError) {
-        let watch = StopWatch()
+        let watch = StopSignalWatch()
         defer { watch.restore() }
         var namespaces: LabNamespaces?
         defer { namespaces?.remove() }

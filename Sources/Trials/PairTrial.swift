@@ -42,7 +42,7 @@ package enum PairTrial {
     /// the sender's run (it stops by itself well before). Returns nil if a stop
     /// signal came, after ending both.
     package static func run(receiver: [String], sender: [String], place: TrialPlace, senderSeconds: Double,
-                           watch: StopWatch) throws(RunError) -> TrialMeasurement? {
+                           watch: StopSignalWatch) throws(RunError) -> TrialMeasurement? {
         let receiving = try ChildProcess(TrialPlace.argv(receiver, program: place.executable, namespace: place.receiverNamespace))
         defer { receiving.terminate(grace: 2) }
         let readyBy = MonotonicClock.now() &+ UInt64(readySeconds * 1e9)

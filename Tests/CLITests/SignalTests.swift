@@ -4,9 +4,9 @@ import Glibc
 import Foundation
 import Testing
 
-/// SIGINT and SIGTERM end a run with its summary, and exit 0.
+/// SIGINT, SIGTERM and SIGHUP end a run with its summary, and exit 0.
 @Suite(.serialized) struct SignalTests {
-    @Test(arguments: [SIGINT, SIGTERM])
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
     func aSignalPrintsTheSummary(signal: Int32) throws {
         let port = freePort()
         let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--rcvbuf", "4M"])

@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// The stop signals (SIGINT, SIGTERM, SIGHUP), taken synchronously: blocked in
+// the thread that starts a run, and so in every thread it starts later, then
+// waited for with a timeout. No handler ever runs inside a worker, and nothing
+// async-signal-unsafe is ever called.
+extension Syscalls {
+    /// The signals that end a run the way Ctrl-C does.
+    package static var stopSignals: sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, signal) }
+        return set
+    }
+
+    /// Blocks the stop signals in the calling thread; returns the previous
+    /// mask for ``restoreSignalMask(_:)``. The corresponding C function is `pthread_sigmask(3)`.
+    package static func blockStopSignals() -> sigset_t {
+        var set = stopSignals
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &set, &previous)
+        return previous
+    }
+
+    /// Restores a mask saved by ``blockStopSignals()``; a stop signal that
+    /// came meanwhile and was not taken is delivered now.
+    package static func restoreSignalMask(_ mask: sigset_t) {
+        var mask = mask
+        pthread_sigmask(SIG_SETMASK, &mask, nil)
+    }
+
+    /// Waits up to `nanoseconds` for a stop signal; the signal taken, or nil
+    /// when the time passed first. Another signal or a stop and continue
+    /// (EINTR) does not end the wait early. The corresponding C function is `sigtimedwait(2)`.
+    package static func waitForStopSignal(nanoseconds: UInt64) -> Int32? {
+        var set = stopSignals
+        let deadline = MonotonicClock.now() &+ nanoseconds
+        var left = nanoseconds
+        while true {
+            var timeout = timespec(tv_sec: Int(left / 1_000_000_000), tv_nsec: Int(left % 1_000_000_000))
+            let taken = sigtimedwait(&set, nil, &timeout)
+            if taken > 0 { return taken }
+            let now = MonotonicClock.now()
+            if errno != EINTR || now >= deadline { return nil }
+            left = deadline &- now
+        }
+    }
+
+    /// Ignores SIGPIPE (a closed stdout must not kill a program before it
+    /// cleans up); returns the previous disposition for ``restoreBrokenPipe(_:)``.
+    package static func ignoreBrokenPipe() -> sighandler_t? {
+        Glibc.signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Restores SIGPIPE's disposition saved by ``ignoreBrokenPipe()``.
+    package static func restoreBrokenPipe(_ previous: sighandler_t?) {
+        _ = Glibc.signal(SIGPIPE, previous)
+    }
+}
