@@ -55,4 +55,20 @@ static socklen_t parse_address(const char *text, struct sockaddr_storage *ss) {
     return sizeof *a;
 }
 
+/* `count` messages, one buffer of `size` bytes each, allocated once and reused
+ * by every call; exits on allocation failure. Control space is the caller's. */
+static struct mmsghdr *messages_with_buffers(int count, size_t size) {
+    char *buffers = calloc(count, size);
+    struct iovec *iov = calloc(count, sizeof *iov);
+    struct mmsghdr *msgs = calloc(count, sizeof *msgs);
+    if (!buffers || !iov || !msgs) die("malloc");
+    for (int i = 0; i < count; i++) {
+        iov[i].iov_base = buffers + size * i;
+        iov[i].iov_len = size;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    return msgs;
+}
+
 #endif

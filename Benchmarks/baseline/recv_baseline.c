@@ -92,17 +92,9 @@ int main(int argc, char **argv) {
     /* Everything the loop touches is allocated here, once. */
     size_t slot = gro ? 65536 : 2048;
     size_t cspace = CMSG_SPACE(sizeof(int));
-    char *buffers = malloc(slot * batch);
     char *controls = calloc(batch, cspace);
-    struct iovec *iov = calloc(batch, sizeof *iov);
-    struct mmsghdr *msgs = calloc(batch, sizeof *msgs);
-    if (!buffers || !controls || !iov || !msgs) die("malloc");
-    for (int i = 0; i < batch; i++) {
-        iov[i].iov_base = buffers + slot * i;
-        iov[i].iov_len = slot;
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-    }
+    if (!controls) die("malloc");
+    struct mmsghdr *msgs = messages_with_buffers(batch, slot);
 
     uint64_t packets = 0, bytes = 0;
     double start = now(), end = start;

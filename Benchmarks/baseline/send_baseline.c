@@ -95,16 +95,7 @@ int main(int argc, char **argv) {
 
     /* Everything the loop touches is allocated here, once: zero payloads. */
     size_t message = (size_t)payload * segments;
-    char *buffers = calloc(batch, message);
-    struct iovec *iov = calloc(batch, sizeof *iov);
-    struct mmsghdr *msgs = calloc(batch, sizeof *msgs);
-    if (!buffers || !iov || !msgs) die("malloc");
-    for (int i = 0; i < batch; i++) {
-        iov[i].iov_base = buffers + message * i;
-        iov[i].iov_len = message;
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-    }
+    struct mmsghdr *msgs = messages_with_buffers(batch, message);
 
     uint64_t packets = 0, refused = 0;
     double start = now(), end = start;
