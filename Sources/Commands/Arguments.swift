@@ -61,6 +61,21 @@ package struct Arguments {
     /// True when the flag was given.
     package func flag(_ name: String) -> Bool { flags.contains(name) }
 
+    /// The flow keys `name` lists (16 hex digits each, comma-separated), at most `most`; empty when absent.
+    package func flowKeys(_ name: String, most: Int) throws(RunError) -> [FlowKey] {
+        guard let text = self.text(name) else { return [] }
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count <= most else { throw usage("\(name) takes at most \(most) keys, got \(parts.count)") }
+        var keys: [FlowKey] = []
+        for part in parts {
+            guard let key = FlowKey(parsing: String(part)) else {
+                throw usage("\(name) must be 16 hex digits as mpps send prints them (flow key 0123456789abcdef), not '\(part)'")
+            }
+            keys.append(key)
+        }
+        return keys
+    }
+
     /// The raw text of an option, if given.
     package func text(_ name: String) -> String? { values[name] }
 

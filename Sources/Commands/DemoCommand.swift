@@ -45,6 +45,9 @@ enum DemoCommand {
             receive.cpus = CPUList([allowed[1]])
         }
 
+        // Only the demo's own sender's flows count, whatever else reaches the port.
+        receive.flowKeys = [send.flowKey]
+
         let mask = Monitor.blockStopSignals()
         defer { Monitor.restoreSignals(mask) }
         let receiver = try ReceiveRun(receive)

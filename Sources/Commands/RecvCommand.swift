@@ -20,6 +20,7 @@ enum RecvCommand {
         OptionSpec("--duration", "SECONDS", "stop after this long (default: until Ctrl-C)"),
         OptionSpec("--count", "N", "stop after N datagrams, e.g. 200000 or 200k"),
         OptionSpec("--interval", "SECONDS", "seconds between report lines (default 1)"),
+        OptionSpec("--flow-key", "KEY[,KEY...]", "count only the flows of senders that printed these keys (mpps send's 'flow key'); other headers are counted as implausible (default: every flow)"),
         OptionSpec("--interface", "IF", "also read IF's counters every interval: sysfs statistics, per-queue packets and NIC drops (ethtool -S)"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
         OptionSpec("--quiet", nil, "print only the summary"),
@@ -80,6 +81,7 @@ enum RecvCommand {
         receive.count = try arguments.count("--count")
         receive.coalescing = arguments.flag("--gro")
         receive.moderationMicroseconds = try arguments.integer("--rx-usecs", in: ReceiveOptions.moderationRange)
+        receive.flowKeys = try arguments.flowKeys("--flow-key", most: ReceiveOptions.maximumFlowKeys)
         let monitor = Monitor(interval: try arguments.seconds("--interval") ?? 1,
                               duration: try arguments.seconds("--duration"))
         let interface = arguments.text("--interface")
@@ -96,7 +98,8 @@ enum RecvCommand {
             let ready = ReceiveReady(address: run.boundAddress, threads: run.options.threads, reusePort: run.options.reusePort,
                                      steering: run.options.steering.rawValue, cpus: run.threadCPUs, batch: run.options.batch,
                                      coalescing: run.options.coalescing, moderationMicroseconds: run.options.moderation,
-                                     receiveBuffer: run.grantedReceiveBuffer, processID: getpid())
+                                     receiveBuffer: run.grantedReceiveBuffer, flowKeys: run.options.flowKeys.count,
+                                     processID: getpid())
             // The JSON stream's first line, for programs; the line on stderr, for people.
             if json { JSONSink.write(ready.json) }
             if !quiet { writeError(ready.text) }

@@ -13,6 +13,7 @@ enum SendCommand {
         OptionSpec("--src-port", "PORT", "bind the sending sockets to source ports from PORT: flow j uses PORT+j (the article uses 65400)"),
         OptionSpec("--payload", "BYTES", "UDP payload per datagram (default 32, the article's)"),
         OptionSpec("--payload-pattern", "KIND", "sequence: a header per datagram for loss, order and latency (default, 16+ bytes); zero: the article's all-zero payload"),
+        OptionSpec("--flow-key", "KEY", "make the flow ids with this key (16 hex digits) rather than a fresh random one, so a receiver started first can be given it (recv --flow-key)"),
         OptionSpec("--batch", "N", "datagrams per sendmmsg call, 1-1024 (default 1024)"),
         OptionSpec("--gso", "N", "UDP GSO: N datagrams per message, 1-128; a call carries batch/N messages (default 1: off)"),
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 0 or 0-1 (default: unpinned)"),
@@ -74,6 +75,7 @@ enum SendCommand {
         case "zero": send.stampsSequence = false
         case let other: throw arguments.usage("--payload-pattern must be 'sequence' or 'zero', not '\(other)'")
         }
+        if let key = try arguments.flowKeys("--flow-key", most: 1).first { send.flowKey = key }
         send.batch = try arguments.integer("--batch", in: 1...1024, why: " (the kernel's UIO_MAXIOV)") ?? 1024
         send.segments = try arguments.integer("--gso", in: 1...SendBatch.maximumSegments, why: " (the kernel's UDP_MAX_SEGMENTS)") ?? 1
         if send.segments > 1 && send.payload == 0 {
@@ -98,7 +100,9 @@ enum SendCommand {
                                   payload: options.payload,
                                   headers: options.stampsSequence && options.payload >= SequenceHeader.size,
                                   batch: options.batch, segments: options.segments, rate: options.rate, count: options.count,
-                                  cpus: cpus, processID: getpid())
+                                  cpus: cpus,
+                                  flowKey: options.stampsSequence && options.payload >= SequenceHeader.size ? options.flowKey : nil,
+                                  processID: getpid())
             if json { JSONSink.write(ready.json) }
             if !quiet { writeError(ready.text) }
         }

@@ -2,9 +2,16 @@ import PacketIO
 import Reporting
 
 /// Per-flow loss, reordering and duplicate accounting for one receiving thread,
-/// in memory fixed at creation: up to ``capacity`` flows, each with a window of
-/// the last ``windowBits`` sequence numbers to tell a late arrival from a repeat.
+/// in memory fixed at creation: up to ``trackedFlows`` flows, each with a window
+/// of the last ``windowBits`` sequence numbers to tell a late arrival from a repeat.
 /// Datagrams of flows beyond the capacity are counted in ``untracked``.
+///
+/// Headers come from the network: a header that claims what no sender of
+/// mpps could have sent is counted in ``implausible`` and changes no flow.
+/// Implausible are: a sequence number or end count of 2^48 or more; a
+/// sequence more than 2^32 from its flow's highest; an end for a flow that
+/// sent no data here; an end count below what already arrived or far past
+/// it; of two ends that disagree, the larger; an end that data later passes.
 struct FlowTable: ~Copyable {
     static let capacity = 4096  // a power of two
     /// Flows tracked at most: three quarters of the slots, so probing stays short.
@@ -28,6 +35,16 @@ struct FlowTable: ~Copyable {
     private(set) var flowCount = 0
     /// Data datagrams whose flow found no room in the table.
     private(set) var untracked: UInt64 = 0
+    /// Datagrams whose header claimed the impossible (see the type's comment).
+    private(set) var implausible: UInt64 = 0
+
+    /// Sequence numbers and end counts a plausible header stays below: three
+    /// days of one flow at a billion datagrams a second, and far enough from
+    /// 2^64 that no sum of them in a report can overflow.
+    static let sequenceLimit: UInt64 = 1 << 48
+    /// The farthest a plausible sequence lies from its flow's highest: over
+    /// 200 s of a flow at 20 M datagrams/s with every datagram lost between.
+    static let plausibleJump: UInt64 = 1 << 32
 
     init() {
         entries = .allocate(capacity: Self.capacity)
@@ -41,16 +58,17 @@ struct FlowTable: ~Copyable {
         windows.deallocate()
     }
 
-    /// The slot of `flow`, claiming an empty one; nil when the table is full.
-    /// Flow ids are random, so their low bits are a fair hash.
+    /// The slot of `flow`, claiming an empty one when `claim`; nil when the
+    /// flow is not there and may not be, or the table is full.
+    /// Flow ids are random or keyed, so their low bits are a fair hash.
     @inline(__always)
-    private mutating func slot(of flow: UInt32) -> Int? {
+    private mutating func slot(of flow: UInt32, claim: Bool) -> Int? {
         var index = Int(flow & UInt32(Self.capacity - 1))
         var probes = 0
         while probes < Self.capacity {
             if !entries[index].used {
                 // Keep a quarter free so probes stay short.
-                guard flowCount < Self.trackedFlows else { return nil }
+                guard claim, flowCount < Self.trackedFlows else { return nil }
                 entries[index].used = true
                 entries[index].flow = flow
                 flowCount += 1
@@ -63,12 +81,18 @@ struct FlowTable: ~Copyable {
         return nil
     }
 
-    /// Records data datagram `sequence` of `flow`.
+    /// Records data datagram `sequence` of `flow`; false when the header was
+    /// implausible (counted, and nothing else changed).
     @inline(__always)
-    mutating func record(flow: UInt32, sequence: UInt64) {
-        guard let index = slot(of: flow) else {
+    @discardableResult
+    mutating func record(flow: UInt32, sequence: UInt64) -> Bool {
+        guard sequence < Self.sequenceLimit else {
+            implausible &+= 1
+            return false
+        }
+        guard let index = slot(of: flow, claim: true) else {
             untracked &+= 1
-            return
+            return true
         }
         let window = windows + index * Self.windowWords
         let entry = entries + index
@@ -76,12 +100,24 @@ struct FlowTable: ~Copyable {
             entry.pointee.highest = sequence
             entry.pointee.unique = 1
             Self.set(window, sequence)
-            return
+            return true
         }
         let highest = entry.pointee.highest
+        // Both are below 2^48: the differences cannot wrap.
+        let distance = sequence > highest ? sequence - highest : highest - sequence
+        if distance > Self.plausibleJump {
+            implausible &+= 1
+            return false
+        }
+        if entry.pointee.ended && sequence >= entry.pointee.sent {
+            // Data past the end count: the end was not the sender's (its end is one past
+            // its last sequence). Forget it; the data, far more numerous, wins.
+            entry.pointee.ended = false
+            entry.pointee.sent = 0
+            implausible &+= 1
+        }
         if sequence > highest {
-            let gap = sequence - highest
-            if gap >= UInt64(Self.windowBits) {
+            if distance >= UInt64(Self.windowBits) {
                 window.update(repeating: 0, count: Self.windowWords)
             } else {
                 // Forget the positions the window moves past: they now stand for newer numbers.
@@ -94,7 +130,7 @@ struct FlowTable: ~Copyable {
             Self.set(window, sequence)
             entry.pointee.highest = sequence
             entry.pointee.unique &+= 1
-        } else if highest - sequence >= UInt64(Self.windowBits) {
+        } else if distance >= UInt64(Self.windowBits) {
             // Too late to tell a repeat from a straggler: count it as a straggler.
             entry.pointee.reordered &+= 1
             entry.pointee.unique &+= 1
@@ -105,13 +141,36 @@ struct FlowTable: ~Copyable {
             entry.pointee.reordered &+= 1
             entry.pointee.unique &+= 1
         }
+        return true
     }
 
-    /// Records an end-of-flow datagram: the sender sent `count` data datagrams on `flow`.
-    mutating func recordEnd(flow: UInt32, count: UInt64) {
-        guard let index = slot(of: flow) else { return }
-        entries[index].sent = max(entries[index].sent, count)
-        entries[index].ended = true
+    /// Records an end-of-flow datagram: the sender sent `count` data datagrams
+    /// on `flow`. False when it was implausible (counted, nothing else changed).
+    @discardableResult
+    mutating func recordEnd(flow: UInt32, count: UInt64) -> Bool {
+        // The table is full: the flow's data was untracked too, so its end changes nothing.
+        if flowCount >= Self.trackedFlows && slot(of: flow, claim: false) == nil { return true }
+        guard count < Self.sequenceLimit, let index = slot(of: flow, claim: false) else {
+            implausible &+= 1
+            return false
+        }
+        let entry = entries + index
+        // A real end count is one past the highest sequence sent, so at least one past the highest seen.
+        let highest = entry.pointee.highest
+        if count <= highest || count - highest > Self.plausibleJump {
+            implausible &+= 1
+            return false
+        }
+        if entry.pointee.ended && entry.pointee.sent != count {
+            // Two ends disagree: the sender's is the smaller (a larger one would claim data
+            // that never came), and data past a smaller forged one discards it later.
+            entry.pointee.sent = min(entry.pointee.sent, count)
+            implausible &+= 1
+            return false
+        }
+        entry.pointee.sent = count
+        entry.pointee.ended = true
+        return true
     }
 
     @inline(__always)

@@ -39,6 +39,13 @@ package struct ReceiveOptions: Sendable {
     /// to its own CPU (see ``threadCPUs``) and needs one CPU per thread.
     package var steering = SteeringMode.hash
 
+    /// The keys of the senders whose flows to count (`--flow-key`); empty counts
+    /// every flow id. A header of a flow no key made is counted as implausible.
+    package var flowKeys: [FlowKey] = []
+
+    /// The most keys one receiver takes.
+    package static let maximumFlowKeys = 16
+
     /// The defaults of `mpps recv`.
     package init() {}
 

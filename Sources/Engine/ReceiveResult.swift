@@ -7,6 +7,8 @@ package struct ReceiveResult: Sendable {
     package var flows: [FlowSummary] = []
     /// Data datagrams with a header whose flow found no room in the table.
     package var untracked: UInt64 = 0
+    /// Datagrams whose header claimed the impossible or named a flow no key made.
+    package var implausible: UInt64 = 0
     /// One-way latencies of datagrams sent from this host.
     package var latency = LatencyHistogram()
     /// End-of-flow datagrams received (not counted as data).

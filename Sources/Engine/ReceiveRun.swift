@@ -108,7 +108,7 @@ package final class ReceiveRun: @unchecked Sendable {
                                    coalescing: options.coalescing,
                                    pauseNanoseconds: UInt64(options.moderation) * 1000,
                                    limit: options.count, slot: counters.slot(index),
-                                   stop: control.flag, total: control.sharedTotal)
+                                   stop: control.flag, total: control.sharedTotal, flowKeys: options.flowKeys)
             let control = self.control
             let results = self.results
             do {

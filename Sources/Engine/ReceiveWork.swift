@@ -14,6 +14,7 @@ struct ReceiveWork: Sendable {
     let slot: CounterSlot
     let stop: StopFlag
     let total: SharedTotal
+    let flowKeys: [FlowKey]
 
     /// Receives until a stop request or, with a limit, until the run's total
     /// of data datagrams reaches it. Allocates once (batch, flow table, latency
@@ -21,7 +22,7 @@ struct ReceiveWork: Sendable {
     func run() throws(SocketError) -> ReceiveResult {
         var storage = ReceiveBatch(capacity: batch, slotSize: slotSize, recordsSources: false,
                                    controlSize: coalescing ? ReceiveBatch.standardControlSize : 0)
-        var tally = Tally(hostTag: HostTag.local)
+        var tally = Tally(hostTag: HostTag.local, flowKeys: flowKeys)
         var totals = CounterSnapshot()
         slot.publishCPU(CPUList.currentCPU())
         latch.arrive()

@@ -34,9 +34,10 @@ package struct SendOptions: Sendable {
     /// Write a ``PacketIO/SequenceHeader`` into each payload of 16 bytes or more,
     /// and end each flow with end-of-flow datagrams; false sends all-zero payloads.
     package var stampsSequence = true
-    /// Flow ids are this plus the flow's index in the run: random per run, so that
-    /// two senders to one receiver do not share flow ids.
-    package var flowBase = UInt32.random(in: 0...UInt32.max)
+    /// Makes the flow ids (the flow's index and a check): random per run, so that
+    /// two senders to one receiver do not share flow ids, and a receiver given
+    /// the key (`recv --flow-key`) counts only this sender's flows.
+    package var flowKey = FlowKey.random()
 
     /// The defaults of `mpps send`.
     package init() {}

@@ -73,7 +73,7 @@ package final class SendRun: @unchecked Sendable {
         for index in 0..<threadCount {
             let flowIndexes = flowsOfThread[index]
             let holders = flowIndexes.map { sockets[$0] }
-            let flows = flowIndexes.map { SendFlow(descriptor: sockets[$0].descriptor, id: options.flowBase &+ UInt32($0)) }
+            let flows = flowIndexes.map { SendFlow(descriptor: sockets[$0].descriptor, id: options.flowKey.flowID(index: UInt16(truncatingIfNeeded: $0))) }
             let cpu = options.cpus.map { $0.cpus[index % $0.cpus.count] }
             let work = SendWork(flows: flows, batch: options.batch, payload: options.payload,
                                 segments: options.segments, control: control,

@@ -6,13 +6,15 @@ extension SequenceReport {
     init(_ results: [ReceiveResult]) {
         var latency = LatencyHistogram()
         var untracked: UInt64 = 0
+        var implausible: UInt64 = 0
         var endMarkers: UInt64 = 0
         for result in results {
             latency.merge(result.latency)
-            untracked += result.untracked
-            endMarkers += result.endMarkers
+            untracked = untracked.addingSaturating(result.untracked)
+            implausible = implausible.addingSaturating(result.implausible)
+            endMarkers = endMarkers.addingSaturating(result.endMarkers)
         }
-        self.init(flows: results.flatMap(\.flows), latency: latency, untracked: untracked, endMarkers: endMarkers,
+        self.init(flows: results.flatMap(\.flows), latency: latency, untracked: untracked, implausible: implausible, endMarkers: endMarkers,
                   trackedFlowsPerThread: FlowTable.trackedFlows)
     }
 }

@@ -4,15 +4,35 @@ import Reporting
 /// Reads what datagrams say about themselves as they are counted: each
 /// sequence header into the flow table, each same-host send time into the
 /// latency counters. Fixed memory; nothing allocated per datagram.
+///
+/// Headers are untrusted: with flow keys, a flow id none of them made is
+/// ``implausible`` and goes no further; the flow table judges the rest; and
+/// only a plausible datagram's send time reaches the latency counters.
 struct Tally: ~Copyable {
     private var flows = FlowTable()
     private var latency = LatencyRecorder()
     private let hostTag: UInt8
+    // Safety: allocated in init, freed in deinit; read only by this thread.
+    private let keys: UnsafeMutableBufferPointer<FlowKey>
     /// When the batch was read: taken at the first send time that needs it.
     private var now: UInt64 = 0
     private var endMarkers: UInt64 = 0
+    /// Headers whose flow id no key made.
+    private var unkeyed: UInt64 = 0
 
-    init(hostTag: UInt8) { self.hostTag = hostTag }
+    /// The oldest send time a plausible datagram carries: a minute, far past
+    /// any queue a datagram can wait in, and safe to sum in the histogram.
+    static let latencyLimitNanoseconds: UInt64 = 60_000_000_000
+
+    /// A tally for datagrams of `hostTag`'s clock; with `flowKeys`, only flows
+    /// those keys made are counted as flows.
+    init(hostTag: UInt8, flowKeys: [FlowKey] = []) {
+        self.hostTag = hostTag
+        keys = .allocate(capacity: flowKeys.count)
+        _ = keys.initialize(from: flowKeys)
+    }
+
+    deinit { keys.deallocate() }
 
     /// Starts a batch: every datagram in it was sent before the clock is next read.
     @inline(__always)
@@ -32,22 +52,36 @@ struct Tally: ~Copyable {
     @inline(never)
     mutating func countHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
         guard let header = SequenceHeader(reading: datagram) else { return true }
-        if header.kind == .endOfFlow {
+        let isData = header.kind == .data
+        if !isData { endMarkers &+= 1 }
+        guard isKeyed(header.flow) else {
+            unkeyed &+= 1
+            return isData
+        }
+        if !isData {
             flows.recordEnd(flow: header.flow, count: header.sequence)
-            endMarkers &+= 1
             return false
         }
-        flows.record(flow: header.flow, sequence: header.sequence)
+        guard flows.record(flow: header.flow, sequence: header.sequence) else { return true }
         if let sent = header.sendTime, header.hostTag == hostTag {
             if now == 0 { now = MonotonicClock.now() }
-            if sent <= now { latency.record(now &- sent) }
+            if sent <= now && now &- sent < Self.latencyLimitNanoseconds { latency.record(now &- sent) }
         }
         return true
+    }
+
+    /// Whether one of the keys made `flow`, or no key was given.
+    @inline(__always)
+    private func isKeyed(_ flow: UInt32) -> Bool {
+        if keys.isEmpty { return true }
+        for key in keys where key.made(flow) { return true }
+        return false
     }
 
     /// Everything counted, as a value (allocates: call it after the loop).
     func result() -> ReceiveResult {
         ReceiveResult(flows: flows.summaries(), untracked: flows.untracked,
+                      implausible: flows.implausible &+ unkeyed,
                       latency: latency.histogram(), endMarkers: endMarkers)
     }
 }

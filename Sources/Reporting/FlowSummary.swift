@@ -1,3 +1,5 @@
+import PacketIO
+
 /// What one flow's receiver saw, in the end.
 package struct FlowSummary: Equatable, Sendable {
     /// The flow id from the sender's header.
@@ -26,7 +28,7 @@ package struct FlowSummary: Equatable, Sendable {
     /// How many the sender sent, as far as the receiver can tell: its final
     /// count when that arrived, else one past the highest sequence seen (a lost
     /// tail is then invisible, and the summary says how many flows ended so).
-    package var expected: UInt64 { sent ?? highest + 1 }
+    package var expected: UInt64 { sent ?? highest.addingSaturating(1) }
 
     /// Data datagrams never received.
     package var lost: UInt64 { expected > unique ? expected - unique : 0 }
@@ -36,9 +38,9 @@ package struct FlowSummary: Equatable, Sendable {
     package static func merged(_ parts: [FlowSummary]) -> FlowSummary {
         var result = parts[0]
         for part in parts.dropFirst() {
-            result.unique += part.unique
-            result.duplicates += part.duplicates
-            result.reordered += part.reordered
+            result.unique = result.unique.addingSaturating(part.unique)
+            result.duplicates = result.duplicates.addingSaturating(part.duplicates)
+            result.reordered = result.reordered.addingSaturating(part.reordered)
             result.highest = max(result.highest, part.highest)
             if let sent = part.sent { result.sent = max(result.sent ?? 0, sent) }
         }

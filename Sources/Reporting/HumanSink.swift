@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import HostStats
+import PacketIO
 
 /// The article's line, `  0.352M pps  10.730MiB /  90.010Mb`: millions of
 /// datagrams per second, MiB of payload per second, and megabits per second.
@@ -104,8 +105,8 @@ package struct HumanSink: ReportSink {
 
     private static func sequenceText(_ sequences: SequenceReport) -> String {
         let flows = sequences.flows.count
-        let expected = sequences.flows.reduce(UInt64(0)) { $0 + $1.expected }
-        let unique = sequences.flows.reduce(UInt64(0)) { $0 + $1.unique }
+        let expected = sequences.flows.reduce(UInt64(0)) { $0.addingSaturating($1.expected) }
+        let unique = sequences.flows.reduce(UInt64(0)) { $0.addingSaturating($1.unique) }
         var text = "         sequence: \(unique) of \(expected) received in \(flows) flow\(flows == 1 ? "" : "s"): "
             + "\(sequences.lost) lost, \(sequences.reordered) reordered, \(sequences.duplicates) duplicates\n"
         if sequences.flowsWithoutEnd > 0 {
@@ -114,6 +115,10 @@ package struct HumanSink: ReportSink {
         }
         if sequences.untracked > 0 {
             text += "         untracked: \(sequences.untracked) datagrams of flows beyond the first \(sequences.trackedFlowsPerThread) per thread\n"
+        }
+        if sequences.implausible > 0 {
+            text += "         implausible: \(sequences.implausible) datagram\(sequences.implausible == 1 ? "" : "s") whose header claimed the impossible "
+                + "or named a flow no --flow-key made: counted as datagrams, and in no flow\n"
         }
         if let p50 = sequences.latency.percentile(0.5), let p99 = sequences.latency.percentile(0.99),
            let p999 = sequences.latency.percentile(0.999) {

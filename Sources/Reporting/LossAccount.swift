@@ -1,3 +1,5 @@
+import PacketIO
+
 /// Every datagram a sender sent, accounted for at its receiver: sent = received
 /// + lost, and the lost ones by where they were dropped.
 ///
@@ -34,7 +36,7 @@ package struct LossAccount: Equatable, Sendable {
     /// The account of a receiver's ``RunSummary`` against `sent`: its count, its
     /// sequence numbers, its sockets' drops and the softnet backlog's.
     package init(sent: UInt64, receiver summary: RunSummary, coalescing: Bool = false) {
-        let backlog = (summary.host?.softnet ?? []).reduce(UInt64(0)) { $0 + UInt64($1.dropped) }
+        let backlog = (summary.host?.softnet ?? []).reduce(UInt64(0)) { $0.addingSaturating(UInt64($1.dropped)) }
         self.init(sent: sent, received: summary.total.packets,
                   sequenceLost: summary.sequences.flatMap { $0.hasSequences ? $0.lost : nil },
                   socketDrops: summary.host?.socketDrops, backlogDrops: backlog, socketDropsCountMessages: coalescing)
@@ -51,7 +53,7 @@ package struct LossAccount: Equatable, Sendable {
     /// Datagrams received more than once, as far as the account shows: what
     /// `received + lost` exceeds `sent` by (0 when sent = received + lost closes).
     package var countedTwice: UInt64 {
-        received + lost > sent ? received + lost - sent : 0
+        received.addingSaturating(lost).subtractingSaturating(sent)
     }
 
     /// Lost datagrams neither the socket's nor the backlog's drop counts explain
@@ -59,7 +61,7 @@ package struct LossAccount: Equatable, Sendable {
     package var lostElsewhere: UInt64 {
         let socket = socketDrops ?? 0
         if socketDropsCountMessages && socket > 0 { return 0 }
-        let explained = socket + backlogDrops
+        let explained = socket.addingSaturating(backlogDrops)
         return lost > explained ? lost - explained : 0
     }
 

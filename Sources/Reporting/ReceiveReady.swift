@@ -25,12 +25,14 @@ package struct ReceiveReady: Equatable, Sendable {
     package var moderationMicroseconds: Int
     /// The receive buffer the kernel granted each socket, in bytes (`getsockopt(SO_RCVBUF)`).
     package var receiveBuffer: Int
+    /// How many `--flow-key`s the receiver counts flows of; 0 counts every flow.
+    package var flowKeys: Int
     /// The receiving process, for a script that wants to signal it.
     package var processID: Int32
 
     /// Creates a value.
     package init(address: SocketAddress, threads: Int, reusePort: Bool, steering: String, cpus: [Int]?, batch: Int,
-                coalescing: Bool, moderationMicroseconds: Int, receiveBuffer: Int, processID: Int32) {
+                coalescing: Bool, moderationMicroseconds: Int, receiveBuffer: Int, flowKeys: Int, processID: Int32) {
         self.address = address
         self.threads = threads
         self.reusePort = reusePort
@@ -40,6 +42,7 @@ package struct ReceiveReady: Equatable, Sendable {
         self.coalescing = coalescing
         self.moderationMicroseconds = moderationMicroseconds
         self.receiveBuffer = receiveBuffer
+        self.flowKeys = flowKeys
         self.processID = processID
     }
 
@@ -53,7 +56,8 @@ package struct ReceiveReady: Equatable, Sendable {
         let gro = coalescing ? ", GRO" : ""
         let moderation = moderationMicroseconds > 0 ? ", rx-usecs \(moderationMicroseconds)" : ""
         return "mpps recv: listening on \(address), \(threadText)\(pinned)\(steered), batch \(batch)\(gro)\(moderation), "
-            + "receive buffer \(receiveBuffer) bytes; Ctrl-C stops"
+            + "receive buffer \(receiveBuffer) bytes"
+            + (flowKeys == 0 ? "" : ", flows of \(flowKeys == 1 ? "one sender's key" : "\(flowKeys) senders' keys") only") + "; Ctrl-C stops"
     }
 
     /// The first line of `mpps recv --json`, keys in this order:
@@ -66,6 +70,7 @@ package struct ReceiveReady: Equatable, Sendable {
     /// - `batch`: datagrams per `recvmmsg` call.
     /// - `gro`: whether UDP GRO is on; `rx_usecs`: the wait after a call that emptied the socket.
     /// - `rcvbuf`: the receive buffer the kernel granted each socket, in bytes.
+    /// - `flow_keys`: how many `--flow-key`s it counts flows of (0: every flow).
     /// - `pid`: the receiving process.
     package var json: JSONValue {
         [
@@ -79,6 +84,7 @@ package struct ReceiveReady: Equatable, Sendable {
             "gro": .bool(coalescing),
             "rx_usecs": .int(moderationMicroseconds),
             "rcvbuf": .int(receiveBuffer),
+            "flow_keys": .int(flowKeys),
             "pid": .int(Int(processID)),
         ]
     }

@@ -26,12 +26,14 @@ package struct SendReady: Equatable, Sendable {
     package var count: UInt64?
     /// The CPU each thread is pinned to, by thread index; nil when unpinned.
     package var cpus: [Int]?
+    /// The key of the flow ids, for `recv --flow-key`; nil without headers.
+    package var flowKey: FlowKey?
     /// The sending process.
     package var processID: Int32
 
     /// Creates a value.
     package init(targets: [SocketAddress], threads: Int, flows: Int, payload: Int, headers: Bool, batch: Int,
-                segments: Int, rate: Double?, count: UInt64?, cpus: [Int]?, processID: Int32) {
+                segments: Int, rate: Double?, count: UInt64?, cpus: [Int]?, flowKey: FlowKey?, processID: Int32) {
         self.targets = targets
         self.threads = threads
         self.flows = flows
@@ -42,6 +44,7 @@ package struct SendReady: Equatable, Sendable {
         self.rate = rate
         self.count = count
         self.cpus = cpus
+        self.flowKey = flowKey
         self.processID = processID
     }
 
@@ -53,6 +56,7 @@ package struct SendReady: Equatable, Sendable {
         var limits = ""
         if let rate { limits += ", \(Units.shortRate(rate)) datagrams/s" }
         if let count { limits += ", \(count) datagrams" }
+        if let flowKey { limits += ", flow key \(flowKey)" }
         return "mpps send: \(threadText) to \(targets.map(\.description).joined(separator: ", ")), "
             + "\(payload)-byte payloads, batch \(batch)\(gso)\(limits); Ctrl-C stops"
     }
@@ -66,6 +70,7 @@ package struct SendReady: Equatable, Sendable {
     /// - `batch`: datagrams per `sendmmsg` call; `gso`: datagrams per GSO message (1: off).
     /// - `rate`: datagrams per second asked (1 decimal), or null; `count`: datagrams asked, or null.
     /// - `cpus`: the CPU each thread is pinned to, by thread index, or null when unpinned.
+    /// - `flow_key`: the key of the flow ids (16 hex digits) for `recv --flow-key`, or null without headers.
     /// - `pid`: the sending process.
     package var json: JSONValue {
         [
@@ -80,6 +85,7 @@ package struct SendReady: Equatable, Sendable {
             "rate": .optional(rate) { .fixed($0, places: 1) },
             "count": .optional(count) { .unsigned($0) },
             "cpus": .optional(cpus) { .ints($0) },
+            "flow_key": .optional(flowKey) { .string($0.description) },
             "pid": .int(Int(processID)),
         ]
     }

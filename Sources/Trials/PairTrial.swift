@@ -40,10 +40,13 @@ package enum PairTrial {
     /// Runs `receiver` (`mpps` arguments, with `--json`) until it is ready, then `sender`
     /// (with `--json`) to its end, then stops the receiver. `senderSeconds` bounds
     /// the sender's run (it stops by itself well before). Returns nil if a stop
-    /// signal came, after ending both.
+    /// signal came, after ending both. Both get one fresh `--flow-key`, so the
+    /// receiver counts this sender's flows and nobody else's.
     package static func run(receiver: [String], sender: [String], place: TrialPlace, senderSeconds: Double,
                            watch: StopSignalWatch) throws(RunError) -> TrialMeasurement? {
-        let receiving = try ChildProcess(TrialPlace.argv(receiver, program: place.executable, namespace: place.receiverNamespace))
+        let key = ["--flow-key", FlowKey.random().description]
+        let receiving = try ChildProcess(TrialPlace.argv(receiver + key, program: place.executable,
+                                                         namespace: place.receiverNamespace))
         defer { receiving.terminate(grace: 2) }
         let readyBy = MonotonicClock.now() &+ UInt64(readySeconds * 1e9)
         waiting: while true {
@@ -63,7 +66,7 @@ package enum PairTrial {
             if watch.sleep(seconds: 0.005) { return nil }
         }
 
-        let sending = try ChildProcess(TrialPlace.argv(sender, program: place.executable, namespace: place.senderNamespace))
+        let sending = try ChildProcess(TrialPlace.argv(sender + key, program: place.executable, namespace: place.senderNamespace))
         defer { sending.terminate(grace: 2) }
         let sentBy = MonotonicClock.now() &+ UInt64((senderSeconds + 10) * 1e9)
         var senderStatus: ExitStatus?

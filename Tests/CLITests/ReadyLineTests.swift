@@ -17,7 +17,7 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let pid = receiver.process.processIdentifier
         #expect(receiver.stdoutLines.first == #"{"type":"ready","address":"127.0.0.1:\#(port)","threads":2,"reuseport":true,"#
-            + #""steer":"hash","cpus":[0,0],"batch":64,"gro":false,"rx_usecs":0,"rcvbuf":\#(rmemDefault),"pid":\#(pid)}"#)
+            + #""steer":"hash","cpus":[0,0],"batch":64,"gro":false,"rx_usecs":0,"rcvbuf":\#(rmemDefault),"flow_keys":0,"pid":\#(pid)}"#)
         // The line for people says the same on standard error.
         #expect(receiver.stderr == "mpps recv: listening on 127.0.0.1:\(port), 2 threads (SO_REUSEPORT, a socket each) on CPUs 0, "
             + "batch 64, receive buffer \(rmemDefault) bytes; Ctrl-C stops\n")
@@ -48,14 +48,15 @@ import Testing
     @Test func sendBeginsWithTheReadyLine() throws {
         let port = freePort()
         let sender = try Program("mpps", ["send", "127.0.0.1:\(port)", "--count", "10", "--threads", "2", "--flows", "4",
-                                          "--payload", "40", "--batch", "8", "--rate", "1k", "--cpus", "0", "--json"])
+                                          "--payload", "40", "--batch", "8", "--rate", "1k", "--cpus", "0", "--json",
+                                          "--flow-key", "00000000c0ffee00"])
         let pid = sender.process.processIdentifier
         #expect(sender.finish(within: 10) == 0, "\(sender.stderr)")
         let lines = sender.stdoutLines
         #expect(lines.first == #"{"type":"ready","targets":["127.0.0.1:\#(port)"],"threads":2,"flows":4,"payload":40,"#
-            + #""headers":true,"batch":8,"gso":1,"rate":1000.0,"count":10,"cpus":[0,0],"pid":\#(pid)}"#)
+            + #""headers":true,"batch":8,"gso":1,"rate":1000.0,"count":10,"cpus":[0,0],"flow_key":"00000000c0ffee00","pid":\#(pid)}"#)
         #expect(sender.stderr == "mpps send: 2 threads, 4 flows to 127.0.0.1:\(port), 40-byte payloads, batch 8, 1.0k datagrams/s, "
-            + "10 datagrams; Ctrl-C stops\n")
+            + "10 datagrams, flow key 00000000c0ffee00; Ctrl-C stops\n")
         #expect(lines.last.flatMap(jsonObject)?["packets"] as? Int == 10)
     }
 
@@ -66,7 +67,7 @@ import Testing
         #expect(sender.finish(within: 10) == 0, "\(sender.stderr)")
         let port = try #require((sender.readyLine?["targets"] as? [String])?.first?.split(separator: ":").last)
         #expect(sender.stdoutLines.first == #"{"type":"ready","targets":["127.0.0.1:\#(port)","127.0.0.2:\#(port)"],"threads":2,"#
-            + #""flows":2,"payload":32,"headers":false,"batch":1024,"gso":2,"rate":null,"count":4,"cpus":null,"pid":\#(pid)}"#)
+            + #""flows":2,"payload":32,"headers":false,"batch":1024,"gso":2,"rate":null,"count":4,"cpus":null,"flow_key":null,"pid":\#(pid)}"#)
         #expect(sender.stderr == "")
     }
 }

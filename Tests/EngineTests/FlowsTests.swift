@@ -118,7 +118,7 @@ import Reporting
         // Each flow: its own id, sequence numbers 0..<n without a gap, and three end markers that say n.
         let headers = received.flatMap { $0 }.compactMap(\.header)
         #expect(headers.count == received.flatMap { $0 }.count, "every datagram carries a header")
-        let ids = (0..<16).map { run.options.flowBase &+ UInt32($0) }
+        let ids = (0..<16).map { run.options.flowKey.flowID(index: UInt16($0)) }
         #expect(Set(headers.map(\.flow)) == Set(ids))
         var total: UInt64 = 0
         for id in ids {

@@ -18,9 +18,14 @@ import Reporting
         return socket
     }
 
+    /// The key the queued flow's id is made with; the receiving loop checks it.
+    static let key = FlowKey(0x0123_4567_89ab_cdef)
+    /// The queued flow: number 9 of ``key``.
+    static let flow = key.flowID(index: 9)
+
     /// Queues `count` datagrams of 32 bytes on `socket` (with `segments` > 1, as
-    /// GSO messages), each with a sequence header of flow 9 and a send time, so
-    /// that the receiving loop's flow and latency accounting run too.
+    /// GSO messages), each with a sequence header of ``flow`` and a send time, so
+    /// that the receiving loop's key check, flow and latency accounting run too.
     func fill(_ socket: borrowing UDPSocket, count: Int, segments: Int = 1) throws {
         let sender = try UDPSocket(family: .inet)
         try sender.connect(to: try socket.localAddress())
@@ -29,7 +34,7 @@ import Reporting
         var queued = 0
         while queued < count {
             let messages = min(64, (count - queued) / segments)
-            SequenceStamp(flow: 9, hostTag: HostTag.local).write(
+            SequenceStamp(flow: Self.flow, hostTag: HostTag.local).write(
                 into: batch, count: messages * segments, segments: segments,
                 firstSequence: UInt64(queued), time: MonotonicClock.now())
             var done = 0
@@ -46,12 +51,13 @@ import Reporting
         let counters = ThreadCounters(count: 1)
         let work = ReceiveWork(descriptor: socket.descriptor, batch: 4 * segments, latch: StartLatch(),
                                slotSize: coalescing ? ReceiveBatch.coalescedSlotSize : 2048, coalescing: coalescing,
-                               pauseNanoseconds: 20_000, limit: UInt64(count), slot: counters.slot(0), stop: control.flag, total: control.sharedTotal)
+                               pauseNanoseconds: 20_000, limit: UInt64(count), slot: counters.slot(0), stop: control.flag, total: control.sharedTotal,
+                               flowKeys: [Self.key])
         let before = AllocationCounter_thisThread()
         let result = try work.run()
         let after = AllocationCounter_thisThread()
         #expect(counters.read(0).packets == UInt64(count))
-        #expect(result.flows == [FlowSummary(flow: 9, unique: UInt64(count), duplicates: 0, reordered: 0,
+        #expect(result.flows == [FlowSummary(flow: Self.flow, unique: UInt64(count), duplicates: 0, reordered: 0,
                                              highest: UInt64(count - 1), sent: nil)])
         #expect(result.latency.total == UInt64(count))
         return after - before
@@ -65,8 +71,8 @@ import Reporting
         let many = try receiveAllocations(count: 4000 * segments, coalescing: coalescing, segments: segments)  // 1000 batches
         #expect(few == many, "20 batches allocated \(few) times, 1000 batches \(many) times")
         // Set-up only: the batch's five arrays, the flow table's two, the latency counters,
-        // and the two arrays of the result handed back after the loop.
-        #expect(few <= 10, "set-up allocations: \(few)")
+        // the flow keys, and the two arrays of the result handed back after the loop.
+        #expect(few <= 11, "set-up allocations: \(few)")
     }
 
     /// Allocations made on this thread while `work` sends `batches` full batches.

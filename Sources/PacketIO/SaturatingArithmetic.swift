@@ -1,0 +1,17 @@
+extension FixedWidthInteger {
+    /// `self + other`, or the largest value where that would overflow: for
+    /// counts fed by the network, which must end in a number, never a trap.
+    @inline(__always)
+    package func addingSaturating(_ other: Self) -> Self {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+
+    /// `self - other`, or the smallest value where that would overflow
+    /// (0 for unsigned counters that went backwards after a reset).
+    @inline(__always)
+    package func subtractingSaturating(_ other: Self) -> Self {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        return overflow ? (other > 0 ? .min : .max) : difference
+    }
+}
