@@ -116,12 +116,10 @@ package final class ReceiveRun: @unchecked Sendable {
                     control.fail("cannot pin receiving thread \(index) to CPU \(cpu ?? -1): \(reason)")
                     latch.arrive()
                 }) {
-                    do throws(SocketError) {
-                        let result = try work.run()
-                        results.append(result)
-                    } catch {
-                        control.fail("receiving thread \(index) failed: \(error)")
-                    }
+                    // A failed thread's counts and flows stay in the summary; the failure ends the run.
+                    let (result, failure) = work.run()
+                    results.append(result)
+                    if let failure { control.fail("receiving thread \(index) failed: \(failure)") }
                     withExtendedLifetime(holder) {}
                 })
             } catch {

@@ -18,8 +18,9 @@ struct ReceiveWork: Sendable {
 
     /// Receives until a stop request or, with a limit, until the run's total
     /// of data datagrams reaches it. Allocates once (batch, flow table, latency
-    /// counters) before the loop and never inside it.
-    func run() throws(SocketError) -> ReceiveResult {
+    /// counters) before the loop and never inside it. A failed receive ends the
+    /// loop too: what was counted until then is handed back with the error.
+    func run() -> (result: ReceiveResult, failure: SocketError?) {
         var storage = ReceiveBatch(capacity: batch, slotSize: slotSize, recordsSources: false,
                                    controlSize: coalescing ? ReceiveBatch.standardControlSize : 0)
         var tally = Tally(hostTag: HostTag.local, flowKeys: flowKeys)
@@ -33,7 +34,10 @@ struct ReceiveWork: Sendable {
                 if taken >= limit { stop.set(); break }
                 want = Int(min(UInt64(batch), limit - taken))
             }
-            let received = try storage.receive(descriptor: descriptor, limit: want)
+            let received: Int
+            do throws(SocketError) { received = try storage.receive(descriptor: descriptor, limit: want) } catch {
+                return (tally.result(), error)
+            }
             if received == 0 { continue }
             tally.startBatch()
             let (packets, bytes, truncated) = coalescing
@@ -52,7 +56,7 @@ struct ReceiveWork: Sendable {
             // first lets a batch gather, as a NIC's interrupt moderation does.
             if received < want && pauseNanoseconds > 0 { MonotonicClock.pause(nanoseconds: pauseNanoseconds) }
         }
-        return tally.result()
+        return (tally.result(), nil)
     }
 
     /// Counts a batch of one-datagram messages. A function of its own, with few

@@ -54,8 +54,9 @@ import Reporting
                                pauseNanoseconds: 20_000, limit: UInt64(count), slot: counters.slot(0), stop: control.flag, total: control.sharedTotal,
                                flowKeys: [Self.key])
         let before = AllocationCounter_thisThread()
-        let result = try work.run()
+        let (result, failure) = work.run()
         let after = AllocationCounter_thisThread()
+        #expect(failure == nil)
         #expect(counters.read(0).packets == UInt64(count))
         #expect(result.flows == [FlowSummary(flow: Self.flow, unique: UInt64(count), duplicates: 0, reordered: 0,
                                              highest: UInt64(count - 1), sent: nil)])
