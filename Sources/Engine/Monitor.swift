@@ -92,6 +92,7 @@ package struct Monitor {
                 break
             }
             if finished() { reason = .count; break }
+            if standardOutputClosed { reason = .outputClosed; break }
             if let deadline, now >= deadline { reason = .duration; break }
             if now >= nextTick {
                 emit(until: now)
@@ -102,6 +103,8 @@ package struct Monitor {
             if let deadline { wake = min(wake, deadline) }
             if Syscalls.waitForStopSignal(nanoseconds: wake &- now) != nil {
                 reason = .signal
+                // A second Ctrl-C while the workers stop and the summary prints ends the process at once.
+                Syscalls.unblockStopSignals()
                 break
             }
         }

@@ -15,7 +15,12 @@ package enum Runner {
     package static func receive(_ options: ReceiveOptions, monitor: Monitor, sink: ReportSink, interface: String? = nil,
                                announce: (ReceiveRun) -> Void = { _ in }) throws(RunError) -> RunSummary {
         let mask = Monitor.blockStopSignals()
-        defer { Monitor.restoreSignals(mask) }
+        // A closed stdout must end the run through the monitor, not kill the process mid-batch.
+        let pipe = Syscalls.ignoreBrokenPipe()
+        defer {
+            Monitor.restoreSignals(mask)
+            Syscalls.restoreBrokenPipe(pipe)
+        }
         let run = try ReceiveRun(options)
         try run.start()
         if run.control.failureMessage == nil { announce(run) }
@@ -36,7 +41,11 @@ package enum Runner {
     package static func send(_ options: SendOptions, monitor: Monitor, sink: ReportSink,
                             announce: (SendRun) -> Void = { _ in }) throws(RunError) -> RunSummary {
         let mask = Monitor.blockStopSignals()
-        defer { Monitor.restoreSignals(mask) }
+        let pipe = Syscalls.ignoreBrokenPipe()
+        defer {
+            Monitor.restoreSignals(mask)
+            Syscalls.restoreBrokenPipe(pipe)
+        }
         let run = try SendRun(options)
         try run.start()
         if run.control.failureMessage == nil { announce(run) }

@@ -24,6 +24,13 @@ extension Syscalls {
         return previous
     }
 
+    /// Unblocks the stop signals in the calling thread: the next one takes its
+    /// default action and ends the process.
+    package static func unblockStopSignals() {
+        var set = stopSignals
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
     /// Restores a mask saved by ``blockStopSignals()``; a stop signal that
     /// came meanwhile and was not taken is delivered now.
     package static func restoreSignalMask(_ mask: sigset_t) {

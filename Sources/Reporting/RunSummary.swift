@@ -66,8 +66,10 @@ package enum StopReason: String, Sendable {
     case duration
     /// `--count` datagrams were reached.
     case count
-    /// SIGINT or SIGTERM.
+    /// SIGINT, SIGTERM or SIGHUP.
     case signal
     /// A thread failed.
     case failure
+    /// Standard output's reader went away (`mpps recv | head -3`).
+    case outputClosed = "output_closed"
 }

@@ -38,4 +38,18 @@ import Testing
         #expect(sender.stdout.contains("summary: "), "\(sender.stdout)")
         #expect(sender.stdoutLines.first.map(isArticleLine) == true, "\(sender.stdout)")
     }
+
+    @Test(arguments: ["recv", "send"])
+    func aClosedStdoutEndsTheRunQuietly(command: String) throws {
+        // `mpps recv | head -3`: once head has gone, the next line finds no reader, and the run ends
+        // with status 0 and nothing on standard error, instead of dying of SIGPIPE (status 141).
+        let port = freePort()
+        let arguments = command == "recv" ? ["recv", "127.0.0.1:\(port)", "--interval", "0.05", "--quiet"]
+            : ["send", "127.0.0.1:\(port)", "--interval", "0.05", "--rate", "1k", "--quiet"]
+        let shell = ["/bin/bash", "-c", #"set -o pipefail; "$0" "$@" | head -n 3"#]
+        let program = try Program("mpps", arguments.filter { $0 != "--quiet" } + ["--json"], prefix: shell)
+        #expect(program.finish(within: 10) == 0, "\(program.stderr)")
+        #expect(program.stdoutLines.count == 3, "\(program.stdout)")
+        #expect(program.stderr.split(separator: "\n").allSatisfy { $0.hasPrefix("mpps \(command): ") }, "\(program.stderr)")
+    }
 }
