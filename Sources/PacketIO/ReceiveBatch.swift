@@ -295,10 +295,11 @@ public struct ReceiveBatch: ~Copyable {
         Self.datagramCount(length: length(at: index), segmentSize: segmentSize(at: index))
     }
 
-    /// Datagrams in a message of `length` bytes cut every `segmentSize` bytes.
+    /// Datagrams in a message of `length` bytes cut every `segmentSize` bytes
+    /// (1 when the size is 0 or not shorter than the message).
     @inline(__always)
-    static func datagramCount(length: Int, segmentSize: Int) -> Int {
-        // length ≥ 1 here, so (length - 1) / size + 1 is ⌈length / size⌉ without overflow.
+    package static func datagramCount(length: Int, segmentSize: Int) -> Int {
+        // length > size ≥ 1 here, so (length - 1) / size + 1 is ⌈length / size⌉ without overflow.
         segmentSize > 0 && length > segmentSize ? (length &- 1) / segmentSize &+ 1 : 1
     }
 
@@ -329,23 +330,35 @@ public struct ReceiveBatch: ~Copyable {
             let source = recordsSources ? SocketAddress(UnsafeRawPointer(sources + index)) : nil
             let destination = recordsDestinations ? destinationUnchecked(index) : nil
             let truncated = messages[index].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0
-            if size == 0 || length <= size {
-                try body(ReceivedDatagram(bytes: UnsafeRawBufferPointer(start: start, count: length), source: source,
-                                          destination: destination, message: index, segment: 0, isTruncated: truncated))
-            } else {
-                var offset = 0
-                var segment = 0
-                while offset < length {
-                    // size ≥ 1 and offset < length ≤ slotSize: the walk advances and cannot overflow.
-                    let piece = min(size, length &- offset)
-                    try body(ReceivedDatagram(bytes: UnsafeRawBufferPointer(start: start + offset, count: piece),
-                                              source: source, destination: destination, message: index,
-                                              segment: segment, isTruncated: truncated))
-                    offset &+= piece
-                    segment &+= 1
-                }
+            try Self.forEachSegment(length: length, segmentSize: size) { (offset, piece, segment) throws(E) in
+                try body(ReceivedDatagram(bytes: UnsafeRawBufferPointer(start: start + offset, count: piece),
+                                          source: source, destination: destination, message: index,
+                                          segment: segment, isTruncated: truncated))
             }
             index &+= 1
+        }
+    }
+
+    /// Calls `body(offset, length, segment)` for each datagram of a message of
+    /// `length` bytes that the kernel cut every `segmentSize` bytes: once with the
+    /// whole message when the size is 0 or not shorter than it, else every `segmentSize`
+    /// bytes, the last piece maybe shorter. The size comes from the kernel: any value
+    /// ends the walk after at most `length` steps.
+    @inline(__always)
+    package static func forEachSegment<E: Error>(length: Int, segmentSize: Int,
+                                                 _ body: (Int, Int, Int) throws(E) -> Void) throws(E) {
+        if segmentSize <= 0 || length <= segmentSize {
+            try body(0, length, 0)
+            return
+        }
+        var offset = 0
+        var segment = 0
+        while offset < length {
+            // segmentSize ≥ 1 and offset < length: every step advances, and nothing overflows.
+            let piece = min(segmentSize, length &- offset)
+            try body(offset, piece, segment)
+            offset &+= piece
+            segment &+= 1
         }
     }
 
