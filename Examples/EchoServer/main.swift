@@ -52,6 +52,9 @@ struct Totals {
 
 func serve(_ options: Options) throws(SocketError) -> Totals {
     var socket = try UDPSocket(family: options.listen.family)
+    // Room for bursts from many clients while a batch is being answered (the kernel caps
+    // it at net.core.rmem_max without privilege); what does not fit is dropped, not queued.
+    try socket.setReceiveBufferSize(4 << 20)
     try socket.bind(to: options.listen)
     if options.idleMilliseconds > 0 { try socket.setReceiveTimeout(milliseconds: options.idleMilliseconds) }
     // One batch in, one batch out, each allocated once and reused by every call.

@@ -242,7 +242,8 @@ public struct ReceiveBatch: ~Copyable {
     /// carries no port: it is the socket's): one of this host's addresses, or a
     /// multicast or broadcast group. nil when the socket does not ask for it
     /// (``UDPSocket/setReceiveDestinationAddress(_:)``) or the batch has no room.
-    /// Read from an `IP_PKTINFO` or `IPV6_PKTINFO` control message.
+    /// Read from an `IP_PKTINFO` (Linux 2.2 or later) or `IPV6_PKTINFO` (Linux 2.6.14
+    /// or later) control message of `recvmmsg(2)`.
     public func destinationAddress(at index: Int) -> SocketAddress? {
         precondition(index >= 0 && index < count, "datagram index out of range")
         return destinationUnchecked(index)
@@ -320,6 +321,7 @@ public struct ReceiveBatch: ~Copyable {
     /// (when ``recordsDestinations``) are read once per message. Nothing is
     /// allocated. A segment size of 0, or one not shorter than the message,
     /// means one datagram; no value can make the walk trap or loop.
+    /// The segment sizes are `recvmmsg(2)`'s `SOL_UDP`/`UDP_GRO` control messages (Linux 5.0 or later).
     @inline(__always)
     public func forEachDatagram<E: Error>(_ body: (ReceivedDatagram) throws(E) -> Void) throws(E) {
         var index = 0
@@ -362,7 +364,8 @@ public struct ReceiveBatch: ~Copyable {
         }
     }
 
-    /// The number of datagrams in the last receive, counting each coalesced message by its segments.
+    /// The number of datagrams in the last receive, counting each coalesced message by its
+    /// segments (the count ``forEachDatagram(_:)`` visits, without visiting them).
     @inline(__always)
     public func totalDatagramCount() -> Int {
         var total = 0

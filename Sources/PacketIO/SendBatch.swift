@@ -200,9 +200,9 @@ public struct SendBatch: ~Copyable {
 
     // MARK: Destinations and segment sizes
 
-    /// Sends message `index` to `address` (its `msg_name`), or to the socket's
-    /// connected peer when nil. The address is copied into the batch, once: set it
-    /// again only when the peer changes.
+    /// Sends message `index` to `address` (its `msg_name` in `sendmmsg(2)`, Linux 3.0
+    /// or later), or to the socket's connected peer when nil. The address is copied
+    /// into the batch, once: set it again only when the peer changes.
     /// - Precondition: the batch was made with `perMessageDestinations`.
     public func setDestination(_ address: SocketAddress?, at index: Int) {
         precondition(index >= 0 && index < capacity, "message index out of range")
