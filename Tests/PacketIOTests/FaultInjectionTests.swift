@@ -12,25 +12,6 @@ import PacketIO
 // or thread, so tests running in parallel never see each other's faults. Counts
 // are exact on both sides: what the library says it sent is what arrived.
 
-/// A receiver on loopback with room for everything a test queues, and its address.
-func roomyReceiver(_ family: SocketAddress.Family) throws(SocketError) -> UDPSocket {
-    let socket = try boundLoopbackSocket(family)
-    try socket.setReceiveBufferSize(8 << 20)
-    try socket.setReceiveTimeout(milliseconds: 300)
-    return socket
-}
-
-/// A batch of `count` datagrams of `payload` bytes stamped 0..<count, `segments` per message.
-func stampedBatch(count: Int, payload: Int, segments: Int) -> SendBatch {
-    let messages = (count + segments - 1) / segments
-    let batch = SendBatch(capacity: messages, payloadSize: payload, segmentsPerMessage: segments)
-    for datagram in 0..<count {
-        batch.withUnsafeMutablePayload(at: datagram / segments, segment: datagram % segments) { stamp($0, index: datagram) }
-    }
-    batch.setMessageLength((count - (messages - 1) * segments) * payload, at: messages - 1)
-    return batch
-}
-
 /// The socket's own `UDP_SEGMENT` setting, as the kernel reports it.
 func socketSegmentSize(_ socket: borrowing UDPSocket) throws(SocketError) -> Int32 {
     try Syscalls.intOption(socket.descriptor, CMPPSLinux_SOL_UDP, CMPPSLinux_UDP_SEGMENT, "getsockopt(UDP_SEGMENT)")

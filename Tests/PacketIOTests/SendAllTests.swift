@@ -11,6 +11,25 @@ func stampsReceived(on socket: borrowing UDPSocket, expected: Int) throws(Socket
     return try receiveDatagrams(&batch, from: socket, expected: expected)
 }
 
+/// A receiver on loopback with room for everything a test queues.
+func roomyReceiver(_ family: SocketAddress.Family) throws(SocketError) -> UDPSocket {
+    let socket = try boundLoopbackSocket(family)
+    try socket.setReceiveBufferSize(8 << 20)
+    try socket.setReceiveTimeout(milliseconds: 300)
+    return socket
+}
+
+/// A batch of `count` datagrams of `payload` bytes stamped 0..<count, `segments` per message.
+func stampedBatch(count: Int, payload: Int, segments: Int) -> SendBatch {
+    let messages = (count + segments - 1) / segments
+    let batch = SendBatch(capacity: messages, payloadSize: payload, segmentsPerMessage: segments)
+    for datagram in 0..<count {
+        batch.withUnsafeMutablePayload(at: datagram / segments, segment: datagram % segments) { stamp($0, index: datagram) }
+    }
+    batch.setMessageLength((count - (messages - 1) * segments) * payload, at: messages - 1)
+    return batch
+}
+
 /// One unconnected `sendmmsg` answers many peers; messages carry their own GSO
 /// segment sizes; `sendAll` counts datagrams exactly.
 @Suite struct SendAllTests {
@@ -138,6 +157,27 @@ func stampsReceived(on socket: borrowing UDPSocket, expected: Int) throws(Socket
             inbound.forEachDatagram { received.append(Array($0.bytes)) }
         }
         #expect(received == (2..<5).map { i in (0..<(10 + i)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) } })
+    }
+
+    /// A class holding a socket is Sendable without `@unchecked`, because the socket is:
+    /// one thread opens it, another owns it and sends on it.
+    final class SocketOwner: Sendable {
+        let socket: UDPSocket
+        init(_ socket: consuming UDPSocket) { self.socket = socket }
+    }
+
+    @Test func aSocketCanBeHandedToAnotherThread() throws {
+        let receiver = try roomyReceiver(.inet)
+        let sender = try UDPSocket(family: .inet)
+        try sender.connect(to: try receiver.localAddress())
+        let owner = SocketOwner(sender)
+        let sent = onFreshThread { () -> Int in
+            let batch = stampedBatch(count: 5, payload: 16, segments: 1)
+            return (try? batch.send(on: owner.socket, to: 5)) ?? -1
+        }
+        #expect(sent == 5)
+        let seen = try stampsReceived(on: receiver, expected: 5)
+        #expect(seen.map(\.index) == Array(0..<5))
     }
 
     @Test func sendStateStartsAllowingSegmentation() {
