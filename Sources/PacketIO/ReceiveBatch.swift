@@ -322,23 +322,32 @@ public struct ReceiveBatch: ~Copyable {
     /// allocated. A segment size of 0, or one not shorter than the message,
     /// means one datagram; no value can make the walk trap or loop.
     /// The segment sizes are `recvmmsg(2)`'s `SOL_UDP`/`UDP_GRO` control messages (Linux 5.0 or later).
-    @inline(__always)
+    @inlinable
     public func forEachDatagram<E: Error>(_ body: (ReceivedDatagram) throws(E) -> Void) throws(E) {
+        // Inlinable, so a caller's loop is specialized and `body` inlined into it; the
+        // per-message reads (lengths, control messages, addresses) stay behind one call.
         var index = 0
         while index < count {
-            let length = lengthUnchecked(index)
-            let start = buffers + index &* slotSize
-            let size = segmentSizeUnchecked(index)
-            let source = recordsSources ? SocketAddress(UnsafeRawPointer(sources + index)) : nil
-            let destination = recordsDestinations ? destinationUnchecked(index) : nil
-            let truncated = messages[index].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0
-            try Self.forEachSegment(length: length, segmentSize: size) { (offset, piece, segment) throws(E) in
-                try body(ReceivedDatagram(bytes: UnsafeRawBufferPointer(start: start + offset, count: piece),
-                                          source: source, destination: destination, message: index,
-                                          segment: segment, isTruncated: truncated))
+            let message = messageView(index)
+            try Self.forEachSegment(length: message.length, segmentSize: message.segmentSize) { (offset, piece, segment) throws(E) in
+                // Safety: offset + piece ≤ length ≤ slotSize: inside the message's slot.
+                try body(ReceivedDatagram(bytes: UnsafeRawBufferPointer(start: message.start + offset, count: piece),
+                                          source: message.source, destination: message.destination, message: index,
+                                          segment: segment, isTruncated: message.isTruncated))
             }
             index &+= 1
         }
+    }
+
+    /// What ``forEachDatagram(_:)`` needs of message `index`, read once.
+    @usableFromInline
+    func messageView(_ index: Int) -> MessageView {
+        precondition(index >= 0 && index < count, "datagram index out of range")
+        return MessageView(start: UnsafeRawPointer(buffers + index &* slotSize), length: lengthUnchecked(index),
+                           segmentSize: segmentSizeUnchecked(index),
+                           source: recordsSources ? SocketAddress(UnsafeRawPointer(sources + index)) : nil,
+                           destination: recordsDestinations ? destinationUnchecked(index) : nil,
+                           isTruncated: messages[index].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0)
     }
 
     /// Calls `body(offset, length, segment)` for each datagram of a message of
@@ -346,7 +355,7 @@ public struct ReceiveBatch: ~Copyable {
     /// whole message when the size is 0 or not shorter than it, else every `segmentSize`
     /// bytes, the last piece maybe shorter. The size comes from the kernel: any value
     /// ends the walk after at most `length` steps.
-    @inline(__always)
+    @inlinable
     package static func forEachSegment<E: Error>(length: Int, segmentSize: Int,
                                                  _ body: (Int, Int, Int) throws(E) -> Void) throws(E) {
         if segmentSize <= 0 || length <= segmentSize {
@@ -384,6 +393,18 @@ public struct ReceiveBatch: ~Copyable {
 /// The bytes point into the batch and are valid only during the call that
 /// received this value; copy them to keep them.
 public struct ReceivedDatagram {
+    @usableFromInline
+    init(bytes: UnsafeRawBufferPointer, source: SocketAddress?, destination: SocketAddress?, message: Int, segment: Int,
+         isTruncated: Bool) {
+        self.bytes = bytes
+        self.source = source
+        self.destination = destination
+        self.message = message
+        self.segment = segment
+        self.isTruncated = isTruncated
+    }
+
+
     /// The payload, in place in the batch.
     public let bytes: UnsafeRawBufferPointer
     /// The sender's address; nil when the batch does not record sources.
@@ -397,4 +418,27 @@ public struct ReceivedDatagram {
     public let segment: Int
     /// Whether its message was longer than the slot, so this datagram or a later one lost bytes.
     public let isTruncated: Bool
+}
+
+/// One received message as ``ReceiveBatch/forEachDatagram(_:)`` walks it: where its
+/// bytes are, how the kernel cut it, and the addresses of all its datagrams.
+@usableFromInline
+struct MessageView {
+    @usableFromInline let start: UnsafeRawPointer
+    @usableFromInline let length: Int
+    @usableFromInline let segmentSize: Int
+    @usableFromInline let source: SocketAddress?
+    @usableFromInline let destination: SocketAddress?
+    @usableFromInline let isTruncated: Bool
+
+    @usableFromInline
+    init(start: UnsafeRawPointer, length: Int, segmentSize: Int, source: SocketAddress?, destination: SocketAddress?,
+         isTruncated: Bool) {
+        self.start = start
+        self.length = length
+        self.segmentSize = segmentSize
+        self.source = source
+        self.destination = destination
+        self.isTruncated = isTruncated
+    }
 }
