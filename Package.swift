@@ -30,6 +30,9 @@ let package = Package(
         .executableTarget(name: "mpps", dependencies: ["Commands"]),
         .executableTarget(name: "udpsender", dependencies: ["Commands"]),
         .executableTarget(name: "udpreceiver1", dependencies: ["Commands"]),
+        // Small programs that import only PacketIO, as a user of the library writes them: built with the rest, not products.
+        .executableTarget(name: "EchoServer", dependencies: ["PacketIO"], path: "Examples/EchoServer"),
+        .executableTarget(name: "GROCounter", dependencies: ["PacketIO"], path: "Examples/GROCounter"),
 
         // Test-only: a veth pair into a network namespace the test creates and deletes.
         .target(name: "NetLab", path: "Tests/NetLab"),
@@ -42,6 +45,8 @@ let package = Package(
         .testTarget(name: "TrialsTests", dependencies: ["Trials", "Reporting", "PacketIO", "HostStats"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "Reporting", "PacketIO"]),
         .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab"]),
+        // Runs the built examples against loopback peers made with PacketIO.
+        .testTarget(name: "ExamplesTests", dependencies: ["PacketIO"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <sys/socket.h>
 #include <netinet/udp.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -24,6 +25,9 @@ _Static_assert(SO_INCOMING_CPU == 49, "SO_INCOMING_CPU");
 _Static_assert(SO_ATTACH_REUSEPORT_CBPF == 51, "SO_ATTACH_REUSEPORT_CBPF");
 _Static_assert(UDP_SEGMENT == 103 && UDP_GRO == 104, "UDP_SEGMENT/UDP_GRO");
 _Static_assert(SOL_UDP == 17, "SOL_UDP");
+_Static_assert(IP_PKTINFO == 8 && IPV6_RECVPKTINFO == 49 && IPV6_PKTINFO == 50, "IP_PKTINFO, IPV6_RECVPKTINFO, IPV6_PKTINFO");
+_Static_assert(sizeof(struct in_pktinfo) == 12 && offsetof(struct in_pktinfo, ipi_addr) == 8, "in_pktinfo layout");
+_Static_assert(sizeof(struct in6_pktinfo) == 20 && offsetof(struct in6_pktinfo, ipi6_addr) == 0, "in6_pktinfo layout");
 _Static_assert(sizeof(struct CMPPSLinux_sock_filter) == sizeof(struct sock_filter), "sock_filter size");
 _Static_assert(offsetof(struct CMPPSLinux_sock_filter, jt) == offsetof(struct sock_filter, jt), "sock_filter jt");
 _Static_assert(offsetof(struct CMPPSLinux_sock_filter, jf) == offsetof(struct sock_filter, jf), "sock_filter jf");

@@ -15,4 +15,6 @@ struct FlowCursor {
     let descriptor: Int32
     let flow: UInt32
     var sent: UInt64 = 0
+    /// What sending on this flow's socket has learned (GSO refused).
+    var sendState = SendState()
 }

@@ -49,11 +49,14 @@ struct SendWork: Sendable {
 
     /// Sends until the quota is met or a stop is requested, one batch per flow
     /// in turn. Counts a datagram when the kernel accepted it. Allocates twice
-    /// (the batch, the flows' cursors) before the loop, and once more only if
-    /// the kernel refuses GSO mid-run.
+    /// (the batch, the flows' cursors) before the loop and never inside it.
+    ///
+    /// A partial send is finished by the library's ``SendBatch/sendAll(from:firstSegment:to:descriptor:state:)``,
+    /// which also falls back from GSO, per socket, when the kernel refuses it: the
+    /// same batch then goes out one datagram per message, and its counts stay exact.
     func run() throws(SocketError) {
-        var segments = self.segments
-        var storage = SendBatch(capacity: Self.messagesPerCall(batch: batch, segments: segments),
+        let segments = self.segments
+        let storage = SendBatch(capacity: Self.messagesPerCall(batch: batch, segments: segments),
                                 payloadSize: payload, segmentsPerMessage: segments)
         // Safety: allocated and initialized here, freed on every way out; this thread alone touches it.
         let cursors = UnsafeMutableBufferPointer<FlowCursor>.allocate(capacity: flows.count)
@@ -93,37 +96,36 @@ struct SendWork: Sendable {
                     time: MonotonicClock.now())
             }
             var done = 0
+            var segment = 0
+            var sentDatagrams = 0
+            var failure: SocketError?
             while done < messages && !stop.isSet {
-                do {
-                    let sent = try storage.send(descriptor: descriptor, from: done, to: messages)
-                    if sent > 0 {
-                        done &+= sent
-                        totals.calls &+= 1
-                    }
-                } catch where error.code == ECONNREFUSED {
-                    // An ICMP port unreachable from an earlier datagram: nobody listens (yet). The
-                    // message this call was about to send was not sent; count the refusal and go on.
-                    totals.refused &+= 1
-                } catch where error.code == ENOBUFS {
-                    totals.noBuffers &+= 1
-                } catch where segments > 1 && (error.code == EIO || error.code == EINVAL) {
-                    // The route refuses GSO (no checksum offload on the device, say): degrade, once.
-                    control.notice("mpps send: the kernel refused a GSO send (\(error.reason)): sending one datagram per message from now on")
-                    for index in 0..<cursors.count { try UDPSocket.setSegmentSize(0, descriptor: cursors[index].descriptor) }
+                let outcome = storage.sendAll(from: done, firstSegment: segment, to: messages, descriptor: descriptor,
+                                              state: &cursors[current].sendState)
+                done &+= outcome.messages
+                segment = outcome.resumeSegment
+                sentDatagrams &+= outcome.datagrams
+                totals.calls &+= UInt64(outcome.calls)
+                // ECONNREFUSED: an ICMP port unreachable from an earlier datagram, nobody listens (yet);
+                // the library made the call again. ENOBUFS and a send timeout: the loop tries again.
+                totals.refused &+= UInt64(outcome.refused)
+                totals.noBuffers &+= UInt64(outcome.noBuffers)
+                if let refusal = outcome.segmentationRefused {
+                    // The route refuses GSO (no checksum offload on the device, say): this socket degrades, once.
+                    control.notice("mpps send: the kernel refused a GSO send (\(refusal)): sending one datagram per message from now on")
+                }
+                if let error = outcome.error {
+                    failure = error
                     break
                 }
             }
-            let sentDatagrams = done == messages ? want : done &* segments
             cursors[current].sent &+= UInt64(sentDatagrams)
             current = current &+ 1 == cursors.count ? 0 : current &+ 1
             totals.packets &+= UInt64(sentDatagrams)
             totals.bytes &+= UInt64(sentDatagrams &* payload)
             slot.publish(totals)
             if segments > 1 { storage.setSegments(segments, at: messages &- 1) }
-            if done < messages && !stop.isSet {
-                segments = 1
-                storage = SendBatch(capacity: Self.messagesPerCall(batch: batch, segments: 1), payloadSize: payload)
-            }
+            if let failure { throw failure }
         }
         slot.publish(totals)
         if let hostTag { sendEndOfFlow(cursors, hostTag: hostTag, storage: storage) }

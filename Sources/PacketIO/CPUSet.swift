@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CMPPSLinux
+internal import CMPPSLinux
 
 /// A list of CPU numbers, as `taskset -c` writes it: `0-3,8,10-11`.
 public struct CPUList: Hashable, Sendable, CustomStringConvertible {

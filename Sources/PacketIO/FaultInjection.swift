@@ -81,13 +81,26 @@ package enum FaultInjection {
         return takeArmed(call, descriptor: descriptor)
     }
 
+    /// Looks at the armed rules one at a time, in the order they were armed, and
+    /// allocates nothing: a thread whose calls no rule matches (a zero-allocation
+    /// test running beside a fault test) pays a lock per rule, never a heap block.
     private static func takeArmed(_ call: SystemCall, descriptor: Int32) -> Int32? {
         let me = pthread_self()
-        let candidates = state.withLock { state in
-            state.rules.filter { rule in rule.call == call && (rule.thread.map { pthread_equal($0, me) != 0 } ?? true) }
-        }
-        // Predicates run outside the lock: one may make a system call of its own (getpeername).
-        for rule in candidates where rule.matches(descriptor) {
+        var after = 0
+        while true {
+            // The next candidate after the last one looked at; ids only grow, so a rule
+            // armed or removed meanwhile is neither skipped twice nor seen twice.
+            let candidate: Rule? = state.withLock { state in
+                for rule in state.rules where rule.id > after && rule.call == call
+                    && (rule.thread.map { pthread_equal($0, me) != 0 } ?? true) {
+                    return rule
+                }
+                return nil
+            }
+            guard let rule = candidate else { return nil }
+            after = rule.id
+            // Predicates run outside the lock: one may make a system call of its own (getpeername).
+            guard rule.matches(descriptor) else { continue }
             let fired: Bool = state.withLock { state in
                 guard let index = state.rules.firstIndex(where: { $0.id == rule.id }) else { return false }
                 state.rules[index].remaining -= 1
@@ -99,7 +112,6 @@ package enum FaultInjection {
             }
             if fired { return rule.code }
         }
-        return nil
     }
 }
 #endif

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CMPPSLinux
+internal import CMPPSLinux
 
 /// How the kernel picks one socket of an SO_REUSEPORT group for each datagram.
 ///

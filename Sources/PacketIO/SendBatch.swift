@@ -1,10 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CMPPSLinux
+internal import CMPPSLinux
 
-/// Up to ``capacity`` messages ready for one `sendmmsg` call on a connected
-/// socket, allocated once in `init`, reused by every call, freed when the value ends.
+/// Up to ``capacity`` messages ready for one `sendmmsg` call, allocated once in
+/// `init`, reused by every call, freed when the value ends.
 ///
 /// Each message has its own buffer of ``segmentsPerMessage`` × ``payloadSize``
 /// bytes (zeroed at first), so a caller can stamp per-datagram contents in place.
@@ -12,7 +12,17 @@ import CMPPSLinux
 /// socket must have UDP GSO on (``UDPSocket/setSegmentSize(_:)`` with
 /// ``payloadSize``): the kernel cuts each message into datagrams of that size,
 /// the last one shorter when the message length is not a multiple of it.
-/// A batch belongs to one thread.
+///
+/// On an unconnected socket, make the batch with `perMessageDestinations` and
+/// give each message its peer (``setDestination(_:at:)``): one call then answers
+/// many peers. With `perMessageSegmentSizes`, each message can carry its own GSO
+/// segment size (``setSegmentSize(_:at:)``, a `UDP_SEGMENT` control message), and
+/// the socket needs no GSO setting of its own. Neither costs the plain connected
+/// path anything: they are set up once per message, not per call.
+///
+/// ``send(on:from:to:)`` is one `sendmmsg`; ``sendAll(from:firstSegment:to:on:)``
+/// finishes a range, counts datagrams, and falls back from GSO when the kernel
+/// refuses it. A batch belongs to one thread.
 public struct SendBatch: ~Copyable {
     /// How many messages one call can send.
     public let capacity: Int
@@ -20,11 +30,24 @@ public struct SendBatch: ~Copyable {
     public let payloadSize: Int
     /// Datagrams per message: 1 without GSO.
     public let segmentsPerMessage: Int
+    /// Whether each message has its own destination (``setDestination(_:at:)``).
+    public let perMessageDestinations: Bool
+    /// Whether each message can have its own GSO segment size (``setSegmentSize(_:at:)``).
+    public let perMessageSegmentSizes: Bool
 
     private let messages: UnsafeMutablePointer<CMPPSLinux_mmsghdr>
     private let vectors: UnsafeMutablePointer<iovec>
     private let payloads: UnsafeMutableRawPointer
     private let stride: Int
+    /// One `sockaddr_in6`-sized slot per message, when messages have destinations.
+    private let names: UnsafeMutableRawPointer?
+    /// One `UDP_SEGMENT` control message per message, when they have segment sizes.
+    private let controls: UnsafeMutableRawPointer?
+    /// Headers and vectors to send GSO messages one datagram at a time, once the
+    /// kernel refused GSO; allocated with the batch when it can carry GSO at all.
+    private let splitMessages: UnsafeMutablePointer<CMPPSLinux_mmsghdr>?
+    private let splitVectors: UnsafeMutablePointer<iovec>?
+    private let splitCapacity: Int
 
     /// The largest `capacity` the kernel accepts in one call (`UIO_MAXIOV`).
     public static let maximumCapacity = 1024
@@ -32,22 +55,49 @@ public struct SendBatch: ~Copyable {
     /// The most segments Linux cuts one GSO message into (`UDP_MAX_SEGMENTS`, 128 since Linux 5.x).
     public static let maximumSegments = 128
 
+    /// The room one `UDP_SEGMENT` control message takes: `CMSG_SPACE(sizeof(uint16_t))`.
+    static let segmentControlSize = ControlMessages.space(payload: MemoryLayout<UInt16>.size)
+    /// The room for one destination: a `sockaddr_in6`, the larger of the two families.
+    static let nameSize = MemoryLayout<sockaddr_in6>.stride
+
     /// Allocates `capacity` messages of `segmentsPerMessage` datagrams of
     /// `payloadSize` zero bytes each.
+    /// - Parameters:
+    ///   - perMessageDestinations: give each message its own destination
+    ///     (`msg_name`), for unconnected sockets. Until set, a message has none.
+    ///   - perMessageSegmentSizes: let each message carry its own GSO segment size
+    ///     (a `UDP_SEGMENT` control message, Linux 4.18 or later). Until set, a message has none.
     /// - Precondition: 1 ≤ `capacity` ≤ 1024, 0 ≤ `payloadSize` ≤ 65527,
     ///   1 ≤ `segmentsPerMessage` ≤ 128.
-    public init(capacity: Int, payloadSize: Int, segmentsPerMessage: Int = 1) {
+    public init(capacity: Int, payloadSize: Int, segmentsPerMessage: Int = 1,
+                perMessageDestinations: Bool = false, perMessageSegmentSizes: Bool = false) {
         precondition(capacity >= 1 && capacity <= Self.maximumCapacity, "batch capacity must be 1...1024")
         precondition(payloadSize >= 0 && payloadSize <= 65527, "payload must be 0...65527 bytes")
         precondition(segmentsPerMessage >= 1 && segmentsPerMessage <= Self.maximumSegments, "segments must be 1...128")
         self.capacity = capacity
         self.payloadSize = payloadSize
         self.segmentsPerMessage = segmentsPerMessage
+        self.perMessageDestinations = perMessageDestinations
+        self.perMessageSegmentSizes = perMessageSegmentSizes
         messages = .allocate(capacity: capacity)
         vectors = .allocate(capacity: capacity)
         stride = max(payloadSize * segmentsPerMessage, 1)
         payloads = .allocate(byteCount: capacity * stride, alignment: 64)
         memset(payloads, 0, capacity * stride)
+        if perMessageDestinations {
+            let names = UnsafeMutableRawPointer.allocate(byteCount: capacity * Self.nameSize, alignment: 8)
+            memset(names, 0, capacity * Self.nameSize)
+            self.names = names
+        } else {
+            names = nil
+        }
+        if perMessageSegmentSizes {
+            let controls = UnsafeMutableRawPointer.allocate(byteCount: capacity * Self.segmentControlSize, alignment: 8)
+            memset(controls, 0, capacity * Self.segmentControlSize)
+            self.controls = controls
+        } else {
+            controls = nil
+        }
         for i in 0..<capacity {
             vectors[i] = iovec(iov_base: payloads + i * stride, iov_len: payloadSize * segmentsPerMessage)
             var header = msghdr()
@@ -55,13 +105,46 @@ public struct SendBatch: ~Copyable {
             header.msg_iovlen = 1
             messages[i] = CMPPSLinux_mmsghdr(msg_hdr: header, msg_len: 0)
         }
+        if segmentsPerMessage > 1 || perMessageSegmentSizes {
+            // Enough single-datagram headers for a whole batch's datagrams, up to one call's worth.
+            let split = min(Self.maximumCapacity, capacity * (perMessageSegmentSizes ? Self.maximumSegments : segmentsPerMessage))
+            let splitMessages = UnsafeMutablePointer<CMPPSLinux_mmsghdr>.allocate(capacity: split)
+            let splitVectors = UnsafeMutablePointer<iovec>.allocate(capacity: split)
+            for i in 0..<split {
+                splitVectors[i] = iovec(iov_base: nil, iov_len: 0)
+                var header = msghdr()
+                header.msg_iov = splitVectors + i
+                header.msg_iovlen = 1
+                splitMessages[i] = CMPPSLinux_mmsghdr(msg_hdr: header, msg_len: 0)
+            }
+            self.splitMessages = splitMessages
+            self.splitVectors = splitVectors
+            splitCapacity = split
+        } else {
+            splitMessages = nil
+            splitVectors = nil
+            splitCapacity = 0
+        }
     }
 
     deinit {
         messages.deallocate()
         vectors.deallocate()
         payloads.deallocate()
+        names?.deallocate()
+        controls?.deallocate()
+        splitMessages?.deallocate()
+        splitVectors?.deallocate()
     }
+
+    /// Whether messages of this batch may carry several datagrams (GSO), so that
+    /// a kernel's refusal of GSO is met by sending them one datagram at a time.
+    public var carriesSegmentation: Bool { splitCapacity > 0 }
+
+    /// The bytes each message's buffer holds: ``segmentsPerMessage`` × ``payloadSize``.
+    public var messageCapacity: Int { payloadSize * segmentsPerMessage }
+
+    // MARK: Contents
 
     /// Calls `body` with the writable payload of datagram `segment` of message `index`.
     @inline(__always)
@@ -69,6 +152,27 @@ public struct SendBatch: ~Copyable {
         precondition(index >= 0 && index < capacity, "message index out of range")
         precondition(segment >= 0 && segment < segmentsPerMessage, "segment index out of range")
         return try body(UnsafeMutableRawBufferPointer(start: payloads + index * stride + segment * payloadSize, count: payloadSize))
+    }
+
+    /// Calls `body` with the whole writable buffer of message `index`
+    /// (``messageCapacity`` bytes), for contents that do not follow the segments.
+    @inline(__always)
+    public func withUnsafeMutableMessage<R>(at index: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        precondition(index >= 0 && index < capacity, "message index out of range")
+        return try body(UnsafeMutableRawBufferPointer(start: payloads + index * stride, count: messageCapacity))
+    }
+
+    /// Copies `bytes` into message `index` and makes it send exactly them.
+    /// - Precondition: `bytes.count` ≤ ``messageCapacity``.
+    @inline(__always)
+    public func setMessage(copying bytes: UnsafeRawBufferPointer, at index: Int) {
+        precondition(index >= 0 && index < capacity, "message index out of range")
+        precondition(bytes.count <= messageCapacity, "message longer than its buffer")
+        if let source = bytes.baseAddress, bytes.count > 0 {
+            // Safety: the message's buffer holds messageCapacity ≥ bytes.count bytes.
+            (payloads + index &* stride).copyMemory(from: source, byteCount: bytes.count)
+        }
+        vectors[index].iov_len = bytes.count
     }
 
     /// The bytes message `index` will send.
@@ -94,6 +198,92 @@ public struct SendBatch: ~Copyable {
         setMessageLength(segments * payloadSize, at: index)
     }
 
+    // MARK: Destinations and segment sizes
+
+    /// Sends message `index` to `address` (its `msg_name` in `sendmmsg(2)`, Linux 3.0
+    /// or later), or to the socket's connected peer when nil. The address is copied
+    /// into the batch, once: set it again only when the peer changes.
+    /// - Precondition: the batch was made with `perMessageDestinations`.
+    public func setDestination(_ address: SocketAddress?, at index: Int) {
+        precondition(index >= 0 && index < capacity, "message index out of range")
+        guard let names else { preconditionFailure("the batch was made without perMessageDestinations") }
+        if let address {
+            let slot = names + index &* Self.nameSize
+            messages[index].msg_hdr.msg_namelen = address.write(to: slot)
+            messages[index].msg_hdr.msg_name = slot
+        } else {
+            messages[index].msg_hdr.msg_name = nil
+            messages[index].msg_hdr.msg_namelen = 0
+        }
+    }
+
+    /// The destination of message `index`; nil when it has none (the connected peer).
+    public func destination(at index: Int) -> SocketAddress? {
+        precondition(index >= 0 && index < capacity, "message index out of range")
+        guard let name = messages[index].msg_hdr.msg_name else { return nil }
+        return SocketAddress(UnsafeRawPointer(name))
+    }
+
+    /// Makes the kernel cut message `index` into datagrams of `bytes` (UDP GSO
+    /// for this message alone, whatever the socket's own setting), or, with 0,
+    /// sends it under the socket's setting. A message of more than 128 segments is
+    /// refused by the kernel (`EINVAL`), which turns GSO off for the socket.
+    /// The corresponding C control message is `SOL_UDP`/`UDP_SEGMENT` (a `uint16_t`); Linux 4.18 or later.
+    /// - Precondition: the batch was made with `perMessageSegmentSizes`; 0 ≤ `bytes` ≤ 65535.
+    public func setSegmentSize(_ bytes: Int, at index: Int) {
+        precondition(index >= 0 && index < capacity, "message index out of range")
+        precondition(bytes >= 0 && bytes <= Int(UInt16.max), "a segment size is 0...65535 bytes")
+        guard let controls else { preconditionFailure("the batch was made without perMessageSegmentSizes") }
+        if bytes == 0 {
+            messages[index].msg_hdr.msg_control = nil
+            messages[index].msg_hdr.msg_controllen = 0
+            return
+        }
+        let control = controls + index &* Self.segmentControlSize
+        // Safety: each message owns segmentControlSize bytes: a header and a uint16_t, padded.
+        control.storeBytes(of: UInt(ControlMessages.headerSize + MemoryLayout<UInt16>.size), as: UInt.self)
+        control.storeBytes(of: CMPPSLinux_SOL_UDP, toByteOffset: MemoryLayout<Int>.size, as: Int32.self)
+        control.storeBytes(of: CMPPSLinux_UDP_SEGMENT, toByteOffset: MemoryLayout<Int>.size + 4, as: Int32.self)
+        control.storeBytes(of: UInt16(bytes), toByteOffset: ControlMessages.headerSize, as: UInt16.self)
+        messages[index].msg_hdr.msg_control = control
+        messages[index].msg_hdr.msg_controllen = Self.segmentControlSize
+    }
+
+    /// The GSO segment size message `index` carries itself; 0 when it has none.
+    public func segmentSize(at index: Int) -> Int {
+        precondition(index >= 0 && index < capacity, "message index out of range")
+        return ownSegmentSize(index)
+    }
+
+    @inline(__always)
+    private func ownSegmentSize(_ index: Int) -> Int {
+        guard let controls, messages[index].msg_hdr.msg_control != nil else { return 0 }
+        return Int((controls + index &* Self.segmentControlSize).load(fromByteOffset: ControlMessages.headerSize, as: UInt16.self))
+    }
+
+    /// The size the kernel cuts message `index` at: its own segment size, else
+    /// ``payloadSize`` in a batch of several segments per message, else 0 (whole).
+    @inline(__always)
+    private func cutSize(_ index: Int) -> Int {
+        let own = ownSegmentSize(index)
+        if own > 0 { return own }
+        return segmentsPerMessage > 1 ? payloadSize : 0
+    }
+
+    /// The datagrams message `index` becomes: 1, or with GSO its length divided
+    /// by its segment size, rounded up (a message of 0 bytes is one empty datagram).
+    public func datagramCount(at index: Int) -> Int {
+        precondition(index >= 0 && index < capacity, "message index out of range")
+        return datagramsUnchecked(index)
+    }
+
+    @inline(__always)
+    private func datagramsUnchecked(_ index: Int) -> Int {
+        ReceiveBatch.datagramCount(length: vectors[index].iov_len, segmentSize: cutSize(index))
+    }
+
+    // MARK: Sending
+
     /// Sends messages `start..<end` with one call and returns how many the kernel
     /// accepted, which may be fewer than asked (send the rest with another call).
     /// Returns 0 when the socket's send timeout passed (EAGAIN is a result).
@@ -114,5 +304,156 @@ public struct SendBatch: ~Copyable {
         precondition(start >= 0 && start <= end && end <= capacity, "message range out of bounds")
         if start == end { return 0 }
         return try Syscalls.sendMessages(descriptor, messages + start, count: UInt32(truncatingIfNeeded: end - start))
+    }
+
+    /// Sends messages `start..<end` (from datagram `firstSegment` of the first)
+    /// with as many `sendmmsg` calls as the kernel needs, and says exactly what
+    /// it sent (see ``SendOutcome``). A partial send is finished here; a refusal
+    /// (`ECONNREFUSED`) is counted and the call made again.
+    ///
+    /// When the batch ``carriesSegmentation`` and the kernel refuses a GSO send
+    /// with `EIO` or `EINVAL`, the socket's ``UDPSocket/sendState`` remembers it,
+    /// its `UDP_SEGMENT` is set to 0, and this and every later call sends the same
+    /// bytes one datagram per message: every datagram goes out exactly once.
+    /// The corresponding C function is `sendmmsg(2)` (Linux 3.0 or later); GSO needs Linux 4.18.
+    public func sendAll(from start: Int = 0, firstSegment: Int = 0, to end: Int, on socket: inout UDPSocket) -> SendOutcome {
+        let descriptor = socket.descriptor
+        return sendAll(from: start, firstSegment: firstSegment, to: end, descriptor: descriptor, state: &socket.sendState)
+    }
+
+    /// The same as ``sendAll(from:firstSegment:to:on:)`` on a descriptor the
+    /// caller keeps open, with the socket's ``SendState`` kept by the caller.
+    /// - Precondition: 0 ≤ `start` ≤ `end` ≤ ``capacity``; `firstSegment` is 0
+    ///   or less than the datagrams of message `start`.
+    public func sendAll(from start: Int = 0, firstSegment: Int = 0, to end: Int, descriptor: Int32,
+                        state: inout SendState) -> SendOutcome {
+        precondition(start >= 0 && start <= end && end <= capacity, "message range out of bounds")
+        precondition(firstSegment == 0 || (start < end && firstSegment > 0 && firstSegment < datagramsUnchecked(start)),
+                     "first segment out of range")
+        var outcome = SendOutcome()
+        var next = start
+        var segment = firstSegment
+        while next < end {
+            if segment > 0 || (carriesSegmentation && !state.allowsSegmentation) {
+                if !sendSplit(next: &next, segment: &segment, end: end, descriptor: descriptor, outcome: &outcome) { break }
+                continue
+            }
+            do throws(SocketError) {
+                let sent = try Syscalls.sendMessages(descriptor, messages + next, count: UInt32(truncatingIfNeeded: end &- next))
+                if sent == 0 {
+                    outcome.wouldBlock = true
+                    break
+                }
+                outcome.calls &+= 1
+                outcome.messages &+= sent
+                if carriesSegmentation {
+                    var index = next
+                    while index < next &+ sent {
+                        outcome.datagrams &+= datagramsUnchecked(index)
+                        index &+= 1
+                    }
+                } else {
+                    outcome.datagrams &+= sent
+                }
+                next &+= sent
+            } catch where error.code == ECONNREFUSED {
+                outcome.refused &+= 1
+            } catch where error.code == ENOBUFS {
+                outcome.noBuffers &+= 1
+                break
+            } catch where (error.code == EIO || error.code == EINVAL) && carriesSegmentation && state.allowsSegmentation {
+                // The route refuses GSO: remember it, and turn the socket's own setting off so
+                // that single datagrams do not go through the segmentation checks again.
+                state.refuseSegmentation(error.errno)
+                outcome.segmentationRefused = error.errno
+                do throws(SocketError) {
+                    try Syscalls.setOption(descriptor, CMPPSLinux_SOL_UDP, CMPPSLinux_UDP_SEGMENT, Int32(0), "setsockopt(UDP_SEGMENT)")
+                } catch {
+                    outcome.error = error
+                    break
+                }
+            } catch {
+                outcome.error = error
+                break
+            }
+        }
+        outcome.resumeSegment = segment
+        return outcome
+    }
+
+    /// Sends from datagram `segment` of message `next` on, one datagram per
+    /// message, up to one call's worth, and advances the position by what the
+    /// kernel took. False when the send must stop (``SendOutcome`` says why).
+    private func sendSplit(next: inout Int, segment: inout Int, end: Int, descriptor: Int32,
+                           outcome: inout SendOutcome) -> Bool {
+        guard let splitMessages, let splitVectors else {
+            preconditionFailure("a batch without GSO has no datagrams to split")
+        }
+        // Fill the split headers with the datagrams from (next, segment) on.
+        var filled = 0
+        var message = next
+        var piece = segment
+        while filled < splitCapacity && message < end {
+            let length = vectors[message].iov_len
+            let size = cutSize(message)
+            let count = ReceiveBatch.datagramCount(length: length, segmentSize: size)
+            let base = vectors[message].iov_base!
+            let name = messages[message].msg_hdr.msg_name
+            let nameLength = messages[message].msg_hdr.msg_namelen
+            while piece < count && filled < splitCapacity {
+                // piece < count, so piece * size < length ≤ stride: in bounds and no overflow.
+                let offset = size > 0 ? piece &* size : 0
+                let bytes = size > 0 ? min(size, length &- offset) : length
+                splitVectors[filled] = iovec(iov_base: base + offset, iov_len: bytes)
+                splitMessages[filled].msg_hdr.msg_name = name
+                splitMessages[filled].msg_hdr.msg_namelen = nameLength
+                filled &+= 1
+                piece &+= 1
+            }
+            if piece == count {
+                message &+= 1
+                piece = 0
+            }
+        }
+        var taken = 0
+        var going = true
+        while taken < filled {
+            do throws(SocketError) {
+                let sent = try Syscalls.sendMessages(descriptor, splitMessages + taken, count: UInt32(truncatingIfNeeded: filled &- taken))
+                if sent == 0 {
+                    outcome.wouldBlock = true
+                    going = false
+                    break
+                }
+                outcome.calls &+= 1
+                taken &+= sent
+            } catch where error.code == ECONNREFUSED {
+                outcome.refused &+= 1
+            } catch where error.code == ENOBUFS {
+                outcome.noBuffers &+= 1
+                going = false
+                break
+            } catch {
+                outcome.error = error
+                going = false
+                break
+            }
+        }
+        // Advance by the datagrams taken, message by message.
+        outcome.datagrams &+= taken
+        var left = taken
+        while left > 0 {
+            let remaining = datagramsUnchecked(next) &- segment
+            if left >= remaining {
+                left &-= remaining
+                next &+= 1
+                segment = 0
+                outcome.messages &+= 1
+            } else {
+                segment &+= left
+                left = 0
+            }
+        }
+        return going
     }
 }

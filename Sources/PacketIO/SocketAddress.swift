@@ -129,6 +129,27 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         family == .inet ? "\(hostDescription):\(port)" : "[\(hostDescription)]:\(port)"
     }
 
+    /// Writes this address as a `sockaddr_in` or `sockaddr_in6` at `target`
+    /// and returns its length; `target` has room for a `sockaddr_in6`.
+    @inline(__always)
+    func write(to target: UnsafeMutableRawPointer) -> socklen_t {
+        withUnsafeSockaddr { address, length in
+            // Safety: the caller's room holds a sockaddr_in6, the larger of the two lengths.
+            target.copyMemory(from: address, byteCount: Int(length))
+            return length
+        }
+    }
+
+    /// An IPv4 address from a control message: `s_addr` in network order, at `address`.
+    static func ipv4(networkOrderAt address: UnsafeRawPointer, port: UInt16) -> SocketAddress {
+        SocketAddress(storage: .inet(host: UInt32(bigEndian: address.loadUnaligned(as: UInt32.self)), port: port))
+    }
+
+    /// An IPv6 address from a control message: the 16 bytes of an `in6_addr` at `address`.
+    static func ipv6(bytesAt address: UnsafeRawPointer, port: UInt16) -> SocketAddress {
+        SocketAddress(storage: .inet6(host: IPv6Bytes(address.loadUnaligned(as: in6_addr.self)), port: port, scope: 0))
+    }
+
     /// Calls `body` with this address as a `sockaddr` and its length.
     public func withUnsafeSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws -> R) rethrows -> R {
         switch storage {

@@ -1,4 +1,4 @@
-import CMPPSLinux
+internal import CMPPSLinux
 
 /// One instruction of a classic BPF program, laid out as the kernel's
 /// `struct sock_filter`: an opcode, two jump offsets and a constant.

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CMPPSLinux
 
 // Threads and CPU affinity.
 extension Syscalls {
@@ -29,17 +28,5 @@ extension Syscalls {
     package static func joinThread(_ thread: pthread_t) {
         let code = pthread_join(thread, nil)
         precondition(code == 0, "pthread_join failed with \(code): a thread joined twice (a bug)")
-    }
-
-    /// Pins the calling thread to `set`. The corresponding C function is `pthread_setaffinity_np(3)`.
-    package static func setAffinity(_ set: inout CMPPSLinux_cpu_set) throws(Errno) {
-        let code = invokeReturningCode(.setAffinity) { CMPPSLinux_pthread_setaffinity(pthread_self(), &set) }
-        if code != 0 { throw Errno(rawValue: code) }
-    }
-
-    /// The CPUs this process may run on; false if the kernel would not say.
-    /// The corresponding C function is `sched_getaffinity(2)`.
-    package static func processAffinity(_ set: inout CMPPSLinux_cpu_set) -> Bool {
-        CMPPSLinux_sched_getaffinity(0, &set) == 0
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CMPPSLinux
+internal import CMPPSLinux
 
 /// The one door to the kernel: every socket, descriptor, ioctl, thread and
 /// process call of mpps goes through a function of this type (in the
@@ -130,7 +130,7 @@ package enum Syscalls {
     /// timeout passed or it is non-blocking and empty (EAGAIN is a result).
     /// The corresponding C function is `recvmmsg(2)`; Linux 2.6.33 or later.
     @inline(__always)
-    package static func receiveMessages(_ descriptor: Int32, _ messages: UnsafeMutablePointer<CMPPSLinux_mmsghdr>,
+    static func receiveMessages(_ descriptor: Int32, _ messages: UnsafeMutablePointer<CMPPSLinux_mmsghdr>,
                                         count: UInt32, flags: Int32) throws(SocketError) -> Int {
         while true {
             let n = invoke(.recvmmsg, descriptor) { Int(CMPPSLinux_recvmmsg(descriptor, messages, count, flags, nil)) }
@@ -146,7 +146,7 @@ package enum Syscalls {
     /// took, 0 when the socket's send timeout passed (EAGAIN is a result).
     /// The corresponding C function is `sendmmsg(2)`; Linux 3.0 or later.
     @inline(__always)
-    package static func sendMessages(_ descriptor: Int32, _ messages: UnsafeMutablePointer<CMPPSLinux_mmsghdr>,
+    static func sendMessages(_ descriptor: Int32, _ messages: UnsafeMutablePointer<CMPPSLinux_mmsghdr>,
                                      count: UInt32) throws(SocketError) -> Int {
         while true {
             let n = invoke(.sendmmsg, descriptor) { Int(CMPPSLinux_sendmmsg(descriptor, messages, count, 0)) }

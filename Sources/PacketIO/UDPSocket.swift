@@ -1,19 +1,27 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CMPPSLinux
+internal import CMPPSLinux
 
 /// A UDP socket that owns its descriptor and closes it exactly once, when the
 /// value ends. It cannot be copied, so two owners can never close it twice.
 ///
+/// It is `Sendable`: moving it to another thread moves the ownership, and the
+/// value it owns (a descriptor, the family, the ``sendState``) is plain data, so
+/// one thread can own a socket and send and receive on it with no locks.
+///
 /// The options are the ones the article uses: `SO_REUSEADDR`, `SO_REUSEPORT`,
 /// `SO_RCVBUF`/`SO_SNDBUF` (with the `FORCE` variants when permitted), `bind`
 /// and `connect`. The corresponding C function is `socket(2)`.
-public struct UDPSocket: ~Copyable {
+public struct UDPSocket: ~Copyable, Sendable {
     /// The file descriptor. Valid for the life of this value; do not close it.
     public let descriptor: Int32
     /// The address family the socket was created for.
     public let family: SocketAddress.Family
+    /// What sending on this socket has learned: whether the kernel refused UDP GSO
+    /// on it, so that ``SendBatch/sendAll(from:firstSegment:to:on:)`` sends one
+    /// datagram per message from then on. Starts allowing GSO.
+    public internal(set) var sendState = SendState()
 
     /// Opens a blocking UDP socket for `family`.
     /// The corresponding C function is `socket(AF_INET or AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)`.
@@ -106,10 +114,30 @@ public struct UDPSocket: ~Copyable {
 
     /// Turns UDP GRO on or off: with it, the kernel may hand several datagrams
     /// of one flow to a single receive as one message, with their size in a
-    /// `UDP_GRO` control message (see ``ReceiveBatch/segmentSize(at:)``).
+    /// `UDP_GRO` control message (see ``ReceiveBatch/segmentSize(at:)``). A
+    /// ``ReceiveBatch`` reserves room for that message by default; one made with
+    /// less refuses the calls whose segment sizes it could not hold.
     /// The corresponding C call is `setsockopt(SOL_UDP, UDP_GRO)`; Linux 5.0 or later.
     public func setReceiveCoalescing(_ enabled: Bool) throws(SocketError) {
         try Syscalls.setOption(descriptor, CMPPSLinux_SOL_UDP, CMPPSLinux_UDP_GRO, Int32(enabled ? 1 : 0), "setsockopt(UDP_GRO)")
+    }
+
+    /// Asks the kernel to tell, with each datagram received, the address it was
+    /// sent to (see ``ReceiveBatch/destinationAddress(at:)``): the way a server bound
+    /// to a wildcard address learns which of its addresses a client used, so that
+    /// its reply can come from there. The corresponding C calls are
+    /// `setsockopt(IPPROTO_IP, IP_PKTINFO)` (Linux 2.2 or later) and, on an IPv6
+    /// socket, `setsockopt(IPPROTO_IPV6, IPV6_RECVPKTINFO)` too (Linux 2.6.14 or
+    /// later), so that IPv4 clients of a dual-stack socket are covered as well.
+    public func setReceiveDestinationAddress(_ enabled: Bool) throws(SocketError) {
+        let value = Int32(enabled ? 1 : 0)
+        if family == .inet6 {
+            try Syscalls.setOption(descriptor, Int32(IPPROTO_IPV6), CMPPSLinux_IPV6_RECVPKTINFO, value, "setsockopt(IPV6_RECVPKTINFO)")
+            // An IPv6-only socket never sees IPv4 datagrams; a refusal here changes nothing.
+            _ = try? Syscalls.setOption(descriptor, Int32(IPPROTO_IP), CMPPSLinux_IP_PKTINFO, value, "setsockopt(IP_PKTINFO)")
+        } else {
+            try Syscalls.setOption(descriptor, Int32(IPPROTO_IP), CMPPSLinux_IP_PKTINFO, value, "setsockopt(IP_PKTINFO)")
+        }
     }
 
     /// Datagrams the kernel dropped at this socket since it was opened (its

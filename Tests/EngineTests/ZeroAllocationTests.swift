@@ -103,6 +103,92 @@ import Reporting
         #expect(few <= 8, "set-up allocations: \(few)")
     }
 
+    /// Allocations made on this thread by the library's own receive loop: `rounds`
+    /// calls of `ReceiveBatch.receive` and `forEachDatagram` over datagrams queued
+    /// beforehand (with `segments` > 1, as GSO messages a GRO socket coalesces).
+    func iterationAllocations(count: Int, segments: Int) throws -> UInt {
+        let socket = try receiver(coalescing: segments > 1)
+        try socket.setReceiveTimeout(milliseconds: 500)
+        try fill(socket, count: count, segments: segments)
+        var batch = ReceiveBatch(capacity: 16, slotSize: segments > 1 ? ReceiveBatch.coalescedSlotSize : 2048)
+        var datagrams = 0
+        var bytes = 0
+        var headers = 0
+        let before = AllocationCounter_thisThread()
+        while datagrams < count {
+            if try batch.receive(from: socket) == 0 { break }
+            batch.forEachDatagram { datagram in
+                datagrams &+= 1
+                bytes &+= datagram.bytes.count
+                if SequenceHeader(reading: datagram.bytes)?.flow == Self.flow && datagram.source != nil { headers &+= 1 }
+            }
+        }
+        let after = AllocationCounter_thisThread()
+        #expect(datagrams == count)
+        #expect(bytes == count * 32)
+        #expect(headers == count)
+        return after - before
+    }
+
+    @Test(arguments: [1, 8])
+    func iteratingDatagramsAllocatesNothing(segments: Int) throws {
+        let few = try iterationAllocations(count: 160 * segments, segments: segments)
+        let many = try iterationAllocations(count: 4000 * segments, segments: segments)
+        #expect(few == 0, "\(few) allocations for \(160 * segments) datagrams")
+        #expect(many == 0, "\(many) allocations for \(4000 * segments) datagrams")
+    }
+
+    /// Allocations made on this thread by an echo loop built from the library alone:
+    /// receive from several peers, copy each datagram into a reply addressed to its
+    /// source, send the replies with one `sendAll`, `rounds` times.
+    func echoAllocations(rounds: Int) throws -> UInt {
+        var server = try receiver()
+        try server.setReceiveTimeout(milliseconds: 500)
+        let address = try server.localAddress()
+        final class Peer { let socket: UDPSocket; init(_ socket: consuming UDPSocket) { self.socket = socket } }
+        var peers: [Peer] = []
+        for _ in 0..<4 {
+            let peer = try UDPSocket(family: .inet)
+            try peer.connect(to: address)
+            peers.append(Peer(peer))
+        }
+        // Queue every request first: 16 from each peer per round.
+        let requests = SendBatch(capacity: 16, payloadSize: 32)
+        for _ in 0..<rounds {
+            for peer in peers {
+                var sent = 0
+                while sent < 16 { sent += try requests.send(on: peer.socket, from: sent, to: 16) }
+            }
+        }
+        var inbound = ReceiveBatch(capacity: 64)
+        let replies = SendBatch(capacity: 64, payloadSize: 2048, perMessageDestinations: true)
+        var echoed = 0
+        let total = rounds * 64
+        let before = AllocationCounter_thisThread()
+        while echoed < total {
+            if try inbound.receive(from: server) == 0 { break }
+            var count = 0
+            inbound.forEachDatagram { datagram in
+                replies.setMessage(copying: datagram.bytes, at: count)
+                replies.setDestination(datagram.source, at: count)
+                count &+= 1
+            }
+            let outcome = replies.sendAll(to: count, on: &server)
+            if outcome.error != nil || outcome.messages != count { break }
+            echoed &+= outcome.datagrams
+        }
+        let after = AllocationCounter_thisThread()
+        #expect(echoed == total)
+        return after - before
+    }
+
+    @Test func echoingWithPerMessageDestinationsAllocatesNothing() throws {
+        let few = try echoAllocations(rounds: 5)
+        let many = try echoAllocations(rounds: 100)
+        #expect(few == 0, "\(few) allocations echoing 320 datagrams")
+        #expect(many == 0, "\(many) allocations echoing 6400 datagrams")
+    }
+
     @Test func theCounterSeesAllocations() {
         // The meter itself must move, or the tests above prove nothing.
         let before = AllocationCounter_thisThread()

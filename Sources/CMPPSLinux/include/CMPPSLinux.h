@@ -53,6 +53,16 @@ static const int CMPPSLinux_UDP_SEGMENT = 103;
 static const int CMPPSLinux_UDP_GRO = 104;
 static const int CMPPSLinux_SOL_UDP = 17;
 
+// Destination addresses of received datagrams (IP_PKTINFO, IPV6_RECVPKTINFO) and
+// the layouts of the control messages that carry them (checked in shim.c).
+static const int CMPPSLinux_IP_PKTINFO = 8;
+static const int CMPPSLinux_IPV6_RECVPKTINFO = 49;
+static const int CMPPSLinux_IPV6_PKTINFO = 50;
+static const int CMPPSLinux_IN_PKTINFO_SIZE = 12;
+static const int CMPPSLinux_IN_PKTINFO_ADDR_OFFSET = 8;
+static const int CMPPSLinux_IN6_PKTINFO_SIZE = 20;
+static const int CMPPSLinux_IN6_PKTINFO_ADDR_OFFSET = 0;
+
 // Classic BPF for SO_ATTACH_REUSEPORT_CBPF: the layouts of <linux/filter.h>
 // (checked by _Static_assert in shim.c). PacketIO builds the programs in Swift.
 
