@@ -19,8 +19,8 @@ package struct InterruptRow: Equatable, Sendable {
         self.names = names
     }
 
-    /// The sum over all CPUs.
-    package var total: UInt64 { counts.reduce(0, +) }
+    /// The sum over all CPUs, saturating at `UInt64.max`.
+    package var total: UInt64 { counts.saturatingSum() }
 }
 
 /// `/proc/interrupts`: per-CPU interrupt counts, one column per online CPU.

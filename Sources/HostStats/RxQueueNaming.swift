@@ -43,7 +43,7 @@ package enum RxQueueNaming {
                 for suffix in scheme.suffixes where name.hasSuffix(suffix) && name.count > scheme.prefix.count + suffix.count {
                     let digits = name.dropFirst(scheme.prefix.count).dropLast(suffix.count)
                     guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let queue = Int(digits) else { continue }
-                    counts[queue, default: 0] += value
+                    counts[queue, default: 0] = counts[queue, default: 0].saturatingAdding(value)
                 }
             }
             if !counts.isEmpty {
