@@ -18,6 +18,7 @@ package enum LabRun {
         defer { namespaces?.remove() }
         if options.netns {
             if let reason = LabNamespaces.unavailableReason(command: "mpps lab") { throw RunError(reason) }
+            if let line = LabNamespaces.removeLeftovers(command: "mpps lab") { writeError(line) }
             namespaces = try LabNamespaces(cpus: cpus)
         }
         var port: UInt16 = 4321

@@ -32,6 +32,7 @@ package enum NDRRun {
         defer { namespaces?.remove() }
         if options.netns {
             if let reason = LabNamespaces.unavailableReason(command: "mpps ndr") { throw RunError(reason) }
+            if let line = LabNamespaces.removeLeftovers(command: "mpps ndr") { writeError(line) }
             namespaces = try LabNamespaces(cpus: CPUList.allowed().cpus)
         }
         let target: String

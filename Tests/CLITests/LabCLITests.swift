@@ -117,6 +117,59 @@ import NetLab
         #expect(Self.processes(mentioning: ":\(port)").isEmpty)
     }
 
+    /// A run killed with SIGKILL leaves its namespaces; the next lab or ndr with --netns
+    /// removes them, saying so in one line, and never touches a running mpps's.
+    @Test(arguments: [["lab", "--netns", "--seconds", "0.1", "--json"],
+                      ["ndr", "--netns", "--trial", "0.1", "--steps", "1", "--max", "10k", "--json"]])
+    func namespacesLeftByAKilledRunAreRemoved(_ arguments: [String]) throws {
+        if let reason = VethLab.unavailableReason() {
+            print("namespacesLeftByAKilledRunAreRemoved: skipped: \(reason)")
+            return
+        }
+        // A running mpps whose pid names a namespace: it must survive.
+        let running = try Program("mpps", ["recv", "127.0.0.1:\(freePort())", "--duration", "60", "--json"])
+        #expect(running.waitForReady(), "\(running.stderr)")
+        let live = "mpps-\(running.process.processIdentifier)-tx"
+        _ = try VethLab.execute("ip", ["netns", "add", live])
+        defer {
+            _ = try? VethLab.execute("ip", ["netns", "del", live])
+            running.send(SIGINT)
+            _ = running.finish(within: 10)
+        }
+        // Another mpps --netns running meanwhile (the ndr suite's) may remove a dead run's
+        // namespaces first and print the line itself: then try again with another.
+        var line: String?
+        for _ in 0..<3 {
+            let dead = try Self.deadProcessID()
+            let left = ["mpps-\(dead)-tx", "mpps-\(dead)-rx"]
+            for name in left { _ = try VethLab.execute("ip", ["netns", "add", name]) }
+            defer { for name in left { _ = try? VethLab.execute("ip", ["netns", "del", name]) } }
+            let result = try Program.run("mpps", arguments, within: 60)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(Set(Self.namespaces()).isDisjoint(with: left), "\(Self.namespaces())")
+            let expected = "mpps \(arguments[0]): removed 2 namespaces left by an earlier run (pid \(dead), no longer running)"
+            let lines = result.stderr.split(separator: "\n").map(String.init)
+            if lines.contains(expected) {
+                line = expected
+                #expect(lines == [expected], "one line: \(result.stderr)")
+                break
+            }
+        }
+        #expect(line != nil, "no run of mpps \(arguments[0]) said it removed the namespaces")
+        #expect(Self.namespaces().contains(live), "a running mpps's namespace was removed")
+    }
+
+    /// The id of a process that ran and has been reaped: no process has it now.
+    static func deadProcessID() throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        let pid = process.processIdentifier
+        guard !FileManager.default.fileExists(atPath: "/proc/\(pid)") else { throw ProgramError("pid \(pid) was reused at once") }
+        return pid
+    }
+
     @Test func withoutRootNetnsSaysSoInOneLine() throws {
         let setpriv = "/usr/bin/setpriv"
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv) else {
