@@ -45,7 +45,7 @@ package enum PairTrial {
                            watch: StopSignalWatch) throws(RunError) -> TrialMeasurement? {
         let receiving = try ChildProcess(TrialPlace.argv(receiver, program: place.executable, namespace: place.receiverNamespace))
         defer { receiving.terminate(grace: 2) }
-        let readyBy = MonotonicClock.now() &+ UInt64(readySeconds * 1e9)
+        let readyBy = Units.deadline(MonotonicClock.now(), plusSeconds: readySeconds)
         waiting: while true {
             switch readiness(of: receiving.output) {
             case .ready: break waiting
@@ -65,7 +65,7 @@ package enum PairTrial {
 
         let sending = try ChildProcess(TrialPlace.argv(sender, program: place.executable, namespace: place.senderNamespace))
         defer { sending.terminate(grace: 2) }
-        let sentBy = MonotonicClock.now() &+ UInt64((senderSeconds + 10) * 1e9)
+        let sentBy = Units.deadline(MonotonicClock.now(), plusSeconds: senderSeconds + 10)
         var senderStatus: ExitStatus?
         while senderStatus == nil {
             senderStatus = sending.exitStatus()

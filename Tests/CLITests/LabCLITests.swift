@@ -186,11 +186,20 @@ import NetLab
 
     @Test(arguments: [
         (["lab", "extra"], "mpps lab: takes no positional arguments, got 'extra' (see 'mpps lab --help')"),
-        (["lab", "--seconds", "0"], "mpps lab: --seconds must be a number of seconds above 0 such as 6 or 0.5, not '0' (see 'mpps lab --help')"),
-        (["lab", "--seconds", "601"], "mpps lab: --seconds must be at most 600 per experiment, not '601' (see 'mpps lab --help')"),
+        (["lab", "--seconds", "0"], "mpps lab: --seconds must be a number of seconds from 0.1 to 600 (shorter experiments time the sender's start, not its rate) such as 6 or 0.5, not '0' (see 'mpps lab --help')"),
+        (["lab", "--seconds", "601"], "mpps lab: --seconds must be a number of seconds from 0.1 to 600 (shorter experiments time the sender's start, not its rate) such as 6 or 0.5, not '601' (see 'mpps lab --help')"),
+        // It ran, and every experiment failed: its children refused "--duration 0".
+        (["lab", "--seconds", "0.0001"], "mpps lab: --seconds must be a number of seconds from 0.1 to 600 (shorter experiments time the sender's start, not its rate) such as 6 or 0.5, not '0.0001' (see 'mpps lab --help')"),
+        (["ndr", "--trial", "0.0001"], "mpps ndr: --trial must be a number of seconds from 0.1 to 600 (shorter trials pass without the rate having been offered) such as 6 or 0.5, not '0.0001' (see 'mpps ndr --help')"),
+        (["ndr", "--trial", "0.099"], "mpps ndr: --trial must be a number of seconds from 0.1 to 600 (shorter trials pass without the rate having been offered) such as 6 or 0.5, not '0.099' (see 'mpps ndr --help')"),
+        (["ndr", "--trial", "601"], "mpps ndr: --trial must be a number of seconds from 0.1 to 600 (shorter trials pass without the rate having been offered) such as 6 or 0.5, not '601' (see 'mpps ndr --help')"),
+        // It trapped converting the rate to an integer.
+        (["ndr", "--max", "20000000000G"], "mpps ndr: --max must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not '20000000000G' (see 'mpps ndr --help')"),
+        (["ndr", "--min", "0.5"], "mpps ndr: --min must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not '0.5' (see 'mpps ndr --help')"),
+        (["ndr", "--loss", "nan"], "mpps ndr: --loss must be a fraction from 0 to 1 such as 0 or 0.001, not 'nan' (see 'mpps ndr --help')"),
         (["lab", "--port", "0"], "mpps lab: --port must be a whole number from 1 to 65535, not '0' (see 'mpps lab --help')"),
         (["ndr", "--min", "500k", "--max", "100k"], "mpps ndr: --min 500k is above --max 100k: give --min at most --max (see 'mpps ndr --help')"),
-        (["ndr", "--max", "fast"], "mpps ndr: --max must be a rate above 0 such as 100000, 500k or 1.5M, not 'fast' (see 'mpps ndr --help')"),
+        (["ndr", "--max", "fast"], "mpps ndr: --max must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not 'fast' (see 'mpps ndr --help')"),
         (["ndr", "--loss", "2"], "mpps ndr: --loss must be a fraction from 0 to 1 such as 0 or 0.001, not '2' (see 'mpps ndr --help')"),
         (["ndr", "--steps", "0"], "mpps ndr: --steps must be a whole number from 1 to 30, not '0' (see 'mpps ndr --help')"),
         (["ndr", "a:1", "b:2"], "mpps ndr: expected at most one TARGET, got 2 (see 'mpps ndr --help')"),
