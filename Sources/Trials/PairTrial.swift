@@ -71,7 +71,7 @@ package enum PairTrial {
             senderStatus = sending.exitStatus()
             if senderStatus != nil { break }
             if MonotonicClock.now() >= sentBy {
-                throw RunError("the sender (mpps \(sender.joined(separator: " "))) did not end within \(Int(senderSeconds + 10)) s")
+                throw RunError("the sender (mpps \(sender.joined(separator: " "))) did not end within \(Units.plain(senderSeconds + 10)) s")
             }
             if watch.sleep(seconds: 0.01) { return nil }
         }
