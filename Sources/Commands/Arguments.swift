@@ -98,29 +98,59 @@ package struct Arguments {
         return value
     }
 
-    /// A rate per second above 0, such as `500k` or `1.5M`.
+    /// The lowest rate a flag may give, datagrams per second: below one a
+    /// second the pacer's schedule means nothing a run could show.
+    package static let lowestRate = 1.0
+    /// The highest rate a flag may give: 1G datagrams per second, far above
+    /// what one host sends (about 30M/s with GSO here), and small enough that
+    /// every count and time the pacer derives from it fits in 64 bits.
+    package static let highestRate = 1e9
+    /// The shortest time a flag may give, seconds: one millisecond. Shorter
+    /// intervals made the monitor spin (a zero-length interval in nanoseconds)
+    /// and shorter runs end before a thread has started.
+    package static let shortestSeconds = 0.001
+    /// The longest time a flag may give, seconds: 365 days. It keeps every
+    /// deadline a run computes in nanoseconds far from 64 bits' 584 years.
+    package static let longestSeconds = 31_536_000.0
+
+    /// A rate per second from 1 to 1G, such as `500k` or `1.5M`.
     package func rate(_ name: String, hint: String = "") throws(RunError) -> Double? {
         guard let text = values[name] else { return nil }
-        guard let value = Units.parseRate(text), value > 0 else {
-            throw usage("\(name) must be a rate above 0 such as 100000, 500k or 1.5M, not '\(text)'\(hint)")
+        guard let value = Units.parseRate(text), value >= Self.lowestRate, value <= Self.highestRate else {
+            throw usage("\(name) must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not '\(text)'\(hint)")
         }
         return value
     }
 
-    /// A count of at least 1, such as `200000` or `200k`.
+    /// A count from 1 to 2^64 - 1, such as `200000` or `200k`, read exactly.
     package func count(_ name: String) throws(RunError) -> UInt64? {
         guard let text = values[name] else { return nil }
         guard let value = Units.parseCount(text), value >= 1 else {
-            throw usage("\(name) must be a whole number of datagrams of at least 1, such as 200000 or 200k, not '\(text)'")
+            throw usage("\(name) must be a whole number of datagrams from 1 to \(UInt64.max) such as 200000 or 200k, not '\(text)'")
         }
         return value
     }
 
-    /// Seconds above 0, such as `6` or `0.5`.
-    package func seconds(_ name: String) throws(RunError) -> Double? {
+    /// Seconds from `minimum` (at least ``shortestSeconds``) to `maximum` (at
+    /// most ``longestSeconds``), such as `6` or `0.5`; `why` follows the bounds
+    /// in the message when a command narrows them.
+    package func seconds(_ name: String, minimum: Double = shortestSeconds, maximum: Double = longestSeconds,
+                         why: String = "") throws(RunError) -> Double? {
         guard let text = values[name] else { return nil }
-        guard let value = Units.parseSeconds(text), value > 0, value <= 31_536_000 else {
-            throw usage("\(name) must be a number of seconds above 0 such as 6 or 0.5, not '\(text)'")
+        let lowest = max(minimum, Self.shortestSeconds)
+        let highest = min(maximum, Self.longestSeconds)
+        guard let value = Units.parseSeconds(text), value >= lowest, value <= highest else {
+            let longest = highest == Self.longestSeconds ? "31536000 (365 days)" : Units.plain(highest)
+            throw usage("\(name) must be a number of seconds from \(Units.plain(lowest)) to \(longest)\(why) such as 6 or 0.5, not '\(text)'")
+        }
+        return value
+    }
+
+    /// A fraction from 0 to 1, such as `0` or `0.001`.
+    package func fraction(_ name: String) throws(RunError) -> Double? {
+        guard let text = values[name] else { return nil }
+        guard let value = Double(text), value.isFinite, value >= 0, value <= 1 else {
+            throw usage("\(name) must be a fraction from 0 to 1 such as 0 or 0.001, not '\(text)'")
         }
         return value
     }

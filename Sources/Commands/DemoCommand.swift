@@ -7,8 +7,8 @@ import Reporting
 /// seconds, then an account of every datagram: sent = received + lost.
 enum DemoCommand {
     static let options = [
-        OptionSpec("--seconds", "SECONDS", "how long to send (default 3)"),
-        OptionSpec("--rate", "PPS", "datagrams per second, e.g. 500k (default: as fast as possible)"),
+        OptionSpec("--seconds", "SECONDS", "how long to send, 0.001 to 31536000 (default 3)"),
+        OptionSpec("--rate", "PPS", "datagrams per second, 1 to 1G, e.g. 500k (default: as fast as possible)"),
         OptionSpec("--json", nil, "print JSON lines instead of text"),
     ]
 

@@ -6,10 +6,10 @@ import Trials
 /// `mpps ndr [TARGET]`: the highest rate received without loss.
 enum NDRCommand {
     static let options = [
-        OptionSpec("--min", "RATE", "the lowest rate to try, datagrams/s, e.g. 10k (default 10k)"),
-        OptionSpec("--max", "RATE", "the highest rate to try, e.g. 400k or 1.5M (default 1M)"),
+        OptionSpec("--min", "RATE", "the lowest rate to try, datagrams/s, 1 to 1G, e.g. 10k (default 10k)"),
+        OptionSpec("--max", "RATE", "the highest rate to try, 1 to 1G, e.g. 400k or 1.5M (default 1M)"),
         OptionSpec("--loss", "FRACTION", "the loss a passing trial may have, 0 to 1, e.g. 0.001 (default 0: none)"),
-        OptionSpec("--trial", "SECONDS", "seconds of sending per trial (default 2)"),
+        OptionSpec("--trial", "SECONDS", "seconds of sending per trial, 0.1 to 600 (default 2)"),
         OptionSpec("--steps", "N", "search trials at most, the first at --max included, 1-30 (default 8)"),
         OptionSpec("--gso", "N", "the sender uses UDP GSO, N datagrams per message, to offer more than a plain sender can"),
         OptionSpec("--netns", nil, "run sender and receiver in two network namespaces joined by a veth pair (root)"),
@@ -64,16 +64,9 @@ enum NDRCommand {
         guard ndr.minimum <= ndr.maximum else {
             throw arguments.usage("--min \(arguments.text("--min") ?? "10k") is above --max \(arguments.text("--max") ?? "1M"): give --min at most --max")
         }
-        if let text = arguments.text("--loss") {
-            guard let value = Double(text), value >= 0, value <= 1 else {
-                throw arguments.usage("--loss must be a fraction from 0 to 1 such as 0 or 0.001, not '\(text)'")
-            }
-            ndr.loss = value
-        }
-        ndr.trialSeconds = try arguments.seconds("--trial") ?? 2
-        guard ndr.trialSeconds <= 600 else {
-            throw arguments.usage("--trial must be at most 600 seconds, not '\(arguments.text("--trial")!)'")
-        }
+        ndr.loss = try arguments.fraction("--loss") ?? 0
+        ndr.trialSeconds = try arguments.seconds("--trial", minimum: NDROptions.shortestTrial, maximum: 600,
+                                                 why: NDROptions.shortestTrialReason) ?? 2
         ndr.steps = try arguments.integer("--steps", in: 1...30) ?? 8
         ndr.gso = try arguments.integer("--gso", in: 1...SendBatch.maximumSegments, why: " (the kernel's UDP_MAX_SEGMENTS)")
         ndr.json = arguments.flag("--json")

@@ -21,6 +21,9 @@ package struct Monitor {
 
     /// The longest the loop waits before looking at the workers again.
     static let pollNanoseconds: UInt64 = 20_000_000
+    /// The shortest interval the loop keeps, whatever it is given: 1 ms, the
+    /// shortest `--interval` the commands accept.
+    static let shortestIntervalNanoseconds: UInt64 = 1_000_000
 
     /// A monitor reporting every `interval` seconds, for at most `duration`.
     package init(interval: Double, duration: Double?) {
@@ -52,8 +55,10 @@ package struct Monitor {
         let firstReading = sampler?.read()
         var previousReading = firstReading
         let start = MonotonicClock.now()
-        let nanosecondsPerInterval = UInt64(interval * 1e9)
-        let deadline = duration.map { start &+ UInt64($0 * 1e9) }
+        // Never below a millisecond, whatever the caller passed: a zero-length interval
+        // would never let the clock pass the next tick, and the loop below would spin.
+        let nanosecondsPerInterval = max(Units.nanoseconds(interval), Self.shortestIntervalNanoseconds)
+        let deadline = duration.map { Units.deadline(start, plusSeconds: $0) }
         var previous = Array(repeating: CounterSnapshot(), count: counters.count)
         var previousTime = start
         var nextTick = start &+ nanosecondsPerInterval

@@ -25,15 +25,17 @@ package struct Pacer: Sendable {
         precondition(rate > 0, "rate must be positive")
         self.rate = rate
         self.start = start
-        let window = Int(rate * Self.burstWindowNanoseconds / 1e9)
-        burst = max(1, min(maximumBurst, window))
+        // Saturating: a rate the commands would refuse must not trap here either.
+        let window = Units.saturating(rate * Self.burstWindowNanoseconds / 1e9)
+        burst = max(1, min(maximumBurst, Int(clamping: window)))
     }
 
     /// How many datagrams may be sent at `now`, when `sent` already were.
     @inline(__always)
     package func allowance(sent: UInt64, now: UInt64) -> Int {
         guard now >= start else { return 0 }
-        let due = UInt64(Double(now &- start) * rate / 1e9) &+ 1
+        // Saturating (and one short of the top, so the +1 cannot wrap to 0 and stall the sender).
+        let due = min(Units.saturating(Double(now &- start) * rate / 1e9), UInt64.max - 1) &+ 1
         guard due > sent else { return 0 }
         return Int(min(due &- sent, UInt64(burst)))
     }
@@ -41,7 +43,9 @@ package struct Pacer: Sendable {
     /// When datagram number `sent` (from 0) falls due.
     @inline(__always)
     package func dueTime(of sent: UInt64) -> UInt64 {
-        start &+ UInt64(Double(sent) * 1e9 / rate)
+        // Saturating, so a schedule beyond 2^64 ns reads "never", not a trap or a wrap into the past.
+        let (due, overflowed) = start.addingReportingOverflow(Units.saturating(Double(sent) * 1e9 / rate))
+        return overflowed ? .max : due
     }
 
     /// How many datagrams to send at `now`, of the `wanted` still to go, when

@@ -122,7 +122,8 @@ package enum Doctor {
         }
 
         if case .success(let ethtool) = snapshot.ethtool, let packets = ethtool.rxQueuePackets,
-           packets.queues.count >= 2, packets.total >= imbalanceMinimum,
+           // A total saturated at 2^64 - 1 (a driver's all-ones counters) says nothing about shares.
+           packets.queues.count >= 2, packets.total >= imbalanceMinimum, packets.total < .max,
            let busiest = packets.queues.max(by: { $0.packets < $1.packets }) {
             let share = Double(busiest.packets) / Double(packets.total)
             if share >= max(0.5, 2.0 / Double(packets.queues.count)) {

@@ -1,3 +1,5 @@
+import PacketIO
+
 /// One row of `/proc/interrupts`: an interrupt, its count on each CPU, and who raises it.
 package struct InterruptRow: Equatable, Sendable {
     /// The label before the colon: `33` for a numbered IRQ, `NMI`, `LOC`...
@@ -19,8 +21,8 @@ package struct InterruptRow: Equatable, Sendable {
         self.names = names
     }
 
-    /// The sum over all CPUs.
-    package var total: UInt64 { counts.reduce(0, +) }
+    /// The sum over all CPUs, saturating at `UInt64.max`.
+    package var total: UInt64 { counts.saturatingSum() }
 }
 
 /// `/proc/interrupts`: per-CPU interrupt counts, one column per online CPU.

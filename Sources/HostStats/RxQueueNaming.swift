@@ -1,3 +1,5 @@
+import PacketIO
+
 /// The spellings drivers use for per-RX-queue packet counters in `ethtool -S`.
 package enum RxQueueNaming {
     /// One spelling: a prefix, the queue number, and one or more suffixes whose values add up.
@@ -43,7 +45,7 @@ package enum RxQueueNaming {
                 for suffix in scheme.suffixes where name.hasSuffix(suffix) && name.count > scheme.prefix.count + suffix.count {
                     let digits = name.dropFirst(scheme.prefix.count).dropLast(suffix.count)
                     guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let queue = Int(digits) else { continue }
-                    counts[queue, default: 0] += value
+                    counts[queue, default: 0] = counts[queue, default: 0].addingSaturating(value)
                 }
             }
             if !counts.isEmpty {

@@ -1,3 +1,5 @@
+import PacketIO
+
 /// Packets per RX queue from a driver's ethtool statistics.
 package struct RxQueuePackets: Equatable, Sendable {
     /// The naming scheme that matched, e.g. `rx-N.rx_packets`.
@@ -28,6 +30,6 @@ package struct RxQueuePackets: Equatable, Sendable {
     /// The count of one queue, nil when the driver does not list it.
     package subscript(queue queue: Int) -> UInt64? { queues.first { $0.queue == queue }?.packets }
 
-    /// The sum over all queues.
-    package var total: UInt64 { queues.reduce(0) { $0 + $1.packets } }
+    /// The sum over all queues, saturating at `UInt64.max`.
+    package var total: UInt64 { queues.lazy.map(\.packets).saturatingSum() }
 }

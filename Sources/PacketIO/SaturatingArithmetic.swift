@@ -15,3 +15,11 @@ extension FixedWidthInteger {
         return overflow ? (other > 0 ? .min : .max) : difference
     }
 }
+
+extension Sequence where Element: FixedWidthInteger {
+    /// The sum of the counters, or the largest value where it does not fit:
+    /// "at least this many", as for a driver that reports all ones.
+    package func saturatingSum() -> Element {
+        reduce(0) { $0.addingSaturating($1) }
+    }
+}

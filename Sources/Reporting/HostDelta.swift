@@ -1,4 +1,5 @@
 import HostStats
+import PacketIO
 
 /// How the host's counters moved over an interval or a run.
 package struct HostDelta: Equatable, Sendable {
@@ -88,7 +89,8 @@ package struct HostDelta: Equatable, Sendable {
 
     /// Receive errors that are neither a full buffer nor a lack of memory (bad checksums, say).
     package var otherErrors: UInt64 {
-        inErrors > rcvbufErrors + memErrors ? inErrors - rcvbufErrors - memErrors : 0
+        let explained = rcvbufErrors.addingSaturating(memErrors)
+        return inErrors > explained ? inErrors - explained : 0
     }
 
     /// One line per cause of loss, in words, with its rate over `seconds`;

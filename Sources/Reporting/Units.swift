@@ -19,10 +19,34 @@ package enum Units {
         return value * scale
     }
 
-    /// Parses a count: a whole number with an optional decimal suffix (`200k`).
+    /// Parses a count: a whole number with an optional decimal suffix (`200k`,
+    /// `1.5M`), exactly: in integers, not through a `Double`, so every count up
+    /// to `UInt64.max` reads as written. Nil when it is not whole (`1.5`) or
+    /// does not fit in 64 bits.
     package static func parseCount(_ text: String) -> UInt64? {
-        guard let rate = parseRate(text), rate >= 0, rate < 1.8e19, rate == rate.rounded() else { return nil }
-        return UInt64(rate)
+        guard let (number, scale) = split(text, scales: ["K": UInt64(1_000), "M": 1_000_000, "G": 1_000_000_000]),
+              isPlainDecimal(number) else { return nil }
+        var exponent = 0
+        var power = scale
+        while power > 1 { power /= 10; exponent += 1 }
+        let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+        // Zeros at the end of the fraction say nothing: 1.50k is 1.5k.
+        var fraction = parts.count == 2 ? Substring(parts[1]) : ""
+        while fraction.last == "0" { fraction.removeLast() }
+        guard fraction.count <= exponent else { return nil }
+        var value: UInt64 = 0
+        for digit in (parts[0] + fraction).utf8 {
+            let (tens, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carried) = tens.addingReportingOverflow(UInt64(digit - UInt8(ascii: "0")))
+            guard !overflowed, !carried else { return nil }
+            value = sum
+        }
+        for _ in 0..<(exponent - fraction.count) {
+            let (tens, overflowed) = value.multipliedReportingOverflow(by: 10)
+            guard !overflowed else { return nil }
+            value = tens
+        }
+        return value
     }
 
     /// Parses seconds: a non-negative decimal number, optionally ending in `s`.
@@ -30,6 +54,32 @@ package enum Units {
         let number = text.hasSuffix("s") ? String(text.dropLast()) : text
         guard isPlainDecimal(number), let value = Double(number), value.isFinite, value >= 0 else { return nil }
         return value
+    }
+
+    /// `seconds` in nanoseconds, rounded down and saturating: 0 for a negative
+    /// value or NaN, `UInt64.max` beyond 584 years. Every time a flag gives in
+    /// seconds becomes clock nanoseconds through here, so none can trap.
+    @inlinable
+    package static func nanoseconds(_ seconds: Double) -> UInt64 {
+        saturating(seconds * 1e9)
+    }
+
+    /// `start` plus `seconds`, in clock nanoseconds, saturating at `UInt64.max`:
+    /// a far deadline stays far instead of wrapping round into the past.
+    @inlinable
+    package static func deadline(_ start: UInt64, plusSeconds seconds: Double) -> UInt64 {
+        let (sum, overflowed) = start.addingReportingOverflow(nanoseconds(seconds))
+        return overflowed ? .max : sum
+    }
+
+    /// `value` rounded down to a `UInt64`, saturating: 0 for a negative value
+    /// or NaN, `UInt64.max` from 2^64 up (where `UInt64(value)` would trap).
+    @inlinable
+    package static func saturating(_ value: Double) -> UInt64 {
+        guard value > 0 else { return 0 }
+        // 2^64 exactly: the first Double that does not fit.
+        guard value < 18_446_744_073_709_551_616.0 else { return .max }
+        return UInt64(value)
     }
 
     private static func split<T>(_ text: String, scales: [Character: T]) -> (String, T)? where T: ExpressibleByIntegerLiteral {
@@ -60,7 +110,9 @@ package enum Units {
         let scaled = (abs(value) * scale).rounded()
         var text: String
         if scaled >= 9.0e18 {
-            text = String(Int64(abs(value)))
+            // Too large for the fraction's digits; beyond 64 bits (an absurd rate from a
+            // near-zero time, say) Swift's own spelling, `1e+20`, rather than a trap.
+            text = abs(value) < 1.8e19 ? String(UInt64(abs(value))) : "\(abs(value))"
         } else {
             let units = UInt64(scaled)
             let divisor = UInt64(scale)
@@ -72,6 +124,17 @@ package enum Units {
         }
         if negative && text.contains(where: { $0 != "0" && $0 != "." }) { text = "-" + text }
         return text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+    }
+
+    /// `value` as a person writes it on a command line, with at most three
+    /// decimals and no trailing zeros: `3`, `0.5`, `0.001`.
+    package static func plain(_ value: Double) -> String {
+        var text = fixed(value, decimals: 3)
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text
     }
 
     /// A short rate for people: `123.8k`, `1.50M`, `950`.

@@ -75,7 +75,7 @@ package final class ChildProcess: @unchecked Sendable {
     /// Waits up to `seconds` for the child to end; its status, or nil if it still runs.
     @discardableResult
     package func wait(seconds: Double) -> ExitStatus? {
-        let deadline = MonotonicClock.now() &+ UInt64(max(seconds, 0) * 1e9)
+        let deadline = Units.deadline(MonotonicClock.now(), plusSeconds: seconds)
         while true {
             if let status = exitStatus() { return status }
             if MonotonicClock.now() >= deadline { return nil }

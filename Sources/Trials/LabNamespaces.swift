@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HostStats
 import Reporting
 
 /// Two network namespaces joined by a veth pair, for `mpps lab --netns` and
@@ -17,6 +18,9 @@ import Reporting
 ///
 /// Everything is removed by ``remove()``, which ``deinit`` calls too; the
 /// namespaces' names hold the process id, so concurrent runs never collide.
+/// A run killed with SIGKILL removes nothing: the next run finds its namespaces
+/// by name, sees that the process id in the name no longer runs, and removes
+/// them (``removeLeftovers(command:)``).
 package final class LabNamespaces {
     /// The sender's namespace, `mpps-<pid>-tx`.
     package let sender: String
@@ -42,6 +46,95 @@ package final class LabNamespaces {
         if geteuid() != 0 { return "\(command) --netns needs root to create network namespaces" }
         if ChildProcess.which("ip") == nil { return "\(command) --netns needs the ip program (iproute2), found neither in PATH nor /usr/sbin nor /sbin" }
         return nil
+    }
+
+    /// A namespace an earlier mpps made, and the process id its name holds.
+    package struct Leftover: Equatable, Sendable {
+        /// The namespace's name, `mpps-<pid>-tx` or `mpps-<pid>-rx`.
+        package var name: String
+        /// The process that made it.
+        package var pid: Int32
+
+        /// A leftover namespace.
+        package init(name: String, pid: Int32) {
+            self.name = name
+            self.pid = pid
+        }
+    }
+
+    /// The process id in `name` when it is a name this type gives (`mpps-<pid>-tx`,
+    /// `mpps-<pid>-rx`), else nil: the test suites' `mpps-lab-N` and anything else
+    /// of someone else's is never ours to remove.
+    package static func creator(ofNamespace name: String) -> Int32? {
+        guard name.hasPrefix("mpps-"), name.hasSuffix("-tx") || name.hasSuffix("-rx") else { return nil }
+        let digits = name.dropFirst(5).dropLast(3)
+        guard !digits.isEmpty, digits.count <= 10, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              digits.first != "0", let pid = Int32(digits) else { return nil }
+        return pid
+    }
+
+    /// The namespaces among `names` that an mpps made and whose process no longer
+    /// runs, by `isRunning`; never this process's own.
+    package static func leftovers(among names: [String], isRunning: (Int32) -> Bool) -> [Leftover] {
+        names.compactMap { name in
+            guard let pid = creator(ofNamespace: name), pid != getpid(), !isRunning(pid) else { return nil }
+            return Leftover(name: name, pid: pid)
+        }
+    }
+
+    /// True while a process with id `pid` exists (a zombie included): /proc has
+    /// a directory for it. When in doubt a namespace is kept, so a still-running
+    /// mpps never loses its own.
+    package static func isRunning(_ pid: Int32) -> Bool {
+        HostFiles(root: "/").exists("/proc/\(pid)")
+    }
+
+    /// The names `ip netns list` prints, or nil when it cannot be run.
+    static func namespaceNames() -> [String]? {
+        guard let child = try? ChildProcess(["ip", "netns", "list"]), child.wait(seconds: 10) == .exited(0) else { return nil }
+        // Each line is a name, then perhaps "(id: N)".
+        return child.output.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+
+    /// Removes the namespaces earlier runs of mpps left behind (killed with
+    /// SIGKILL, say, which leaves no chance to clean up) and returns one line for
+    /// `command` to print saying so, or nil when there were none.
+    package static func removeLeftovers(command: String) -> String? {
+        let found = leftovers(among: namespaceNames() ?? [], isRunning: isRunning)
+        var removed: [Leftover] = []
+        var failures: [String] = []
+        for leftover in found {
+            do throws(RunError) {
+                let result = try ChildProcess.run(["ip", "netns", "del", leftover.name])
+                if result.status == .exited(0) {
+                    removed.append(leftover)
+                } else {
+                    failures.append("\(leftover.name) (\(result.errors.split(separator: "\n").first.map(String.init) ?? "\(result.status)"))")
+                }
+            } catch {
+                failures.append("\(leftover.name) (\(error))")
+            }
+        }
+        return removalLine(command: command, removed: removed, failures: failures)
+    }
+
+    /// `mpps lab: removed 2 namespaces left by an earlier run (pid 1234, no longer running)`;
+    /// the namespaces that could not be removed follow on the same line. Nil when there is nothing to say.
+    package static func removalLine(command: String, removed: [Leftover], failures: [String]) -> String? {
+        guard !removed.isEmpty || !failures.isEmpty else { return nil }
+        var parts: [String] = []
+        if !removed.isEmpty {
+            var pids: [Int32] = []
+            for leftover in removed where !pids.contains(leftover.pid) { pids.append(leftover.pid) }
+            let count = removed.count == 1 ? "1 namespace" : "\(removed.count) namespaces"
+            let runs = pids.count == 1 ? "an earlier run (pid" : "earlier runs (pids"
+            parts.append("removed \(count) left by \(runs) \(pids.map(String.init).joined(separator: ", ")), no longer running)")
+        }
+        if !failures.isEmpty {
+            let what = removed.isEmpty ? "namespaces left by an earlier run no longer running: " : ""
+            parts.append("could not remove \(what)\(failures.joined(separator: ", "))")
+        }
+        return "\(command): " + parts.joined(separator: "; ")
     }
 
     /// Creates both namespaces and the pair; on any failure removes what it made and throws.

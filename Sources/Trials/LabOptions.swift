@@ -15,6 +15,13 @@ package struct LabOptions: Sendable {
     /// The port to receive on; nil picks a free one (4321 inside the lab's own namespaces).
     package var port: UInt16?
 
+    /// The shortest experiment worth running: below a tenth of a second the
+    /// sender's start (threads, sockets, the first batch) is most of what is
+    /// timed, and the rates the lab prints are its start-up, not its speed.
+    package static let shortestSeconds = 0.1
+    /// Why, for the message that refuses a shorter `--seconds`.
+    package static let shortestSecondsReason = " (shorter experiments time the sender's start, not its rate)"
+
     /// The defaults of `mpps lab`.
     package init() {}
 }

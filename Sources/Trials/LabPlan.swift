@@ -20,12 +20,7 @@ package enum LabPlan {
     }
 
     /// `3` for 3 seconds, `0.5` for half a second.
-    package static func secondsText(_ seconds: Double) -> String {
-        var text = Units.fixed(seconds, decimals: 3)
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text
-    }
+    package static func secondsText(_ seconds: Double) -> String { Units.plain(seconds) }
 
     /// How long a receiver may run at most: it is stopped with SIGINT once its
     /// sender has ended, so this only bounds a run whose parent vanished.

@@ -18,6 +18,7 @@ package enum LabRun {
         defer { namespaces?.remove() }
         if options.netns {
             if let reason = LabNamespaces.unavailableReason(command: "mpps lab") { throw RunError(reason) }
+            if let line = LabNamespaces.removeLeftovers(command: "mpps lab") { writeError(line) }
             namespaces = try LabNamespaces(cpus: cpus)
         }
         var port: UInt16 = 4321
@@ -37,7 +38,7 @@ package enum LabRun {
                 ?? "on loopback"
             let estimate = Double(experiments.filter(\.isAvailable).count) * (options.seconds + 0.6)
             writeOutput("mpps lab: \(experiments.count) experiments of \(LabPlan.secondsText(options.seconds)) s each \(where_), "
-                + "CPUs \(CPUList(cpus)); about \(Int(estimate.rounded(.up))) s\n")
+                + "CPUs \(CPUList(cpus)); about \(Units.saturating(estimate.rounded(.up))) s\n")
             for note in notes { writeOutput("note: \(note)\n") }
             writeOutput("\n")
         }

@@ -23,6 +23,14 @@ package struct NDROptions: Sendable {
     /// JSON lines instead of text.
     package var json = false
 
+    /// The shortest trial worth running. A sender may take 5% and 50 ms more
+    /// than a trial (``NDRRun/senderLimit(_:)``), so the shorter the trial, the
+    /// lower the rate that passes as "offered": at 0.1 s a sender at 65% of it
+    /// still passes; at 1 ms one at 2% would, its start-up most of what is timed.
+    package static let shortestTrial = 0.1
+    /// Why, for the message that refuses a shorter `--trial`.
+    package static let shortestTrialReason = " (shorter trials pass without the rate having been offered)"
+
     /// The defaults of `mpps ndr`.
     package init() {}
 }

@@ -10,7 +10,7 @@ package enum NDRRun {
     package static func senderLimit(_ trialSeconds: Double) -> Double { trialSeconds * 1.05 + 0.05 }
 
     /// Datagrams in a trial of `rate` for `seconds`.
-    package static func count(rate: Double, seconds: Double) -> UInt64 { UInt64(max(1, (rate * seconds).rounded())) }
+    package static func count(rate: Double, seconds: Double) -> UInt64 { max(1, Units.saturating((rate * seconds).rounded())) }
 
     /// The receiver's `mpps` arguments.
     package static func receiverArguments(target: String, trialSeconds: Double) -> [String] {
@@ -19,7 +19,8 @@ package enum NDRRun {
 
     /// The sender's `mpps` arguments for one trial.
     package static func senderArguments(target: String, rate: Double, trialSeconds: Double, gso: Int?) -> [String] {
-        ["send", target, "--rate", "\(UInt64(rate))", "--count", "\(count(rate: rate, seconds: trialSeconds))",
+        // The rate as the search chose it: below 100 it may have a fraction (a --min of 2.5), which a whole number would drop.
+        ["send", target, "--rate", Units.plain(rate), "--count", "\(count(rate: rate, seconds: trialSeconds))",
          "--duration", LabPlan.secondsText(senderLimit(trialSeconds))]
             + (gso.map { ["--gso", "\($0)"] } ?? []) + ["--json"]
     }
@@ -32,6 +33,7 @@ package enum NDRRun {
         defer { namespaces?.remove() }
         if options.netns {
             if let reason = LabNamespaces.unavailableReason(command: "mpps ndr") { throw RunError(reason) }
+            if let line = LabNamespaces.removeLeftovers(command: "mpps ndr") { writeError(line) }
             namespaces = try LabNamespaces(cpus: CPUList.allowed().cpus)
         }
         let target: String

@@ -48,7 +48,7 @@ package enum PairTrial {
         let receiving = try ChildProcess(TrialPlace.argv(receiver + key, program: place.executable,
                                                          namespace: place.receiverNamespace))
         defer { receiving.terminate(grace: 2) }
-        let readyBy = MonotonicClock.now() &+ UInt64(readySeconds * 1e9)
+        let readyBy = Units.deadline(MonotonicClock.now(), plusSeconds: readySeconds)
         waiting: while true {
             switch readiness(of: receiving.output) {
             case .ready: break waiting
@@ -68,13 +68,13 @@ package enum PairTrial {
 
         let sending = try ChildProcess(TrialPlace.argv(sender + key, program: place.executable, namespace: place.senderNamespace))
         defer { sending.terminate(grace: 2) }
-        let sentBy = MonotonicClock.now() &+ UInt64((senderSeconds + 10) * 1e9)
+        let sentBy = Units.deadline(MonotonicClock.now(), plusSeconds: senderSeconds + 10)
         var senderStatus: ExitStatus?
         while senderStatus == nil {
             senderStatus = sending.exitStatus()
             if senderStatus != nil { break }
             if MonotonicClock.now() >= sentBy {
-                throw RunError("the sender (mpps \(sender.joined(separator: " "))) did not end within \(Int(senderSeconds + 10)) s")
+                throw RunError("the sender (mpps \(sender.joined(separator: " "))) did not end within \(Units.plain(senderSeconds + 10)) s")
             }
             if watch.sleep(seconds: 0.01) { return nil }
         }

@@ -46,9 +46,9 @@ import PacketIO
         Case(arguments: ["send", "[::1]:9", "--payload", "65528"], status: 64,
              message: "mpps send: --payload must be a whole number from 0 to 65527, not '65528' (see 'mpps send --help')"),
         Case(arguments: ["send", "--rate", "0"], status: 64,
-             message: "mpps send: --rate must be a rate above 0 such as 100000, 500k or 1.5M, not '0' (leave --rate out to send as fast as possible) (see 'mpps send --help')"),
+             message: "mpps send: --rate must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not '0' (leave --rate out to send as fast as possible) (see 'mpps send --help')"),
         Case(arguments: ["send", "--count", "0"], status: 64,
-             message: "mpps send: --count must be a whole number of datagrams of at least 1, such as 200000 or 200k, not '0' (see 'mpps send --help')"),
+             message: "mpps send: --count must be a whole number of datagrams from 1 to 18446744073709551615 such as 200000 or 200k, not '0' (see 'mpps send --help')"),
         Case(arguments: ["send", "--batch", "2000"], status: 64,
              message: "mpps send: --batch must be a whole number from 1 to 1024 (the kernel's UIO_MAXIOV), not '2000' (see 'mpps send --help')"),
         Case(arguments: ["send", "no-such-host.invalid:1"], status: 64,
@@ -72,6 +72,68 @@ import PacketIO
         Case(arguments: ["demo", "extra"], status: 64,
              message: "mpps demo: takes no positional arguments, got 'extra' (see 'mpps demo --help')"),
     ]
+
+    /// Flag values at and beyond their bounds: each once trapped, spun or failed
+    /// later; now one line and status 64 before anything starts.
+    static let boundCases: [Case] = [
+        // 0.1 ns: the monitor's interval was 0 ns and its loop spun, deaf to Ctrl-C and --duration.
+        Case(arguments: ["recv", "127.0.0.1:0", "--interval", "0.0000000001"], status: 64,
+             message: "mpps recv: --interval must be a number of seconds from 0.001 to 31536000 (365 days) such as 6 or 0.5, not '0.0000000001' (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "--interval", "0.0009"], status: 64,
+             message: "mpps recv: --interval must be a number of seconds from 0.001 to 31536000 (365 days) such as 6 or 0.5, not '0.0009' (see 'mpps recv --help')"),
+        Case(arguments: ["send", "--interval", "0"], status: 64,
+             message: "mpps send: --interval must be a number of seconds from 0.001 to 31536000 (365 days) such as 6 or 0.5, not '0' (see 'mpps send --help')"),
+        Case(arguments: ["recv", "--duration", "31536000.5"], status: 64,
+             message: "mpps recv: --duration must be a number of seconds from 0.001 to 31536000 (365 days) such as 6 or 0.5, not '31536000.5' (see 'mpps recv --help')"),
+        Case(arguments: ["send", "--duration", "0.0001"], status: 64,
+             message: "mpps send: --duration must be a number of seconds from 0.001 to 31536000 (365 days) such as 6 or 0.5, not '0.0001' (see 'mpps send --help')"),
+        // Both trapped converting the rate to an integer.
+        Case(arguments: ["send", "--rate", "99999999999999999999999G"], status: 64,
+             message: "mpps send: --rate must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not '99999999999999999999999G' (leave --rate out to send as fast as possible) (see 'mpps send --help')"),
+        Case(arguments: ["send", "--rate", "1.5G"], status: 64,
+             message: "mpps send: --rate must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not '1.5G' (leave --rate out to send as fast as possible) (see 'mpps send --help')"),
+        Case(arguments: ["send", "--rate", "0.5"], status: 64,
+             message: "mpps send: --rate must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not '0.5' (leave --rate out to send as fast as possible) (see 'mpps send --help')"),
+        Case(arguments: ["send", "--count", "18446744073709551616"], status: 64,
+             message: "mpps send: --count must be a whole number of datagrams from 1 to 18446744073709551615 such as 200000 or 200k, not '18446744073709551616' (see 'mpps send --help')"),
+        Case(arguments: ["recv", "--count", "1.5"], status: 64,
+             message: "mpps recv: --count must be a whole number of datagrams from 1 to 18446744073709551615 such as 200000 or 200k, not '1.5' (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "--rcvbuf", "4G"], status: 64,
+             message: "mpps recv: --rcvbuf must be a size in bytes such as 212992, 256K or 4M (below 2G), not '4G' (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "--rcvbuf", "99999999999T"], status: 64,
+             message: "mpps recv: --rcvbuf must be a size in bytes such as 212992, 256K or 4M (below 2G), not '99999999999T' (see 'mpps recv --help')"),
+        Case(arguments: ["recv", "--rcvbuf", "99999999999999999999G"], status: 64,
+             message: "mpps recv: --rcvbuf must be a size in bytes such as 212992, 256K or 4M (below 2G), not '99999999999999999999G' (see 'mpps recv --help')"),
+        Case(arguments: ["demo", "--seconds", "0.0001"], status: 64,
+             message: "mpps demo: --seconds must be a number of seconds from 0.001 to 31536000 (365 days) such as 6 or 0.5, not '0.0001' (see 'mpps demo --help')"),
+        Case(arguments: ["demo", "--rate", "2G"], status: 64,
+             message: "mpps demo: --rate must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not '2G' (see 'mpps demo --help')"),
+    ]
+
+    @Test(arguments: boundCases)
+    func boundsAreStated(_ badCase: Case) throws {
+        let result = try Program.run("mpps", badCase.arguments, within: 10)
+        #expect(result.status == badCase.status, "\(result.stderr)")
+        #expect(result.stdout == "")
+        #expect(result.stderr == badCase.message + "\n")
+    }
+
+    /// Values at the bounds are taken: the longest count and duration, the highest rate.
+    @Test func theBoundsThemselvesAreTaken() throws {
+        let port = freePort()
+        let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--count", "18446744073709551615",
+                                            "--duration", "31536000", "--interval", "0.001", "--json"])
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        let sender = try Program.run("mpps", ["send", "127.0.0.1:\(port)", "--rate", "1G", "--count", "1000", "--json"])
+        #expect(sender.status == 0, "\(sender.stderr)")
+        receiver.send(SIGINT)
+        #expect(receiver.finish(within: 10) == 0, "\(receiver.stderr)")
+        let summary = try #require(receiver.stdoutLines.last.flatMap(jsonObject))
+        #expect(summary["type"] as? String == "summary")
+        #expect(summary["packets"] as? Int == 1000, "\(summary)")
+        // Every millisecond a line: many, but each a whole JSON line.
+        #expect(receiver.stdoutLines.allSatisfy { jsonObject($0) != nil })
+    }
 
     @Test(arguments: usageCases)
     func usageErrors(_ badCase: Case) throws {
@@ -147,6 +209,13 @@ import PacketIO
             for option in ["--threads", "--src-port", "--payload", "--batch", "--cpus", "--duration", "--count", "--rate", "--json"] {
                 #expect(result.stdout.contains(option), "\(option)")
             }
+            #expect(result.stdout.contains("datagrams per second over all threads, 1 to 1G"))
+        }
+        if arguments.first == "recv" || arguments.last == "recv" || arguments.first == "send" {
+            // The bounds the parser enforces are the ones the help states.
+            #expect(result.stdout.contains("stop after this long, 0.001 to 31536000 (365 days)"))
+            #expect(result.stdout.contains("seconds between report lines, 0.001 to 31536000"))
+            #expect(result.stdout.contains("1 to 2^64-1"))
         }
     }
 }

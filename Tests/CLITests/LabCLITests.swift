@@ -117,6 +117,59 @@ import NetLab
         #expect(Self.processes(mentioning: ":\(port)").isEmpty)
     }
 
+    /// A run killed with SIGKILL leaves its namespaces; the next lab or ndr with --netns
+    /// removes them, saying so in one line, and never touches a running mpps's.
+    @Test(arguments: [["lab", "--netns", "--seconds", "0.1", "--json"],
+                      ["ndr", "--netns", "--trial", "0.1", "--steps", "1", "--max", "10k", "--json"]])
+    func namespacesLeftByAKilledRunAreRemoved(_ arguments: [String]) throws {
+        if let reason = VethLab.unavailableReason() {
+            print("namespacesLeftByAKilledRunAreRemoved: skipped: \(reason)")
+            return
+        }
+        // A running mpps whose pid names a namespace: it must survive.
+        let running = try Program("mpps", ["recv", "127.0.0.1:\(freePort())", "--duration", "60", "--json"])
+        #expect(running.waitForReady(), "\(running.stderr)")
+        let live = "mpps-\(running.process.processIdentifier)-tx"
+        _ = try VethLab.execute("ip", ["netns", "add", live])
+        defer {
+            _ = try? VethLab.execute("ip", ["netns", "del", live])
+            running.send(SIGINT)
+            _ = running.finish(within: 10)
+        }
+        // Another mpps --netns running meanwhile (the ndr suite's) may remove a dead run's
+        // namespaces first and print the line itself: then try again with another.
+        var line: String?
+        for _ in 0..<3 {
+            let dead = try Self.deadProcessID()
+            let left = ["mpps-\(dead)-tx", "mpps-\(dead)-rx"]
+            for name in left { _ = try VethLab.execute("ip", ["netns", "add", name]) }
+            defer { for name in left { _ = try? VethLab.execute("ip", ["netns", "del", name]) } }
+            let result = try Program.run("mpps", arguments, within: 60)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(Set(Self.namespaces()).isDisjoint(with: left), "\(Self.namespaces())")
+            let expected = "mpps \(arguments[0]): removed 2 namespaces left by an earlier run (pid \(dead), no longer running)"
+            let lines = result.stderr.split(separator: "\n").map(String.init)
+            if lines.contains(expected) {
+                line = expected
+                #expect(lines == [expected], "one line: \(result.stderr)")
+                break
+            }
+        }
+        #expect(line != nil, "no run of mpps \(arguments[0]) said it removed the namespaces")
+        #expect(Self.namespaces().contains(live), "a running mpps's namespace was removed")
+    }
+
+    /// The id of a process that ran and has been reaped: no process has it now.
+    static func deadProcessID() throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/true")
+        try process.run()
+        process.waitUntilExit()
+        let pid = process.processIdentifier
+        guard !FileManager.default.fileExists(atPath: "/proc/\(pid)") else { throw ProgramError("pid \(pid) was reused at once") }
+        return pid
+    }
+
     @Test func withoutRootNetnsSaysSoInOneLine() throws {
         let setpriv = "/usr/bin/setpriv"
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv) else {
@@ -133,11 +186,20 @@ import NetLab
 
     @Test(arguments: [
         (["lab", "extra"], "mpps lab: takes no positional arguments, got 'extra' (see 'mpps lab --help')"),
-        (["lab", "--seconds", "0"], "mpps lab: --seconds must be a number of seconds above 0 such as 6 or 0.5, not '0' (see 'mpps lab --help')"),
-        (["lab", "--seconds", "601"], "mpps lab: --seconds must be at most 600 per experiment, not '601' (see 'mpps lab --help')"),
+        (["lab", "--seconds", "0"], "mpps lab: --seconds must be a number of seconds from 0.1 to 600 (shorter experiments time the sender's start, not its rate) such as 6 or 0.5, not '0' (see 'mpps lab --help')"),
+        (["lab", "--seconds", "601"], "mpps lab: --seconds must be a number of seconds from 0.1 to 600 (shorter experiments time the sender's start, not its rate) such as 6 or 0.5, not '601' (see 'mpps lab --help')"),
+        // It ran, and every experiment failed: its children refused "--duration 0".
+        (["lab", "--seconds", "0.0001"], "mpps lab: --seconds must be a number of seconds from 0.1 to 600 (shorter experiments time the sender's start, not its rate) such as 6 or 0.5, not '0.0001' (see 'mpps lab --help')"),
+        (["ndr", "--trial", "0.0001"], "mpps ndr: --trial must be a number of seconds from 0.1 to 600 (shorter trials pass without the rate having been offered) such as 6 or 0.5, not '0.0001' (see 'mpps ndr --help')"),
+        (["ndr", "--trial", "0.099"], "mpps ndr: --trial must be a number of seconds from 0.1 to 600 (shorter trials pass without the rate having been offered) such as 6 or 0.5, not '0.099' (see 'mpps ndr --help')"),
+        (["ndr", "--trial", "601"], "mpps ndr: --trial must be a number of seconds from 0.1 to 600 (shorter trials pass without the rate having been offered) such as 6 or 0.5, not '601' (see 'mpps ndr --help')"),
+        // It trapped converting the rate to an integer.
+        (["ndr", "--max", "20000000000G"], "mpps ndr: --max must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not '20000000000G' (see 'mpps ndr --help')"),
+        (["ndr", "--min", "0.5"], "mpps ndr: --min must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not '0.5' (see 'mpps ndr --help')"),
+        (["ndr", "--loss", "nan"], "mpps ndr: --loss must be a fraction from 0 to 1 such as 0 or 0.001, not 'nan' (see 'mpps ndr --help')"),
         (["lab", "--port", "0"], "mpps lab: --port must be a whole number from 1 to 65535, not '0' (see 'mpps lab --help')"),
         (["ndr", "--min", "500k", "--max", "100k"], "mpps ndr: --min 500k is above --max 100k: give --min at most --max (see 'mpps ndr --help')"),
-        (["ndr", "--max", "fast"], "mpps ndr: --max must be a rate above 0 such as 100000, 500k or 1.5M, not 'fast' (see 'mpps ndr --help')"),
+        (["ndr", "--max", "fast"], "mpps ndr: --max must be a rate from 1 to 1G datagrams per second such as 100000, 500k or 1.5M, not 'fast' (see 'mpps ndr --help')"),
         (["ndr", "--loss", "2"], "mpps ndr: --loss must be a fraction from 0 to 1 such as 0 or 0.001, not '2' (see 'mpps ndr --help')"),
         (["ndr", "--steps", "0"], "mpps ndr: --steps must be a whole number from 1 to 30, not '0' (see 'mpps ndr --help')"),
         (["ndr", "a:1", "b:2"], "mpps ndr: expected at most one TARGET, got 2 (see 'mpps ndr --help')"),

@@ -9,6 +9,16 @@ import Reporting
         #expect(Pacer(rate: 10, maximumBurst: 1024, start: 0).burst == 1)
     }
 
+    @Test func extremeRatesAndCountsSaturateInsteadOfTrapping() {
+        // Int(rate × window) and UInt64(sent × 1e9 / rate) trapped here before.
+        #expect(Pacer(rate: 1e300, maximumBurst: 1024, start: 0).burst == 1024)
+        let slow = Pacer(rate: 1, maximumBurst: 1024, start: 5)
+        #expect(slow.dueTime(of: .max) == .max)
+        #expect(slow.wakeTime(sent: .max - 1, wanted: 1) == .max)
+        let fast = Pacer(rate: 1e300, maximumBurst: 1024, start: 0)
+        #expect(fast.allowance(sent: 0, now: 1_000) == 1024)
+    }
+
     @Test func allowanceFollowsTheSchedule() {
         let pacer = Pacer(rate: 1000, maximumBurst: 1024, start: 1_000_000_000)
         #expect(pacer.allowance(sent: 0, now: 999_999_999) == 0)   // before the start
