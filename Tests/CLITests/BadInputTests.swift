@@ -180,14 +180,14 @@ import PacketIO
         #expect(result.stderr == "cannot listen on \(address): address already in use (another program holds it: give every receiver --reuseport, or choose another port)\n")
     }
 
-    @Test func aPrivilegedPortWithoutPrivilege() throws {
+    /// The first port an unprivileged user may bind (`ip_unprivileged_port_start`; 1024 unless changed).
+    static let unprivilegedStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_unprivileged_port_start", encoding: .utf8))
+        .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 1024
+
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") && Self.unprivilegedStart > 80,
+                   "needs root and setpriv (util-linux) to drop to an unprivileged user, and port 80 privileged"))
+    func aPrivilegedPortWithoutPrivilege() throws {
         let setpriv = "/usr/bin/setpriv"
-        let unprivilegedStart = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_unprivileged_port_start", encoding: .utf8))
-            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 1024
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv), unprivilegedStart > 80 else {
-            print("skipped: needs root and setpriv to drop to an unprivileged user, and ports below \(unprivilegedStart) privileged")
-            return
-        }
         let result = try Program.run("mpps", ["recv", "127.0.0.1:80", "--duration", "1"],
                                      prefix: [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"])
         #expect(result.status == 1, "\(result.stderr)")

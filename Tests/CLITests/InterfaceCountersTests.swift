@@ -8,11 +8,7 @@ import NetLab
 /// `mpps recv --interface` on the host end of a veth pair, fed by `mpps send`
 /// from inside a namespace the test creates (198.19.0.0/16, benchmarking range).
 @Suite(.serialized) struct InterfaceCountersTests {
-    @Test func theInterfacesCountersJoinTheIntervals() throws {
-        if let reason = VethLab.unavailableReason() {
-            print("theInterfacesCountersJoinTheIntervals: skipped: \(reason)")
-            return
-        }
+    @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace")) func theInterfacesCountersJoinTheIntervals() throws {
         let lab = try VethLab()
         defer { lab.remove() }
         let port = freePort()

@@ -61,11 +61,7 @@ import NetLab
         #expect(Self.processes(mentioning: ":\(port)").isEmpty)
     }
 
-    @Test func namespacesAreRemovedAfterARun() throws {
-        if let reason = VethLab.unavailableReason() {
-            print("namespacesAreRemovedAfterARun: skipped: \(reason)")
-            return
-        }
+    @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace")) func namespacesAreRemovedAfterARun() throws {
         let port = freePort()
         let lab = try Program("mpps", ["lab", "--netns", "--seconds", "1", "--json", "--port", "\(port)"])
         let pid = lab.process.processIdentifier
@@ -85,12 +81,8 @@ import NetLab
         Self.expectNothingLeft(pid: pid, port: port)
     }
 
-    @Test(arguments: [SIGINT, SIGTERM])
+    @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace"), arguments: [SIGINT, SIGTERM])
     func aSignalMidRunLeavesNothingBehind(signal: Int32) throws {
-        if let reason = VethLab.unavailableReason() {
-            print("aSignalMidRunLeavesNothingBehind: skipped: \(reason)")
-            return
-        }
         let port = freePort()
         let lab = try Program("mpps", ["lab", "--netns", "--seconds", "2", "--port", "\(port)"])
         let pid = lab.process.processIdentifier
@@ -119,13 +111,10 @@ import NetLab
 
     /// A run killed with SIGKILL leaves its namespaces; the next lab or ndr with --netns
     /// removes them, saying so in one line, and never touches a running mpps's.
-    @Test(arguments: [["lab", "--netns", "--seconds", "0.1", "--json"],
+    @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace"),
+          arguments: [["lab", "--netns", "--seconds", "0.1", "--json"],
                       ["ndr", "--netns", "--trial", "0.1", "--steps", "1", "--max", "10k", "--json"]])
     func namespacesLeftByAKilledRunAreRemoved(_ arguments: [String]) throws {
-        if let reason = VethLab.unavailableReason() {
-            print("namespacesLeftByAKilledRunAreRemoved: skipped: \(reason)")
-            return
-        }
         // A running mpps whose pid names a namespace: it must survive.
         let running = try Program("mpps", ["recv", "127.0.0.1:\(freePort())", "--duration", "60", "--json"])
         #expect(running.waitForReady(), "\(running.stderr)")
@@ -170,12 +159,10 @@ import NetLab
         return pid
     }
 
-    @Test func withoutRootNetnsSaysSoInOneLine() throws {
+    @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+                   "needs root and setpriv (util-linux) to drop to an unprivileged user"))
+    func withoutRootNetnsSaysSoInOneLine() throws {
         let setpriv = "/usr/bin/setpriv"
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: setpriv) else {
-            print("withoutRootNetnsSaysSoInOneLine: skipped: needs root and setpriv to drop to an unprivileged user")
-            return
-        }
         for command in ["lab", "ndr"] {
             let result = try Program.run("mpps", [command, "--netns"], prefix: [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"])
             #expect(result.status == 1)

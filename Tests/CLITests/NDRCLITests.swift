@@ -46,11 +46,7 @@ import NetLab
         #expect(result.stdout.contains("result: 0 — no rate without loss: even --min 50.00M failed"), "\(result.stdout)")
     }
 
-    @Test func inNamespacesAndNothingLeft() throws {
-        if let reason = VethLab.unavailableReason() {
-            print("inNamespacesAndNothingLeft: skipped: \(reason)")
-            return
-        }
+    @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace")) func inNamespacesAndNothingLeft() throws {
         let ndr = try Program("mpps", ["ndr", "--netns", "--trial", "0.3", "--steps", "2", "--max", "100k", "--json"])
         let pid = ndr.process.processIdentifier
         #expect(ndr.finish(within: 60) == 0, "\(ndr.stderr)")

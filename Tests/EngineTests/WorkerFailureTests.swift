@@ -40,9 +40,12 @@ import Reporting
         run.stop()
         FaultInjection.remove(rule)
         #expect(run.control.failureMessage == "receiving thread 0 failed: recvmmsg: cannot allocate memory")
-        #expect(run.counters.total().packets == 120)
+        // The thread read at least the first of the 20 (the call that woke it), maybe more, before
+        // its next call failed: whatever it read is in both the counters and the flow.
+        let read = run.counters.total().packets
+        #expect(read >= 101 && read <= 120, "\(read)")
         let report = run.sequenceReport()
-        #expect(report.flows == [FlowSummary(flow: 5, unique: 120, duplicates: 0, reordered: 0, highest: 119, sent: nil)])
+        #expect(report.flows == [FlowSummary(flow: 5, unique: read, duplicates: 0, reordered: 0, highest: read - 1, sent: nil)])
         #expect(report.lost == 0)
     }
 }

@@ -140,15 +140,17 @@ import HostStats
         }
     }
 
-    @Test func readsThisHostsFirstDevice() throws {
-        // The first interface with a device (eth0, virtio_net, on the VM this was written on).
+    /// The first interface with a device behind it (eth0, virtio_net, on the VM this was written on).
+    static let firstDevice: String? = {
         let files = HostFiles()
         var failures: [HostReadError] = []
-        let names = try NetworkInterface.names(files)
-        guard let name = names.first(where: { NetworkInterface.read($0, files, failures: &failures).device != nil }) else {
-            print("readsThisHostsFirstDevice: skipped: no interface with a device on this host")
-            return
-        }
+        let names = (try? NetworkInterface.names(files)) ?? []
+        return names.first { NetworkInterface.read($0, files, failures: &failures).device != nil }
+    }()
+
+    @Test(.enabled(if: Self.firstDevice != nil, "needs a network interface with a device (loopback and veth have none)"))
+    func readsThisHostsFirstDevice() throws {
+        let name = try #require(Self.firstDevice)
         let statistics = try Ethtool.statistics(interface: name)
         #expect(!statistics.names.isEmpty)
         #expect(statistics.names.count == statistics.values.count)

@@ -7,11 +7,7 @@ import HostStats
 import NetLab
 
 @Suite(.serialized) struct VethEthtoolTests {
-    @Test func perQueueCountsThroughAVethPair() throws {
-        if let reason = VethLab.unavailableReason() {
-            print("perQueueCountsThroughAVethPair: skipped: \(reason)")
-            return
-        }
+    @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace")) func perQueueCountsThroughAVethPair() throws {
         let lab = try VethLab()
         defer { lab.remove() }
         let name = lab.hostEnd
