@@ -1,10 +1,8 @@
 import PacketIO
-import Reporting
 
 /// Keeps one ``UDPSocket`` alive for the threads that use its descriptor; the
 /// descriptor closes when the last holder reference goes, after the threads joined.
-final class SocketHolder: @unchecked Sendable {
-    // Safety: the socket is only read (its descriptor) after init.
+final class SocketHolder: Sendable {
     let socket: UDPSocket
 
     init(_ socket: consuming UDPSocket) { self.socket = socket }

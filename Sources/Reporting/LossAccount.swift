@@ -69,7 +69,7 @@ package struct LossAccount: Equatable, Sendable {
     package var causes: [Cause] {
         var causes: [Cause] = []
         if let socket = socketDrops, socket > 0 {
-            causes.append(socketDropsCountMessages ? .coalescedAtSocket(socket) : .socket(socket))
+            causes.append(socketDropsCountMessages ? .coalescedAtSocket(socket) : .socketBuffer(socket))
         }
         if backlogDrops > 0 { causes.append(.backlog(backlogDrops)) }
         if lostElsewhere > 0 { causes.append(.elsewhere(lostElsewhere)) }
@@ -116,7 +116,7 @@ package struct LossAccount: Equatable, Sendable {
     /// Where some lost datagrams went, and how many.
     package enum Cause: Equatable, Sendable {
         /// Dropped at the receiving socket because its buffer was full.
-        case socket(UInt64)
+        case socketBuffer(UInt64)
         /// With GRO: whole coalesced messages dropped at the receiving socket (a count of messages, not datagrams).
         case coalescedAtSocket(UInt64)
         /// Dropped from a CPU's backlog (`netdev_max_backlog`).
@@ -127,7 +127,7 @@ package struct LossAccount: Equatable, Sendable {
         /// A few words with a short count: `1.2k at the socket (buffer full)`.
         package var words: String {
             switch self {
-            case .socket(let count): return "\(Units.count(count)) at the socket (buffer full)"
+            case .socketBuffer(let count): return "\(Units.count(count)) at the socket (buffer full)"
             case .coalescedAtSocket(let count): return "\(Units.count(count)) coalesced messages at the socket (buffer full)"
             case .backlog(let count): return "\(Units.count(count)) from a CPU's backlog (netdev_max_backlog)"
             case .elsewhere(let count): return "\(Units.count(count)) elsewhere"
@@ -137,7 +137,7 @@ package struct LossAccount: Equatable, Sendable {
         /// A sentence with the exact count and what it means.
         package var explanation: String {
             switch self {
-            case .socket(let count):
+            case .socketBuffer(let count):
                 return "the kernel dropped \(count) at the receiving socket because its buffer was full: the receiving thread did not keep up"
             case .coalescedAtSocket(let count):
                 return "the kernel dropped \(count) coalesced messages at the receiving socket because its buffer was full: the receiving thread did not keep up"
