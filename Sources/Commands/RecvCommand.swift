@@ -94,7 +94,7 @@ enum RecvCommand {
         let json = arguments.flag("--json")
         let quiet = arguments.flag("--quiet")
         let sink: ReportSink = json ? JSONSink() : HumanSink(verb: "received", quiet: quiet, slotSize: receive.slotSize)
-        try Runner.receive(receive, monitor: monitor, sink: sink, interface: interface) { run in
+        try Session.receive(receive, monitor: monitor, sink: sink, interface: interface) { run in
             let ready = ReceiveReady(address: run.boundAddress, threads: run.options.threads, reusePort: run.options.reusePort,
                                      steering: run.options.steering.rawValue, cpus: run.threadCPUs, batch: run.options.batch,
                                      coalescing: run.options.coalescing, moderationMicroseconds: run.options.moderation,

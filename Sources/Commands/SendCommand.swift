@@ -93,7 +93,7 @@ enum SendCommand {
         let json = arguments.flag("--json")
         let quiet = arguments.flag("--quiet")
         let sink: ReportSink = json ? JSONSink() : HumanSink(verb: "sent", quiet: quiet)
-        try Runner.send(send, monitor: monitor, sink: sink) { run in
+        try Session.send(send, monitor: monitor, sink: sink) { run in
             let options = run.options
             let cpus = options.cpus.map { list in (0..<options.threadCount).map { list.cpus[$0 % list.cpus.count] } }
             let ready = SendReady(targets: options.targets, threads: options.threadCount, flows: options.flowCount,

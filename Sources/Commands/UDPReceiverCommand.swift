@@ -19,7 +19,7 @@ package enum UDPReceiverCommand {
             return
         }
         let options = try parse(arguments)
-        try Runner.receive(options, monitor: Monitor(interval: 1, duration: nil), sink: HumanSink(verb: "received", perThread: false, explains: false)) { run in
+        try Session.receive(options, monitor: Monitor(interval: 1, duration: nil), sink: HumanSink(verb: "received", perThread: false, explains: false)) { run in
             writeError("udpreceiver1: listening on \(run.boundAddress), \(options.threads) thread(s)"
                 + (options.reusePort ? ", SO_REUSEPORT" : ""))
         }

@@ -28,7 +28,7 @@ package enum UDPSenderCommand {
             }
             options.targets = targets
         }
-        try Runner.send(options, monitor: Monitor(interval: 1, duration: nil), sink: HumanSink(verb: "sent", perThread: false, explains: false)) { _ in
+        try Session.send(options, monitor: Monitor(interval: 1, duration: nil), sink: HumanSink(verb: "sent", perThread: false, explains: false)) { _ in
             writeError("udpsender: sending to " + options.targets.map(\.description).joined(separator: ", "))
         }
     }

@@ -103,7 +103,7 @@ package final class ReceiveRun: @unchecked Sendable {
         for index in 0..<options.threads {
             let holder = sockets[index % sockets.count]
             let cpu = threadCPUs?[index]
-            let work = ReceiveWork(descriptor: holder.descriptor, batch: options.batch, latch: latch,
+            let work = ReceiveWorker(descriptor: holder.descriptor, batch: options.batch, latch: latch,
                                    slotSize: options.coalescing ? ReceiveBatch.coalescedSlotSize : options.slotSize,
                                    coalescing: options.coalescing,
                                    pauseNanoseconds: UInt64(options.moderation) * 1000,

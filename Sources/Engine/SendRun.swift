@@ -75,7 +75,7 @@ package final class SendRun: @unchecked Sendable {
             let holders = flowIndexes.map { sockets[$0] }
             let flows = flowIndexes.map { SendFlow(descriptor: sockets[$0].descriptor, id: options.flowKey.flowID(index: UInt16(truncatingIfNeeded: $0))) }
             let cpu = options.cpus.map { $0.cpus[index % $0.cpus.count] }
-            let work = SendWork(flows: flows, batch: options.batch, payload: options.payload,
+            let work = SendWorker(flows: flows, batch: options.batch, payload: options.payload,
                                 segments: options.segments, control: control,
                                 hostTag: stamps ? HostTag.local : nil,
                                 quota: options.count.map { SendOptions.share(of: $0, thread: index, threads: threadCount) },

@@ -49,7 +49,7 @@ import Reporting
         try fill(socket, count: count, segments: segments)
         let control = RunControl()
         let counters = ThreadCounters(count: 1)
-        let work = ReceiveWork(descriptor: socket.descriptor, batch: 4 * segments, latch: StartLatch(),
+        let work = ReceiveWorker(descriptor: socket.descriptor, batch: 4 * segments, latch: StartLatch(),
                                slotSize: coalescing ? ReceiveBatch.coalescedSlotSize : 2048, coalescing: coalescing,
                                pauseNanoseconds: 20_000, limit: UInt64(count), slot: counters.slot(0), stop: control.flag, total: control.sharedTotal,
                                flowKeys: [Self.key])
@@ -84,7 +84,7 @@ import Reporting
         if segments > 1 { try socket.setSegmentSize(32) }
         let control = RunControl()
         let counters = ThreadCounters(count: 1)
-        let work = SendWork(descriptor: socket.descriptor, batch: 64, payload: 32, segments: segments, control: control,
+        let work = SendWorker(descriptor: socket.descriptor, batch: 64, payload: 32, segments: segments, control: control,
                             stamp: SequenceStamp(flow: 7, hostTag: HostTag.local),
                             quota: UInt64(batches * 64), rate: nil, slot: counters.slot(0), stop: control.flag)
         let before = AllocationCounter_thisThread()

@@ -2,7 +2,7 @@ import PacketIO
 import Reporting
 
 /// One receiving thread's loop and everything it needs, as plain values.
-struct ReceiveWork: Sendable {
+struct ReceiveWorker: Sendable {
     let descriptor: Int32
     let batch: Int
     let latch: StartLatch

@@ -5,7 +5,7 @@ import PacketIO
 import Reporting
 
 /// One sending thread's loop and everything it needs, as plain values.
-struct SendWork: Sendable {
+struct SendWorker: Sendable {
     /// The thread's flows, sent in turn, one batch each.
     let flows: [SendFlow]
     let batch: Int

@@ -4,7 +4,7 @@ import Reporting
 /// Runs a receive or a send from start to summary, the way every command line
 /// of mpps does: signals blocked first, sockets set up (errors before any
 /// thread starts), threads started, the monitor reporting, the summary printed.
-package enum Runner {
+package enum Session {
     /// Receives until the monitor ends the run; prints through `sink`.
     /// `announce` is called once every receiving thread is reading, before the
     /// first interval, and not at all when a thread failed to start: what it
