@@ -6,6 +6,7 @@
 #define BASELINE_COMMON_H
 
 #include <arpa/inet.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,6 +54,22 @@ static socklen_t parse_address(const char *text, struct sockaddr_storage *ss) {
     a->sin_family = AF_INET;
     a->sin_port = htons(port);
     return sizeof *a;
+}
+
+/* Pins the process to `cpu` (none when negative) and has SIGINT and SIGTERM set
+ * stop_requested, without SA_RESTART: a blocked recvmmsg or sendmmsg returns EINTR. */
+static void pin_and_catch_stop(int cpu) {
+    if (cpu >= 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(cpu, &set);
+        if (sched_setaffinity(0, sizeof set, &set) != 0) die("sched_setaffinity");
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 /* `count` messages, one buffer of `size` bytes each, allocated once and reused

@@ -72,18 +72,7 @@ int main(int argc, char **argv) {
         return 64;
     }
 
-    if (cpu >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(cpu, &set);
-        if (sched_setaffinity(0, sizeof set, &set) != 0) die("sched_setaffinity");
-    }
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    pin_and_catch_stop(cpu);
 
     struct sockaddr_storage ss;
     socklen_t sslen = parse_address(address, &ss);
