@@ -67,10 +67,11 @@ rm -f "$OUT"/recv.jsonl "$OUT"/recv.err "$OUT"/send.jsonl "$OUT"/send.err "$OUT"
 
 RECV_PID=""
 SEND_PID=""
+SLEEP_PID=""
 cleanup() {
     local status=$?
     trap - EXIT INT TERM HUP
-    for pid in $SEND_PID $RECV_PID; do
+    for pid in $SEND_PID $RECV_PID $SLEEP_PID; do
         kill -KILL "$pid" 2>/dev/null || true
     done
     exit "$status"
@@ -133,7 +134,8 @@ while :; do
     [ "$t" -lt "$SECONDS_TOTAL" ] || break
     now=$(date +%s.%N)
     pause=$(awk -v s="$start" -v t="$t" -v n="$now" 'BEGIN { p = s + t - n; print (p > 0 ? p : 0) }')
-    sleep "$pause"
+    sleep "$pause" & SLEEP_PID=$!
+    wait "$SLEEP_PID"  # a signal ends a wait at once; a foreground sleep would hold the trap back
     kill -0 "$SEND_PID" 2>/dev/null && kill -0 "$RECV_PID" 2>/dev/null || break
     printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$(rss_kb "$RECV_PID")" "$(rss_kb "$SEND_PID")" \
         "$(fd_count "$RECV_PID")" "$(fd_count "$SEND_PID")" >>"$OUT/samples.tsv"
