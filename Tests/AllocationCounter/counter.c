@@ -4,6 +4,23 @@
 #include <errno.h>
 #include "AllocationCounter.h"
 
+// ASan and TSan replace malloc themselves (see AllocationCounter.h): leave it to them.
+#if defined(__has_feature)
+#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#    define ALLOCATION_COUNTER_OFF 1
+#  endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#  define ALLOCATION_COUNTER_OFF 1
+#endif
+
+#ifdef ALLOCATION_COUNTER_OFF
+
+unsigned long AllocationCounter_thisThread(void) { return 0; }
+bool AllocationCounter_isCounting(void) { return false; }
+
+#else
+
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);
 extern void *__libc_realloc(void *, size_t);
@@ -13,6 +30,7 @@ extern void __libc_free(void *);
 static __thread unsigned long allocations __attribute__((tls_model("initial-exec")));
 
 unsigned long AllocationCounter_thisThread(void) { return allocations; }
+bool AllocationCounter_isCounting(void) { return true; }
 
 void *malloc(size_t size) { allocations++; return __libc_malloc(size); }
 void *calloc(size_t count, size_t size) { allocations++; return __libc_calloc(count, size); }
@@ -27,3 +45,5 @@ int posix_memalign(void **result, size_t alignment, size_t size) {
     return 0;
 }
 void free(void *pointer) { __libc_free(pointer); }
+
+#endif
