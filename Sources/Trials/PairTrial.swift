@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HostStats
 import PacketIO
 import Reporting
 
@@ -14,6 +15,10 @@ package enum PairTrial {
     /// Time for the receiver to read what its socket still holds once the sender
     /// has ended (4 MiB of small datagrams take a few milliseconds).
     static let drainSeconds = 0.25
+    /// The longest to wait beyond that for a slow receiver (a busy machine, a
+    /// sanitizer) to empty its socket: datagrams still queued when it stops are
+    /// lost where no counter sees them.
+    static let drainLimitSeconds = 5.0
     /// The longest a receiver may take to bind, start its threads and say so.
     static let readySeconds = 10.0
 
@@ -49,9 +54,12 @@ package enum PairTrial {
                                                          namespace: place.receiverNamespace))
         defer { receiving.terminate(grace: 2) }
         let readyBy = Units.deadline(MonotonicClock.now(), plusSeconds: readySeconds)
+        var port: UInt16?
         waiting: while true {
             switch readiness(of: receiving.output) {
-            case .ready: break waiting
+            case .ready(let line):
+                port = line["address"]?.string.flatMap { try? SocketAddress(parsing: $0) }?.port
+                break waiting
             case .unexpected(let line):
                 throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) printed '\(line)' where its ready line belongs")
             case .waiting: break
@@ -83,6 +91,12 @@ package enum PairTrial {
                 + (sending.lastErrorLine ?? "no message"))
         }
         if watch.sleep(seconds: drainSeconds) { return nil }
+        if let port {
+            let drainedBy = Units.deadline(MonotonicClock.now(), plusSeconds: drainLimitSeconds)
+            while (UDPReceiveQueue.bytes(port: port, processID: receiving.pid) ?? 0) > 0 && MonotonicClock.now() < drainedBy {
+                if watch.sleep(seconds: 0.02) { return nil }
+            }
+        }
         receiving.signal(SIGINT)
         guard let receiverStatus = receiving.wait(seconds: 5) else {
             throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) did not end within 5 s of SIGINT")
