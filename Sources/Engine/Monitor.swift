@@ -102,11 +102,13 @@ package struct Monitor {
             if now >= nextTick {
                 emit(until: now)
                 while nextTick <= now { nextTick &+= nanosecondsPerInterval }
-                continue
             }
-            var wake = min(nextTick, now &+ Self.pollNanoseconds)
+            // Always look for a signal, if only without waiting: a line that takes longer to
+            // write than the interval (a slow pipe, a sanitizer) must not make Ctrl-C unheard.
+            let later = MonotonicClock.now()
+            var wake = min(nextTick, later &+ Self.pollNanoseconds)
             if let deadline { wake = min(wake, deadline) }
-            if Syscalls.waitForStopSignal(nanoseconds: wake &- now) != nil {
+            if Syscalls.waitForStopSignal(nanoseconds: wake > later ? wake &- later : 0) != nil {
                 reason = .signal
                 // A second Ctrl-C while the workers stop and the summary prints ends the process at once.
                 Syscalls.unblockStopSignals()
