@@ -113,8 +113,10 @@ for name in "${targets[@]}"; do
     work="$scratch/$name"
     mkdir -p "$work/corpus" "$work/tmp"
     [ -d "$fuzz/Corpus/$name" ] && cp -R "$fuzz/Corpus/$name/." "$work/corpus/"
-    dictionary=()
-    [ -f "$fuzz/Dictionaries/$name.dict" ] && dictionary=(-dict="$fuzz/Dictionaries/$name.dict")
+    # One dictionary per run (libFuzzer takes one): the common tokens and the target's own.
+    cat "$fuzz/Dictionaries/common.dict" > "$work/dictionary"
+    [ -f "$fuzz/Dictionaries/$name.dict" ] && cat "$fuzz/Dictionaries/$name.dict" >> "$work/dictionary"
+    dictionary=(-dict="$work/dictionary")
     log="$build/logs/$name.log"
     status=0
     # SWIFT_BACKTRACE=enable=no: otherwise the runtime's backtracer takes a trap's
@@ -145,10 +147,11 @@ for name in "${targets[@]}"; do
         # The crashed thread's frames in Swift code, up to libFuzzer's.
         (cd "$work" && SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,limit=32 TMPDIR="$work/tmp" \
             "$build/bin/$name" "$input" 2>&1 || true) \
-            | awk '/Swift runtime failure|Fatal error/ { print "      " $0 }
+            | awk '/^\*\*\* (Swift runtime failure|Program crashed)|^Fatal error/ { print "      " $0 }
                    / crashed:$/ { frames = 1; next }
-                   frames && (/^$/ || /LLVMFuzzerTestOneInput/) { exit }
-                   frames && / at \// { sub(/^ +/, ""); print "      " $0 }' || true
+                   frames && /LLVMFuzzerTestOneInput/ { exit }
+                   frames && printed && /^$/ { exit }
+                   frames && / at \// { sub(/^ +/, ""); print "      " $0; printed = 1 }' || true
     fi
     echo "    log: $log"
 done

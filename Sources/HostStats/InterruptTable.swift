@@ -19,8 +19,8 @@ package struct InterruptRow: Equatable, Sendable {
         self.names = names
     }
 
-    /// The sum over all CPUs.
-    package var total: UInt64 { counts.reduce(0, +) }
+    /// The sum over all CPUs; UInt64.max if it would not fit.
+    package var total: UInt64 { counts.saturatingSum }
 }
 
 /// `/proc/interrupts`: per-CPU interrupt counts, one column per online CPU.

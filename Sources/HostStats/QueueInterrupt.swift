@@ -47,8 +47,8 @@ package struct QueueInterrupt: Equatable, Sendable {
     /// The CPUs that take this interrupt: the effective affinity when known, else the allowed set.
     package var servingCPUs: [Int]? { effectiveAffinity ?? affinity }
 
-    /// The interrupts' sum over CPUs.
-    package var total: UInt64 { counts.values.reduce(0, +) }
+    /// The interrupts' sum over CPUs; UInt64.max if it would not fit.
+    package var total: UInt64 { counts.values.saturatingSum }
 
     /// Classifies an action name by what follows its owner (interface or device name):
     /// the last number is the queue; `rx`/`input` alone means receive, `tx`/`output` alone

@@ -43,7 +43,9 @@ package enum RxQueueNaming {
                 for suffix in scheme.suffixes where name.hasSuffix(suffix) && name.count > scheme.prefix.count + suffix.count {
                     let digits = name.dropFirst(scheme.prefix.count).dropLast(suffix.count)
                     guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let queue = Int(digits) else { continue }
-                    counts[queue, default: 0] += value
+                    // Saturating: several counters add up per queue, and their values come from the driver.
+                    let (sum, overflow) = counts[queue, default: 0].addingReportingOverflow(value)
+                    counts[queue] = overflow ? .max : sum
                 }
             }
             if !counts.isEmpty {

@@ -28,6 +28,6 @@ package struct RxQueuePackets: Equatable, Sendable {
     /// The count of one queue, nil when the driver does not list it.
     package subscript(queue queue: Int) -> UInt64? { queues.first { $0.queue == queue }?.packets }
 
-    /// The sum over all queues.
-    package var total: UInt64 { queues.reduce(0) { $0 + $1.packets } }
+    /// The sum over all queues; UInt64.max if it would not fit (counters a driver got wrong).
+    package var total: UInt64 { queues.lazy.map(\.packets).saturatingSum }
 }

@@ -22,7 +22,9 @@ public enum ControlMessages {
         var offset = 0
         while offset + headerSize <= control.count {
             let length = control.loadUnaligned(fromByteOffset: offset, as: Int.self)
-            if length < headerSize || offset + length > control.count { return nil }
+            // Compared with what is left rather than added to the offset: a length near
+            // Int.max from a corrupt buffer must end the walk, not overflow.
+            if length < headerSize || length > control.count - offset { return nil }
             if control.loadUnaligned(fromByteOffset: offset + MemoryLayout<Int>.size, as: Int32.self) == level,
                control.loadUnaligned(fromByteOffset: offset + MemoryLayout<Int>.size + 4, as: Int32.self) == type,
                length >= headerSize + 4 {
