@@ -7,11 +7,14 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-usage: Fuzz/run.sh [--runs N] [--seconds S] [--build-only] [--list] [TARGET...]
+usage: Fuzz/run.sh [--runs N] [--seconds S] [--release] [--build-only] [--list] [TARGET...]
 
   --runs N       inputs per target (default 100000)
   --seconds S    stop a target after S seconds even if it has not done N inputs
                  (default: no limit); CI bounds its time this way
+  --release      build the modules and targets optimized (-O, in spm-release/ and
+                 bin-release/): several times the inputs per second for long runs;
+                 the default debug build is the one to check coverage with
   --build-only   build the targets, run nothing
   --list         print the targets' names and exit
   TARGET         names from Fuzz/Targets (default: all of them)
@@ -26,6 +29,7 @@ EOF
 runs=100000
 seconds=0
 build_only=0
+configuration=debug
 targets=()
 repo=$(cd "$(dirname "$0")/.." && pwd)
 fuzz="$repo/Fuzz"
@@ -36,6 +40,7 @@ while [ $# -gt 0 ]; do
         --seconds) [ $# -ge 2 ] || { usage >&2; exit 64; }; seconds=$2; shift 2 ;;
         --seconds=*) seconds=${1#--seconds=}; shift ;;
         --build-only) build_only=1; shift ;;
+        --release) configuration=release; shift ;;
         --list) for file in "$fuzz"/Targets/*.swift; do basename "$file" .swift; done; exit 0 ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 64 ;;
@@ -52,25 +57,35 @@ for name in "${targets[@]}"; do
 done
 
 build=${MPPS_FUZZ_BUILD:-$repo/.build/fuzz}
-mkdir -p "$build/bin" "$build/logs" "$build/artifacts"
+suffix=""
+optimization=-Onone
+testing=()
+if [ "$configuration" = release ]; then
+    suffix=-release
+    optimization=-O
+    testing=(-Xswiftc -enable-testing)   # SwiftPM enables it in debug builds only
+fi
+mkdir -p "$build/bin$suffix" "$build/logs" "$build/artifacts"
 build=$(cd "$build" && pwd)
+spm="$build/spm$suffix"
+bin="$build/bin$suffix"
 
 # 1. The package's library modules, instrumented for coverage (-sanitize=fuzzer), in a
-#    scratch path of their own so the normal build is untouched. A debug build: no -O,
-#    and -enable-testing, which lets targets `@testable import` internal symbols.
-#    Building Commands builds every library module below it.
-echo "== building the instrumented modules in $build/spm"
-if ! swift build --package-path "$repo" --scratch-path "$build/spm" --target Commands \
-        -Xswiftc -sanitize=fuzzer >"$build/logs/build.log" 2>&1; then
-    tail -n 40 "$build/logs/build.log" >&2
-    echo "run.sh: building the modules failed (log: $build/logs/build.log)" >&2
+#    scratch path of their own so the normal build is untouched. By default a debug
+#    build: no -O, and -enable-testing, which lets targets `@testable import` internal
+#    symbols. Building Commands builds every library module below it.
+echo "== building the instrumented modules ($configuration) in $spm"
+if ! swift build --package-path "$repo" --scratch-path "$spm" -c "$configuration" --target Commands \
+        -Xswiftc -sanitize=fuzzer "${testing[@]}" >"$build/logs/build$suffix.log" 2>&1; then
+    tail -n 40 "$build/logs/build$suffix.log" >&2
+    echo "run.sh: building the modules failed (log: $build/logs/build$suffix.log)" >&2
     exit 1
 fi
-products="$build/spm/debug"
+products="$spm/$configuration"
 # SwiftPM names the package after its directory (`-package-name mpps` in a clone named
 # mpps); the targets must be compiled with the same name to see `package` symbols.
-package_name=$(grep -o -m1 '"-package-name","[^"]*"' "$build/spm/debug.yaml" | cut -d'"' -f4)
-[ -n "$package_name" ] || { echo "run.sh: no -package-name in $build/spm/debug.yaml" >&2; exit 1; }
+package_name=$(grep -o -m1 '"-package-name","[^"]*"' "$spm/$configuration.yaml" | cut -d'"' -f4)
+[ -n "$package_name" ] || { echo "run.sh: no -package-name in $spm/$configuration.yaml" >&2; exit 1; }
 # Every library module's objects (executables, which hold `main`, are left out).
 objects=()
 for source in "$repo"/Sources/*/; do
@@ -86,12 +101,12 @@ support=("$fuzz"/Support/*.swift)
 # 2. One executable per target: its file, the support files, libFuzzer's main and the
 #    modules' objects. Rebuilt when any of those is newer than it.
 for name in "${targets[@]}"; do
-    binary="$build/bin/$name"
+    binary="$bin/$name"
     if [ -x "$binary" ] && [ -z "$(find "$fuzz/Targets/$name.swift" "${support[@]}" "${objects[@]}" -newer "$binary" -print -quit)" ]; then
         continue
     fi
     echo "== linking $name"
-    swiftc -sanitize=fuzzer -parse-as-library -swift-version 6 -g -Onone \
+    swiftc -sanitize=fuzzer -parse-as-library -swift-version 6 -g "$optimization" \
         -package-name "$package_name" -module-name "Fuzz$name" \
         -I "$products/Modules" \
         -Xcc -fmodule-map-file="$products/CMPPSLinux.build/module.modulemap" \
@@ -100,7 +115,7 @@ for name in "${targets[@]}"; do
         -o "$binary.partial"
     mv "$binary.partial" "$binary"
 done
-[ "$build_only" = 1 ] && { echo "== built: $build/bin"; exit 0; }
+[ "$build_only" = 1 ] && { echo "== built: $bin"; exit 0; }
 
 # 3. Runs. The committed corpus is copied, so a run's discoveries stay out of the tree.
 base=/tmp
@@ -117,11 +132,11 @@ for name in "${targets[@]}"; do
     cat "$fuzz/Dictionaries/common.dict" > "$work/dictionary"
     [ -f "$fuzz/Dictionaries/$name.dict" ] && cat "$fuzz/Dictionaries/$name.dict" >> "$work/dictionary"
     dictionary=(-dict="$work/dictionary")
-    log="$build/logs/$name.log"
+    log="$build/logs/$name$suffix.log"
     status=0
     # SWIFT_BACKTRACE=enable=no: otherwise the runtime's backtracer takes a trap's
     # signal before libFuzzer can write the crashing input.
-    (cd "$work" && SWIFT_BACKTRACE=enable=no TMPDIR="$work/tmp" "$build/bin/$name" \
+    (cd "$work" && SWIFT_BACKTRACE=enable=no TMPDIR="$work/tmp" "$bin/$name" \
         -runs="$runs" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$build/artifacts/$name-" "${dictionary[@]}" ${MPPS_FUZZ_ARGS:-} \
         corpus) >"$log" 2>&1 || status=$?
@@ -146,7 +161,7 @@ for name in "${targets[@]}"; do
         echo "    where (the Swift runtime's backtrace of a rerun with the input):"
         # The crashed thread's frames in Swift code, up to libFuzzer's.
         (cd "$work" && SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,limit=32 TMPDIR="$work/tmp" \
-            "$build/bin/$name" "$input" 2>&1 || true) \
+            "$bin/$name" "$input" 2>&1 || true) \
             | awk '/^\*\*\* (Swift runtime failure|Program crashed)|^Fatal error/ { print "      " $0 }
                    / crashed:$/ { frames = 1; next }
                    frames && /LLVMFuzzerTestOneInput/ { exit }
@@ -156,6 +171,6 @@ for name in "${targets[@]}"; do
     echo "    log: $log"
 done
 if [ ${#failed[@]} -gt 0 ]; then
-    echo "run.sh: ${#failed[@]} target(s) failed: ${failed[*]} (reproduce: $build/bin/TARGET CRASH-FILE)" >&2
+    echo "run.sh: ${#failed[@]} target(s) failed: ${failed[*]} (reproduce: $bin/TARGET CRASH-FILE)" >&2
     exit 1
 fi

@@ -10,6 +10,10 @@
 // created through real directories, never through a link. Fuzz/Corpus/HostSnapshot
 // holds the fixture trees of Tests/HostStatsTests/Fixtures in this form
 // (Fuzz/Tools/tree-to-records.sh).
+//
+// The tree is kept between inputs and only what differs is rewritten: an input is
+// first planned in memory as the files, links and directories writing its records in
+// order would leave, so the tree is the same as if it had been written from empty.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,14 +23,7 @@ import Reporting
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let root = FuzzTree.root
-    FuzzTree.empty(root)
-    let texts = FuzzInput(data, size).texts()
-    var directories: Set<String> = []
-    var index = 0
-    while index + 1 < texts.count && index < 2 * FuzzTree.maximumRecords {
-        FuzzTree.add(path: texts[index], content: texts[index + 1], root: root, directories: &directories)
-        index += 2
-    }
+    FuzzTree.update(to: FuzzTree.plan(FuzzInput(data, size).texts()))
     let snapshot = HostSnapshot.read(root: root)
     let report = Doctor.diagnose(snapshot)
     // MPPS_FUZZ_SHOW=1 prints the report, to see what a seed or a crash input reads as.
@@ -41,8 +38,15 @@ public func fuzzTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-/// The directory the records are written into, emptied before each input.
+/// The directory the records are written into.
 enum FuzzTree {
+    /// What a path in the tree is.
+    enum Node: Equatable {
+        case directory
+        case file(String)
+        case link(String)
+    }
+
     /// Records read from one input, at most.
     static let maximumRecords = 400
 
@@ -57,6 +61,127 @@ enum FuzzTree {
         atexit { FuzzTree.empty(FuzzTree.root); rmdir(FuzzTree.root) }
         return String(cString: made)
     }()
+
+    /// What the tree holds now, by path relative to the root.
+    nonisolated(unsafe) static var current: [String: Node] = [:]
+
+    /// The tree that writing the records in order into an empty root leaves: a record
+    /// is skipped when its path or link target is unsafe, when a parent is not a
+    /// directory, or when its path is taken (files are created exclusively).
+    static func plan(_ texts: [String]) -> [String: Node] {
+        var tree: [String: Node] = [:]
+        var index = 0
+        while index + 1 < texts.count && index < 2 * maximumRecords {
+            let path = texts[index]
+            let content = texts[index + 1]
+            index += 2
+            let isLink = path.hasPrefix("@")
+            let components = (isLink ? path.dropFirst() : Substring(path)).split(separator: "/", omittingEmptySubsequences: false)
+            guard components.count <= 12, components.allSatisfy(isName) else { continue }
+            var parent = ""
+            var blocked = false
+            for component in components.dropLast() {
+                parent = parent.isEmpty ? String(component) : parent + "/" + component
+                switch tree[parent] {
+                case nil: tree[parent] = .directory
+                case .directory?: continue
+                default: blocked = true
+                }
+                if blocked { break }
+            }
+            let name = parent.isEmpty ? String(components[0]) : parent + "/" + components[components.count - 1]
+            guard !blocked, tree[name] == nil else { continue }
+            if isLink {
+                guard staysInside(content, linkDepth: components.count - 1) else { continue }
+                tree[name] = .link(content)
+            } else {
+                tree[name] = .file(content)
+            }
+        }
+        return tree
+    }
+
+    /// True when a link `depth` directories below the root with this target points
+    /// strictly inside the tree: `..` only at its start (so they climb real
+    /// directories), then names, never back to the root itself.
+    static func staysInside(_ target: String, linkDepth: Int) -> Bool {
+        var depth = linkDepth
+        var climbing = true
+        let parts = target.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count <= 16 else { return false }
+        for part in parts {
+            if part == ".." && climbing {
+                depth -= 1
+            } else if isName(part) {
+                climbing = false
+                depth += 1
+            } else {
+                return false
+            }
+            guard depth >= 0 else { return false }
+        }
+        return depth >= 1
+    }
+
+    /// A path component that is a plain name: no `/`, `.` or `..`, nothing odd.
+    static func isName(_ component: Substring) -> Bool {
+        !component.isEmpty && component.count <= 64 && component != "." && component != ".."
+            && component.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
+                    || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "+"), UInt8(ascii: "@")].contains(byte)
+            }
+    }
+
+    /// Makes the tree on disk `desired`, touching only what differs from ``current``.
+    /// Should a step fail (something else changed the tree), it starts again from empty.
+    static func update(to desired: [String: Node]) {
+        if apply(desired) { return }
+        empty(root)
+        current = [:]
+        guard apply(desired) else { fatalError("cannot write the fuzz tree under \(root)") }
+    }
+
+    private static func apply(_ desired: [String: Node]) -> Bool {
+        // Children before their directories on the way out, directories before their children
+        // on the way in. Depths are counted once per changed path: most inputs change few.
+        let depth = { (path: String) in path.utf8.lazy.filter { $0 == UInt8(ascii: "/") }.count }
+        let removals = current.filter { desired[$0.key] != $0.value }
+            .map { (path: $0.key, node: $0.value, depth: depth($0.key)) }.sorted { $0.depth > $1.depth }
+        let additions = desired.filter { current[$0.key] != $0.value }
+            .map { (path: $0.key, node: $0.value, depth: depth($0.key)) }.sorted { $0.depth < $1.depth }
+        for (path, node, _) in removals {
+            let full = root + "/" + path
+            guard (node == .directory ? rmdir(full) : unlink(full)) == 0 else { return false }
+            current[path] = nil
+        }
+        for (path, node, _) in additions {
+            let full = root + "/" + path
+            switch node {
+            case .directory:
+                guard mkdir(full, 0o755) == 0 else { return false }
+            case .link(let target):
+                guard symlink(target, full) == 0 else { return false }
+            case .file(let content):
+                guard write(content, to: full) else { return false }
+            }
+            current[path] = node
+        }
+        return true
+    }
+
+    private static func write(_ content: String, to path: String) -> Bool {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var bytes = Array(content.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
+    }
 
     /// Removes everything under `directory`, links without following them.
     static func empty(_ directory: String) {
@@ -77,67 +202,6 @@ enum FuzzTree {
             } else {
                 unlink(path)
             }
-        }
-    }
-
-    /// A path component that is a plain name: no `/`, `.` or `..`, nothing odd.
-    static func isName(_ component: Substring) -> Bool {
-        !component.isEmpty && component.count <= 64 && component != "." && component != ".."
-            && component.utf8.allSatisfy { byte in
-                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a)
-                    || [UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "+"), UInt8(ascii: "@")].contains(byte)
-            }
-    }
-
-    /// Writes one record; one whose path or link target is unsafe is skipped.
-    /// `directories` holds the directories this input has made so far.
-    static func add(path: String, content: String, root: String, directories: inout Set<String>) {
-        let isLink = path.hasPrefix("@")
-        let components = (isLink ? path.dropFirst() : Substring(path)).split(separator: "/", omittingEmptySubsequences: false)
-        guard components.count <= 12, components.allSatisfy(isName) else { return }
-        // Make the parent directories, refusing to pass through anything but a real directory.
-        var directory = root
-        for component in components.dropLast() {
-            directory += "/" + component
-            if directories.contains(directory) { continue }
-            if mkdir(directory, 0o755) != 0 {
-                var status = stat()
-                guard errno == EEXIST, lstat(directory, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return }
-            }
-            directories.insert(directory)
-        }
-        let file = directory + "/" + components[components.count - 1]
-        if isLink {
-            // The target must stay strictly inside the tree: `..` only at its start (so they
-            // climb real directories), then names.
-            var depth = components.count - 1
-            var climbing = true
-            let target = content.split(separator: "/", omittingEmptySubsequences: false)
-            guard target.count <= 16 else { return }
-            for part in target {
-                if part == ".." && climbing {
-                    depth -= 1
-                } else if isName(part) {
-                    climbing = false
-                    depth += 1
-                } else {
-                    return
-                }
-                guard depth >= 0 else { return }
-            }
-            guard depth >= 1 else { return }
-            _ = symlink(content, file)
-            return
-        }
-        let descriptor = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
-        guard descriptor >= 0 else { return }
-        defer { close(descriptor) }
-        var bytes = Array(content.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            guard written > 0 else { return }
-            offset += written
         }
     }
 }
