@@ -147,6 +147,8 @@ for name in "${targets[@]}"; do
     coverage=$(echo "$last" | grep -Eo 'cov: [0-9]+' | grep -Eo '[0-9]+' || echo '?')
     features=$(echo "$last" | grep -Eo 'ft: [0-9]+' | grep -Eo '[0-9]+' || echo '?')
     elapsed=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | grep -Eo 'in [0-9]+' | grep -Eo '[0-9]+' || echo '?')
+    # libFuzzer reports 0 per second for a run shorter than a second.
+    [ "$speed" = 0 ] && [ "$elapsed" = 0 ] && speed=">$executed"
     if [ "$status" = 0 ]; then
         printf '%-18s %9s %9s %6s %6s %7s  %s\n' "$name" "$executed" "$speed" "$coverage" "$features" "$elapsed" ok
         continue
