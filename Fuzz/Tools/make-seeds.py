@@ -142,3 +142,22 @@ commands = {
 }
 for name, (selector, argv) in commands.items():
     write("Arguments", name, bytes([selector]) + "\0".join(argv).encode())
+
+# TrialMeasurement: a receiver's and a sender's --json output (README.md, TrialsTests), NUL between.
+receiver_output = (lines["ready"] + "\n"
+    + '{"type":"interval","elapsed":1.000,"packets":900,"bytes":28800,"pps":900.0,"calls":9,"threads":[{"id":0,"cpu":0,"packets":600}]}\n'
+    + '{"type":"summary","packets":900,"bytes":28800,"seconds":3.2,"pps_mean":281.2,"pps_min":0.0,"pps_max":500.0,"calls":9,'
+    + '"threads":[600,300],"refused":0,"no_buffers":0,"truncated":0,"stop":"signal","kernel":{"udp_in":906,"rcvbuf_errors":94,'
+    + '"in_errors":94,"no_ports":0,"mem_errors":0},"socket_drops":94,"softnet":[{"cpu":0,"processed":1000,"dropped":4,'
+    + '"time_squeeze":0},{"cpu":1,"processed":0,"dropped":2,"time_squeeze":0}],"lost":100,"reordered":0,"duplicates":0,'
+    + '"flows":2,"flows_without_end":0,"untracked":0,"end_markers":6,"latency_us":{"p50":1.5,"p99":3.0,"p999":4.0,"max":5.0},'
+    + '"incoming_cpus":[0,-1]}\n')
+sender_output = ('{"type":"ready","targets":["127.0.0.1:4321"],"threads":1,"flows":1,"payload":32,"headers":true,"batch":1024,'
+    + '"gso":1,"rate":null,"count":null,"cpus":null,"pid":4243}\n'
+    + '{"type":"summary","packets":1000,"bytes":32000,"seconds":2.000,"pps_mean":500.0,"pps_min":500.0,"pps_max":500.0,'
+    + '"calls":1,"threads":[500,500],"refused":0,"no_buffers":0,"truncated":0,"stop":"duration"}\n')
+write("TrialMeasurement", "lab-pair", receiver_output + "\0" + sender_output)
+write("TrialMeasurement", "gro-no-headers",
+      '{"type":"ready","gro":true}\n{"type":"summary","packets":640000,"seconds":1.0,"threads":[640000],"socket_drops":3,"incoming_cpus":[1]}\n'
+      + "\0" + '{"type":"summary","packets":700000,"seconds":1.0,"refused":0}\n')
+write("TrialMeasurement", "half-ready", '{"type":"ready","address":"0.0.0.0:43')
