@@ -39,7 +39,8 @@ package struct Channels: Equatable, Sendable {
     package var maxReceiving: Int { maxReceive + maxCombined }
 
     /// Parses the output of `ethtool -l IF`: `Pre-set maximums:` and `Current hardware settings:`
-    /// sections of `RX:`, `TX:`, `Other:`, `Combined:` (`n/a` reads as 0). Nil when either section is missing.
+    /// sections of `RX:`, `TX:`, `Other:`, `Combined:` (`n/a` reads as 0). Nil when either section is missing
+    /// or a count is not a number from 0 to 2³²−1.
     package static func parse(_ text: String) -> Channels? {
         var channels = Channels()
         var section = 0  // 1: maximums, 2: current
@@ -52,7 +53,8 @@ package struct Channels: Equatable, Sendable {
             let key = body[..<colon]
             let text = trimmed(body[body.index(after: colon)...])
             let value: Int
-            if text == "n/a" { value = 0 } else if let number = Int(text) { value = number } else { return nil }
+            // The kernel's counts are 32-bit unsigned (struct ethtool_channels): a sum of two always fits an Int.
+            if text == "n/a" { value = 0 } else if let number = UInt32(text) { value = Int(number) } else { return nil }
             switch (section, key) {
             case (1, "RX"): channels.maxReceive = value
             case (1, "TX"): channels.maxTransmit = value

@@ -266,7 +266,10 @@ package enum Doctor {
     static func kibibytes(_ bytes: Int) -> String {
         if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
         if bytes % 1024 == 0 { return "\(bytes / 1024) KiB" }
-        let tenths = (bytes * 10 + 512) / 1024
+        // A sysctl's text may hold any number: one this cannot scale is shown as it is.
+        let (scaled, overflow) = bytes.multipliedReportingOverflow(by: 10)
+        guard !overflow, bytes >= 0, scaled <= Int.max - 512 else { return "\(bytes) bytes" }
+        let tenths = (scaled + 512) / 1024
         return "\(tenths / 10).\(tenths % 10) KiB"
     }
 }

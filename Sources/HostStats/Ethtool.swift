@@ -32,15 +32,28 @@ package enum Ethtool {
         let request = buffer.bindMemory(to: CMPPSLinux_ethtool_gstrings.self, capacity: 1)
         request.pointee = CMPPSLinux_ethtool_gstrings(cmd: CMPPSLinux_ETHTOOL_GSTRINGS, string_set: CMPPSLinux_ETH_SS_STATS, len: UInt32(count))
         try call(interface: interface, subject: subject, operation: "ETHTOOL_GSTRINGS", buffer)
-        let written = Int(request.pointee.len)
-        guard written <= capacity else {
-            throw .malformed(subject, "the driver's statistic count changed from \(count) to \(written) during the read: read again")
+        guard let names = statisticNames(reply: UnsafeRawBufferPointer(start: buffer, count: header + capacity * stride)) else {
+            throw .malformed(subject, "the driver's statistic count changed from \(count) to \(request.pointee.len) during the read: read again")
         }
+        return names
+    }
+
+    /// The names in an `ETHTOOL_GSTRINGS` reply as the kernel left it: the header's `len`,
+    /// then `len` names of `ETH_GSTRING_LEN` bytes each, a name ending at its first NUL
+    /// (one that fills all its bytes has none). Nil when `reply` is shorter than the header
+    /// or than the names it announces. A pure function of the bytes, so it can be fuzzed.
+    package static func statisticNames(reply: UnsafeRawBufferPointer) -> [String]? {
+        let header = Int(CMPPSLinux_ETHTOOL_GSTRINGS_DATA_OFFSET)
+        let stride = Int(CMPPSLinux_ETH_GSTRING_LEN)
+        guard reply.count >= header, let lengthOffset = MemoryLayout<CMPPSLinux_ethtool_gstrings>.offset(of: \.len) else { return nil }
+        let count = Int(reply.loadUnaligned(fromByteOffset: lengthOffset, as: UInt32.self))
+        // Division, not multiplication: a count the table cannot hold is refused without overflow.
+        guard count <= (reply.count - header) / stride else { return nil }
         var names: [String] = []
-        names.reserveCapacity(written)
-        for index in 0..<written {
-            let start = buffer + header + index * stride
-            let bytes = UnsafeRawBufferPointer(start: start, count: stride)
+        names.reserveCapacity(count)
+        for index in 0..<count {
+            let start = header + index * stride
+            let bytes = UnsafeRawBufferPointer(rebasing: reply[start..<start + stride])
             names.append(String(decoding: bytes.prefix(while: { $0 != 0 }), as: UTF8.self))
         }
         return names
@@ -61,12 +74,22 @@ package enum Ethtool {
         let request = buffer.bindMemory(to: CMPPSLinux_ethtool_stats.self, capacity: 1)
         request.pointee = CMPPSLinux_ethtool_stats(cmd: CMPPSLinux_ETHTOOL_GSTATS, n_stats: UInt32(expectedCount))
         try call(interface: interface, subject: subject, operation: "ETHTOOL_GSTATS", buffer)
-        let written = Int(request.pointee.n_stats)
-        guard written == expectedCount else {
-            throw .malformed(subject, "the driver reported \(written) statistics where it named \(expectedCount): read the names again")
+        guard let values = statisticValues(reply: UnsafeRawBufferPointer(start: buffer, count: header + capacity * 8)),
+              values.count == expectedCount else {
+            throw .malformed(subject, "the driver reported \(request.pointee.n_stats) statistics where it named \(expectedCount): read the names again")
         }
-        let values = UnsafeRawPointer(buffer + header)
-        return (0..<written).map { values.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self) }
+        return values
+    }
+
+    /// The values in an `ETHTOOL_GSTATS` reply as the kernel left it: the header's `n_stats`,
+    /// then that many 64-bit counters. Nil when `reply` is shorter than the header or than
+    /// the values it announces. A pure function of the bytes, so it can be fuzzed.
+    package static func statisticValues(reply: UnsafeRawBufferPointer) -> [UInt64]? {
+        let header = Int(CMPPSLinux_ETHTOOL_STATS_DATA_OFFSET)
+        guard reply.count >= header, let countOffset = MemoryLayout<CMPPSLinux_ethtool_stats>.offset(of: \.n_stats) else { return nil }
+        let count = Int(reply.loadUnaligned(fromByteOffset: countOffset, as: UInt32.self))
+        guard count <= (reply.count - header) / 8 else { return nil }
+        return (0..<count).map { reply.loadUnaligned(fromByteOffset: header + $0 * 8, as: UInt64.self) }
     }
 
     /// The driver's statistics as `ethtool -S IF` prints them: names, then values.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PacketIO
 
 /// The UDP rows of `/proc/net/snmp` (or `/proc/net/snmp6`): the counters
 /// `netstat -s --udp` prints, by name (`InDatagrams`, `RcvbufErrors`, ...).
@@ -41,12 +42,13 @@ package struct UDPStatistics: Equatable, Sendable {
         return counters.isEmpty ? nil : UDPStatistics(counters: counters)
     }
 
-    /// IPv4 and IPv6 UDP counters of this host (or of the tree `files` reads) added together, read now.
+    /// IPv4 and IPv6 UDP counters of this host (or of the tree `files` reads) added together (at most UInt64.max), read now.
     /// Nil when /proc/net/snmp cannot be read.
     package static func current(_ files: HostFiles = HostFiles()) -> UDPStatistics? {
         guard let v4 = (try? files.read("/proc/net/snmp")).flatMap(parseSNMP) else { return nil }
         guard let v6 = (try? files.read("/proc/net/snmp6")).flatMap(parseSNMP6) else { return v4 }
-        return UDPStatistics(counters: v4.counters.merging(v6.counters, uniquingKeysWith: +))
+        // Saturating: two counters near 2⁶⁴ (a corrupt file) must not trap the monitor.
+        return UDPStatistics(counters: v4.counters.merging(v6.counters) { $0.addingSaturating($1) })
     }
 
     /// Each counter's growth since `earlier` (counters that shrank, after a wrap or reset, give 0).

@@ -55,7 +55,7 @@ package struct TrialMeasurement: Equatable, Sendable {
             drops.memErrors = kernel["mem_errors"]?.count ?? 0
             drops.noPorts = kernel["no_ports"]?.count ?? 0
         }
-        drops.backlog = (receiver["softnet"]?.array ?? []).reduce(0) { $0 + ($1["dropped"]?.count ?? 0) }
+        drops.backlog = saturatingSum((receiver["softnet"]?.array ?? []).map { $0["dropped"]?.count ?? 0 })
         let threads = (receiver["threads"]?.array ?? []).compactMap(\.count)
         var measurement = TrialMeasurement(sent: sent, senderSeconds: seconds, refused: sender["refused"]?.count ?? 0,
                                            received: received, sequenceLost: receiver["lost"]?.count, drops: drops,
@@ -75,7 +75,7 @@ package struct TrialMeasurement: Equatable, Sendable {
 
     /// Each receiving thread's fraction of the datagrams received.
     package var shares: [Double] {
-        let total = threadPackets.reduce(0, +)
+        let total = saturatingSum(threadPackets)
         return threadPackets.map { total > 0 ? Double($0) / Double(total) : 0 }
     }
 
@@ -96,12 +96,23 @@ package struct TrialMeasurement: Equatable, Sendable {
 
     /// The CPU that last delivered to each receiving socket (SO_INCOMING_CPU), when the receiver knew any.
     package var incomingCPUsInWords: String? {
-        guard let cpus = incomingCPUs?.array?.compactMap(\.double).map(Int.init), cpus.contains(where: { $0 >= 0 }) else { return nil }
+        // A number that is no CPU (1e300, or a fraction's whole part beyond Int) is left out rather than trapping.
+        guard let cpus = incomingCPUs?.array?.compactMap({ $0.double.flatMap { Int(exactly: $0.rounded(.towardZero)) } }),
+              cpus.contains(where: { $0 >= 0 }) else { return nil }
         return cpus.map { $0 >= 0 ? "\($0)" : "?" }.joined(separator: "/")
     }
 
     /// Shares as percentages, `52/48`.
     package var sharesInWords: String {
         shares.map { Units.fixed($0 * 100, decimals: 0) }.joined(separator: "/")
+    }
+}
+
+/// The sum of counts read from a child's line, UInt64.max when it would not fit:
+/// the line is untrusted, and a sum of its numbers must not trap the lab.
+private func saturatingSum(_ values: [UInt64]) -> UInt64 {
+    values.reduce(0) { sum, value in
+        let (result, overflow) = sum.addingReportingOverflow(value)
+        return overflow ? .max : result
     }
 }
