@@ -3,7 +3,7 @@ import Reporting
 
 extension SequenceReport {
     /// Merges the receiving threads' results.
-    init(_ results: [ReceiveResult]) {
+    package init(_ results: [ReceiveResult]) {
         var latency = LatencyHistogram()
         var untracked: UInt64 = 0
         var implausible: UInt64 = 0

@@ -8,7 +8,7 @@ import Reporting
 /// Headers are untrusted: with flow keys, a flow id none of them made is
 /// ``implausible`` and goes no further; the flow table judges the rest; and
 /// only a plausible datagram's send time reaches the latency counters.
-struct Tally: ~Copyable {
+package struct Tally: ~Copyable {
     private var flows = FlowTable()
     private var latency = LatencyRecorder()
     private let hostTag: UInt8
@@ -26,7 +26,7 @@ struct Tally: ~Copyable {
 
     /// A tally for datagrams of `hostTag`'s clock; with `flowKeys`, only flows
     /// those keys made are counted as flows.
-    init(hostTag: UInt8, flowKeys: [FlowKey] = []) {
+    package init(hostTag: UInt8, flowKeys: [FlowKey] = []) {
         self.hostTag = hostTag
         keys = .allocate(capacity: flowKeys.count)
         _ = keys.initialize(from: flowKeys)
@@ -36,13 +36,13 @@ struct Tally: ~Copyable {
 
     /// Starts a batch: every datagram in it was sent before the clock is next read.
     @inline(__always)
-    mutating func startBatch() {
+    package mutating func startBatch() {
         now = 0
     }
 
     /// Whether a datagram begins with the header's magic: one load, one compare.
     @inline(__always)
-    func hasHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
+    package func hasHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
         datagram.count >= SequenceHeader.size
             && datagram.loadUnaligned(as: UInt16.self) == SequenceHeader.magic.littleEndian
     }
@@ -50,7 +50,7 @@ struct Tally: ~Copyable {
     /// Feeds a datagram that starts with the magic to the flow table and the
     /// latency counters; false for an end-of-flow marker, which is not data.
     @inline(never)
-    mutating func countHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
+    package mutating func countHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
         guard let header = SequenceHeader(reading: datagram) else { return true }
         let isData = header.kind == .data
         if !isData { endMarkers &+= 1 }
@@ -79,7 +79,7 @@ struct Tally: ~Copyable {
     }
 
     /// Everything counted, as a value (allocates: call it after the loop).
-    func result() -> ReceiveResult {
+    package func result() -> ReceiveResult {
         ReceiveResult(flows: flows.summaries(), untracked: flows.untracked,
                       implausible: flows.implausible &+ unkeyed,
                       latency: latency.histogram(), endMarkers: endMarkers)
