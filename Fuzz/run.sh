@@ -163,7 +163,7 @@ for name in "${targets[@]}"; do
         echo "    where (the Swift runtime's backtrace of a rerun with the input):"
         # The crashed thread's frames in Swift code, up to libFuzzer's.
         (cd "$work" && SWIFT_BACKTRACE=enable=yes,interactive=no,color=no,limit=32 TMPDIR="$work/tmp" \
-            "$bin/$name" "$input" || true) 2>&1 \
+            "$bin/$name" -timeout=10 "$input" || true) 2>&1 \
             | awk '/^\*\*\* (Swift runtime failure|Program crashed)|^Fatal error/ { print "      " $0 }
                    / crashed:$/ { frames = 1; next }
                    frames && /LLVMFuzzerTestOneInput/ { exit }
