@@ -23,7 +23,7 @@ enum RecvCommand {
         OptionSpec("--flow-key", "KEY[,KEY...]", "count only the flows of senders that printed these keys (mpps send's 'flow key'); other headers are counted as implausible (default: every flow)"),
         OptionSpec("--interface", "IF", "also read IF's counters every interval: sysfs statistics, per-queue packets and NIC drops (ethtool -S)"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
-        OptionSpec("--quiet", nil, "print only the summary"),
+        OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
     ]
 
     static let help = Arguments.help(
@@ -93,7 +93,7 @@ enum RecvCommand {
         }
         let json = arguments.flag("--json")
         let quiet = arguments.flag("--quiet")
-        let sink: ReportSink = json ? JSONSink() : HumanSink(verb: "received", quiet: quiet, slotSize: receive.slotSize)
+        let sink: ReportSink = json ? JSONSink(quiet: quiet) : HumanSink(verb: "received", quiet: quiet, slotSize: receive.slotSize)
         try Session.receive(receive, monitor: monitor, sink: sink, interface: interface) { run in
             let ready = ReceiveReady(address: run.boundAddress, threads: run.options.threads, reusePort: run.options.reusePort,
                                      steering: run.options.steering.rawValue, cpus: run.threadCPUs, batch: run.options.batch,

@@ -22,7 +22,7 @@ enum SendCommand {
         OptionSpec("--rate", "PPS", "datagrams per second over all threads, 1 to 1G, e.g. 500k or 1.5M (default: as fast as possible)"),
         OptionSpec("--interval", "SECONDS", "seconds between report lines, 0.001 to 31536000 (default 1)"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
-        OptionSpec("--quiet", nil, "print only the summary"),
+        OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
     ]
 
     static let help = Arguments.help(
@@ -92,7 +92,7 @@ enum SendCommand {
                               duration: try arguments.seconds("--duration"))
         let json = arguments.flag("--json")
         let quiet = arguments.flag("--quiet")
-        let sink: ReportSink = json ? JSONSink() : HumanSink(verb: "sent", quiet: quiet)
+        let sink: ReportSink = json ? JSONSink(quiet: quiet) : HumanSink(verb: "sent", quiet: quiet)
         try Session.send(send, monitor: monitor, sink: sink) { run in
             let options = run.options
             let cpus = options.cpus.map { list in (0..<options.threadCount).map { list.cpus[$0 % list.cpus.count] } }

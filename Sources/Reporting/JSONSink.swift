@@ -3,11 +3,14 @@
 /// built: ``ReceiveReady/json`` and ``SendReady/json`` (the first line),
 /// ``IntervalReport/json``, ``RunSummary/json`` (the last line).
 package struct JSONSink: ReportSink {
-    /// Creates a sink.
-    package init() {}
+    /// Whether interval lines are written (`--quiet` leaves only the ready line and the summary).
+    package let writesIntervals: Bool
+
+    /// Creates a sink; `quiet` writes no interval lines.
+    package init(quiet: Bool = false) { writesIntervals = !quiet }
 
     package func interval(_ report: IntervalReport) {
-        Self.write(report.json)
+        if writesIntervals { Self.write(report.json) }
     }
 
     package func summary(_ summary: RunSummary) {

@@ -43,6 +43,8 @@ import Testing
         #expect(receiver.finish(within: 10) == 0, "\(receiver.stderr)")
         #expect(receiver.stderr == "", "--quiet keeps standard error for errors")
         #expect(receiver.stdoutLines.last.flatMap(jsonObject)?["packets"] as? Int == 500)
+        // --quiet with --json: the ready line and the summary, no interval lines.
+        #expect(receiver.stdoutLines.map { jsonObject($0)?["type"] as? String } == ["ready", "summary"], "\(receiver.stdout)")
     }
 
     @Test func sendBeginsWithTheReadyLine() throws {
