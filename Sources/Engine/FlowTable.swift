@@ -148,9 +148,14 @@ struct FlowTable: ~Copyable {
     /// on `flow`. False when it was implausible (counted, nothing else changed).
     @discardableResult
     mutating func recordEnd(flow: UInt32, count: UInt64) -> Bool {
-        // The table is full: the flow's data was untracked too, so its end changes nothing.
-        if flowCount >= Self.trackedFlows && slot(of: flow, claim: false) == nil { return true }
-        guard count < Self.sequenceLimit, let index = slot(of: flow, claim: false) else {
+        guard let index = slot(of: flow, claim: false) else {
+            // With the table full the flow's data was untracked too, so its end changes nothing;
+            // otherwise the flow sent no data here.
+            if flowCount >= Self.trackedFlows { return true }
+            implausible &+= 1
+            return false
+        }
+        guard count < Self.sequenceLimit else {
             implausible &+= 1
             return false
         }
