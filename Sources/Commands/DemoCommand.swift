@@ -48,8 +48,8 @@ enum DemoCommand {
         // Only the demo's own sender's flows count, whatever else reaches the port.
         receive.flowKeys = [send.flowKey]
 
-        let mask = Monitor.blockStopSignals()
-        defer { Monitor.restoreSignals(mask) }
+        let signals = Syscalls.takeStopSignals()
+        defer { Syscalls.restoreSignals(signals) }
         let receiver = try ReceiveRun(receive)
         send.targets = [receiver.boundAddress]
         let sender = try SendRun(send)

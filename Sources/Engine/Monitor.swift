@@ -11,7 +11,7 @@ import Reporting
 ///
 /// Signals are taken synchronously with `sigtimedwait`, so no handler runs
 /// inside a worker and nothing async-signal-unsafe is ever called: call
-/// ``blockStopSignals()`` before starting any thread so every thread inherits
+/// `Syscalls.takeStopSignals()` before starting any thread so every thread inherits
 /// the blocked mask.
 package struct Monitor {
     /// Seconds per interval.
@@ -30,16 +30,6 @@ package struct Monitor {
         self.interval = interval
         self.duration = duration
     }
-
-    /// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and so in threads it starts
-    /// later), so they wait for ``run(counters:control:finished:stopWorkers:sink:sampler:checksSpread:)``.
-    /// Returns the previous mask for ``restoreSignals(_:)``.
-    @discardableResult
-    package static func blockStopSignals() -> sigset_t { Syscalls.blockStopSignals() }
-
-    /// Restores a mask saved by ``blockStopSignals()``; a signal that came in
-    /// meanwhile and was not taken stays pending and is delivered now.
-    package static func restoreSignals(_ mask: sigset_t) { Syscalls.restoreSignalMask(mask) }
 
     /// Reports until the run ends, then stops the workers with `stopWorkers`
     /// (which must return only once they have all published their last counts),

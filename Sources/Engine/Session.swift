@@ -14,13 +14,9 @@ package enum Session {
     @discardableResult
     package static func receive(_ options: ReceiveOptions, monitor: Monitor, sink: ReportSink, interface: String? = nil,
                                announce: (ReceiveRun) -> Void = { _ in }) throws(RunError) -> RunSummary {
-        let mask = Monitor.blockStopSignals()
-        // A closed stdout must end the run through the monitor, not kill the process mid-batch.
-        let pipe = Syscalls.ignoreBrokenPipe()
-        defer {
-            Monitor.restoreSignals(mask)
-            Syscalls.restoreBrokenPipe(pipe)
-        }
+        // Taken before any thread starts; a closed stdout ends the run through the monitor.
+        let signals = Syscalls.takeStopSignals()
+        defer { Syscalls.restoreSignals(signals) }
         let run = try ReceiveRun(options)
         try run.start()
         if run.control.failureMessage == nil { announce(run) }
@@ -40,12 +36,8 @@ package enum Session {
     @discardableResult
     package static func send(_ options: SendOptions, monitor: Monitor, sink: ReportSink,
                             announce: (SendRun) -> Void = { _ in }) throws(RunError) -> RunSummary {
-        let mask = Monitor.blockStopSignals()
-        let pipe = Syscalls.ignoreBrokenPipe()
-        defer {
-            Monitor.restoreSignals(mask)
-            Syscalls.restoreBrokenPipe(pipe)
-        }
+        let signals = Syscalls.takeStopSignals()
+        defer { Syscalls.restoreSignals(signals) }
         let run = try SendRun(options)
         try run.start()
         if run.control.failureMessage == nil { announce(run) }

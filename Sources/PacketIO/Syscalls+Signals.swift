@@ -15,13 +15,30 @@ extension Syscalls {
         return set
     }
 
-    /// Blocks the stop signals in the calling thread; returns the previous
-    /// mask for ``restoreSignalMask(_:)``. The corresponding C function is `pthread_sigmask(3)`.
-    package static func blockStopSignals() -> sigset_t {
+    /// What ``takeStopSignals()`` changed, for ``restoreSignals(_:)``.
+    package struct SignalDisposition {
+        let mask: sigset_t
+        let brokenPipe: sighandler_t?
+    }
+
+    /// Blocks the stop signals in the calling thread (and so in every thread
+    /// it starts later), to be taken with ``waitForStopSignal(nanoseconds:)``,
+    /// and ignores SIGPIPE, so a closed stdout is an error to handle rather than
+    /// death before cleaning up. The corresponding C functions are
+    /// `pthread_sigmask(3)` and `signal(2)`.
+    package static func takeStopSignals() -> SignalDisposition {
         var set = stopSignals
         var previous = sigset_t()
         pthread_sigmask(SIG_BLOCK, &set, &previous)
-        return previous
+        return SignalDisposition(mask: previous, brokenPipe: Glibc.signal(SIGPIPE, SIG_IGN))
+    }
+
+    /// Undoes ``takeStopSignals()``; a stop signal that came meanwhile and was
+    /// not taken is delivered now.
+    package static func restoreSignals(_ previous: SignalDisposition) {
+        var mask = previous.mask
+        pthread_sigmask(SIG_SETMASK, &mask, nil)
+        _ = Glibc.signal(SIGPIPE, previous.brokenPipe)
     }
 
     /// Unblocks the stop signals in the calling thread: the next one takes its
@@ -29,13 +46,6 @@ extension Syscalls {
     package static func unblockStopSignals() {
         var set = stopSignals
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
-    }
-
-    /// Restores a mask saved by ``blockStopSignals()``; a stop signal that
-    /// came meanwhile and was not taken is delivered now.
-    package static func restoreSignalMask(_ mask: sigset_t) {
-        var mask = mask
-        pthread_sigmask(SIG_SETMASK, &mask, nil)
     }
 
     /// Waits up to `nanoseconds` for a stop signal; the signal taken, or nil
@@ -53,16 +63,5 @@ extension Syscalls {
             if errno != EINTR || now >= deadline { return nil }
             left = deadline &- now
         }
-    }
-
-    /// Ignores SIGPIPE (a closed stdout must not kill a program before it
-    /// cleans up); returns the previous disposition for ``restoreBrokenPipe(_:)``.
-    package static func ignoreBrokenPipe() -> sighandler_t? {
-        Glibc.signal(SIGPIPE, SIG_IGN)
-    }
-
-    /// Restores SIGPIPE's disposition saved by ``ignoreBrokenPipe()``.
-    package static func restoreBrokenPipe(_ previous: sighandler_t?) {
-        _ = Glibc.signal(SIGPIPE, previous)
     }
 }

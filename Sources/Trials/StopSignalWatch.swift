@@ -13,19 +13,16 @@ package final class StopSignalWatch {
     package private(set) var stopped = false
     /// The signal that came, if any.
     package private(set) var signal: Int32?
-    private let previousMask: sigset_t
-    private let previousPipe: sighandler_t?
+    private let previous: Syscalls.SignalDisposition
 
     /// Blocks the stop signals in the calling thread (call it before starting anything).
     package init() {
-        previousMask = Syscalls.blockStopSignals()
-        previousPipe = Syscalls.ignoreBrokenPipe()
+        previous = Syscalls.takeStopSignals()
     }
 
     /// Restores the signal mask; a signal not taken is delivered now.
     package func restore() {
-        Syscalls.restoreSignalMask(previousMask)
-        Syscalls.restoreBrokenPipe(previousPipe)
+        Syscalls.restoreSignals(previous)
     }
 
     /// True if a stop signal came (looks without waiting).
