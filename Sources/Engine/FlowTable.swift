@@ -37,6 +37,16 @@ struct FlowTable: ~Copyable {
     private(set) var untracked: UInt64 = 0
     /// Datagrams whose header claimed the impossible (see the type's comment).
     private(set) var implausible: UInt64 = 0
+    /// Running totals over every flow, kept as the entries change so that a
+    /// live reading needs no walk of the table: the sum of each flow's
+    /// expected count (its end count, else one past its highest), and of its
+    /// unique, reordered and duplicate counts. Wrapping arithmetic: the true
+    /// sums stay far below 2^64 (sequences are below 2^48, flows a few
+    /// thousand), so a decrease through wrapping ends exact.
+    private(set) var expectedTotal: UInt64 = 0
+    private(set) var uniqueTotal: UInt64 = 0
+    private(set) var reorderedTotal: UInt64 = 0
+    private(set) var duplicatesTotal: UInt64 = 0
 
     /// Sequence numbers and end counts a plausible header stays below: three
     /// days of one flow at a billion datagrams a second, and far enough from
@@ -99,6 +109,8 @@ struct FlowTable: ~Copyable {
         if entry.pointee.unique == 0 && entry.pointee.duplicates == 0 {
             entry.pointee.highest = sequence
             entry.pointee.unique = 1
+            expectedTotal &+= sequence &+ 1
+            uniqueTotal &+= 1
             Self.set(window, sequence)
             return true
         }
@@ -112,6 +124,7 @@ struct FlowTable: ~Copyable {
         if entry.pointee.ended && sequence >= entry.pointee.sent {
             // Data past the end count: the end was not the sender's (its end is one past
             // its last sequence). Forget it; the data, far more numerous, wins.
+            expectedTotal &+= (highest &+ 1) &- entry.pointee.sent
             entry.pointee.ended = false
             entry.pointee.sent = 0
             implausible &+= 1
@@ -130,16 +143,24 @@ struct FlowTable: ~Copyable {
             Self.set(window, sequence)
             entry.pointee.highest = sequence
             entry.pointee.unique &+= 1
+            uniqueTotal &+= 1
+            // An ended flow expects its end count, which data below it does not move.
+            if !entry.pointee.ended { expectedTotal &+= sequence &- highest }
         } else if distance >= UInt64(Self.windowBits) {
             // Too late to tell a repeat from a straggler: count it as a straggler.
             entry.pointee.reordered &+= 1
             entry.pointee.unique &+= 1
+            reorderedTotal &+= 1
+            uniqueTotal &+= 1
         } else if Self.isSet(window, sequence) {
             entry.pointee.duplicates &+= 1
+            duplicatesTotal &+= 1
         } else {
             Self.set(window, sequence)
             entry.pointee.reordered &+= 1
             entry.pointee.unique &+= 1
+            reorderedTotal &+= 1
+            uniqueTotal &+= 1
         }
         return true
     }
@@ -169,10 +190,13 @@ struct FlowTable: ~Copyable {
         if entry.pointee.ended && entry.pointee.sent != count {
             // Two ends disagree: the sender's is the smaller (a larger one would claim data
             // that never came), and data past a smaller forged one discards it later.
-            entry.pointee.sent = min(entry.pointee.sent, count)
+            let smaller = min(entry.pointee.sent, count)
+            expectedTotal &-= entry.pointee.sent &- smaller
+            entry.pointee.sent = smaller
             implausible &+= 1
             return false
         }
+        if !entry.pointee.ended { expectedTotal &+= count &- (highest &+ 1) }
         entry.pointee.sent = count
         entry.pointee.ended = true
         return true

@@ -9,20 +9,26 @@ package final class HostSampler {
     /// The watched interface, if any.
     package let interface: String?
     private var ethtool: EthtoolReader?
+    private let published: PublishedHostReadings?
 
     /// A sampler; `socketDrops` sums SO_MEMINFO drops over the run's sockets;
     /// `interface` adds that interface's sysfs and driver (`ethtool -S`) counters.
-    package init(socketDrops: @escaping () -> UInt64? = { nil }, interface: String? = nil) {
+    /// With `published`, every reading is also kept there for other threads.
+    package init(socketDrops: @escaping () -> UInt64? = { nil }, interface: String? = nil,
+                 published: PublishedHostReadings? = nil) {
         self.socketDrops = socketDrops
+        self.published = published
         self.interface = interface
         ethtool = interface.flatMap { try? EthtoolReader(interface: $0) }
     }
 
     /// Reads everything now.
     package func read() -> HostReading {
-        HostReading(udp: UDPStatistics.current(), socketDrops: socketDrops(),
-                    softnet: try? SoftnetStatistics.current(),
-                    interface: interface.flatMap { try? InterfaceStatistics.current(interface: $0) },
-                    ethtool: try? ethtool?.read())
+        let reading = HostReading(udp: UDPStatistics.current(), socketDrops: socketDrops(),
+                                  softnet: try? SoftnetStatistics.current(),
+                                  interface: interface.flatMap { try? InterfaceStatistics.current(interface: $0) },
+                                  ethtool: try? ethtool?.read())
+        published?.record(reading)
+        return reading
     }
 }

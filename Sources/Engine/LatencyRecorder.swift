@@ -2,30 +2,32 @@ import PacketIO
 import Reporting
 
 /// A receiving thread's latency counters: the buckets of a ``LatencyHistogram``
-/// in memory allocated once, recorded into with no reference counting, and
-/// turned into a histogram after the loop.
+/// in a ``SequenceSlot`` (so other threads can read them while the run goes
+/// on), recorded into with no reference counting, and turned into a histogram
+/// after the loop.
 struct LatencyRecorder: ~Copyable {
-    private let counts: UnsafeMutablePointer<UInt64>
+    private let slot: SequenceSlot
     private var total: UInt64 = 0
     private var maximum: UInt64 = 0
+    /// Every value recorded, summed in nanoseconds; saturates.
+    private(set) var sum: UInt64 = 0
 
-    init() {
-        counts = .allocate(capacity: LatencyHistogram.bucketCount)
-        counts.initialize(repeating: 0, count: LatencyHistogram.bucketCount)
+    /// A recorder counting into `slot`'s buckets, which must be zero.
+    init(slot: SequenceSlot) {
+        self.slot = slot
     }
-
-    deinit { counts.deallocate() }
 
     @inline(__always)
     mutating func record(_ nanoseconds: UInt64) {
-        counts[LatencyHistogram.bucket(of: nanoseconds)] &+= 1
+        slot.countLatency(bucket: LatencyHistogram.bucket(of: nanoseconds))
         total &+= 1
+        sum = sum.addingSaturating(nanoseconds)
         if nanoseconds > maximum { maximum = nanoseconds }
     }
 
     /// The counts so far as a value (allocates: call it after the loop).
     func histogram() -> LatencyHistogram {
-        LatencyHistogram(counts: Array(UnsafeBufferPointer(start: counts, count: LatencyHistogram.bucketCount)),
+        LatencyHistogram(counts: (0..<LatencyHistogram.bucketCount).map { slot.latencyCount(bucket: $0) },
                          total: total, maximum: maximum)
     }
 }

@@ -15,6 +15,10 @@ package final class ReceiveRun: @unchecked Sendable {
     package let options: ReceiveOptions
     /// One slot per thread.
     package let counters: ThreadCounters
+    /// One slot per thread: sequence totals and latencies, readable while the run goes on.
+    package let sequenceCounters: SequenceCounters
+    /// The host readings the monitor took: the first and the latest (for /metrics).
+    package let hostReadings = PublishedHostReadings()
     /// The stop request and first failure.
     package let control: RunControl
     /// The address actually bound (the kernel's choice when port 0 was asked).
@@ -41,6 +45,7 @@ package final class ReceiveRun: @unchecked Sendable {
         }
         self.control = control
         counters = ThreadCounters(count: options.threads)
+        sequenceCounters = SequenceCounters(count: options.threads)
         var holders: [SocketHolder] = []
         var address = options.address
         var granted = 0
@@ -108,6 +113,7 @@ package final class ReceiveRun: @unchecked Sendable {
                                    coalescing: options.coalescing,
                                    pauseNanoseconds: UInt64(options.moderation) * 1000,
                                    limit: options.count, slot: counters.slot(index),
+                                   sequenceSlot: sequenceCounters.slot(index),
                                    stop: control.flag, total: control.sharedTotal, flowKeys: options.flowKeys)
             let control = self.control
             let results = self.results
@@ -150,7 +156,7 @@ package final class ReceiveRun: @unchecked Sendable {
     /// Reads the host's counters and this run's socket drops (and with
     /// `interface`, that interface's), for the monitor.
     package func sampler(interface: String? = nil) -> HostSampler {
-        HostSampler(socketDrops: { [self] in socketDrops() }, interface: interface)
+        HostSampler(socketDrops: { [self] in socketDrops() }, interface: interface, published: hostReadings)
     }
 
     /// What the threads saw of flows and latencies, merged: complete once ``stop()`` returned.

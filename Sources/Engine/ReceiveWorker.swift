@@ -12,6 +12,8 @@ struct ReceiveWorker: Sendable {
     let pauseNanoseconds: UInt64
     let limit: UInt64?
     let slot: CounterSlot
+    /// Where the sequence totals and latencies are published for readers.
+    let sequenceSlot: SequenceSlot
     let stop: StopFlag
     let total: SharedTotal
     let flowKeys: [FlowKey]
@@ -23,7 +25,7 @@ struct ReceiveWorker: Sendable {
     func run() -> (result: ReceiveResult, failure: SocketError?) {
         var storage = ReceiveBatch(capacity: batch, slotSize: slotSize, recordsSources: false,
                                    controlSize: coalescing ? ReceiveBatch.standardControlSize : 0)
-        var tally = Tally(hostTag: HostTag.local, flowKeys: flowKeys)
+        var tally = Tally(hostTag: HostTag.local, flowKeys: flowKeys, live: sequenceSlot)
         var totals = CounterSnapshot()
         slot.publishCPU(CPUList.currentCPU())
         latch.arrive()
@@ -48,6 +50,7 @@ struct ReceiveWorker: Sendable {
             totals.calls &+= 1
             totals.truncated &+= truncated
             slot.publish(totals)
+            tally.publish()
             slot.publishCPU(CPUList.currentCPU())
             if let limit, total.add(packets) >= limit { stop.set() }
             // A short call emptied the socket. Blocking at once would have the kernel wake this

@@ -10,7 +10,10 @@ import Reporting
 /// only a plausible datagram's send time reaches the latency counters.
 package struct Tally: ~Copyable {
     private var flows = FlowTable()
-    private var latency = LatencyRecorder()
+    private var latency: LatencyRecorder
+    /// The slots' owner when the caller gave none (a test, a fuzz target): kept alive here.
+    private let ownCounters: SequenceCounters?
+    private let live: SequenceSlot
     private let hostTag: UInt8
     // Safety: allocated in init, freed in deinit; read only by this thread.
     private let keys: UnsafeMutableBufferPointer<FlowKey>
@@ -25,8 +28,14 @@ package struct Tally: ~Copyable {
     static let latencyLimitNanoseconds: UInt64 = 60_000_000_000
 
     /// A tally for datagrams of `hostTag`'s clock; with `flowKeys`, only flows
-    /// those keys made are counted as flows.
-    package init(hostTag: UInt8, flowKeys: [FlowKey] = []) {
+    /// those keys made are counted as flows. With `live`, its totals and
+    /// latencies are published there for other threads (see ``publish()``).
+    package init(hostTag: UInt8, flowKeys: [FlowKey] = [], live: SequenceSlot? = nil) {
+        let counters = live == nil ? SequenceCounters(count: 1) : nil
+        let slot = live ?? counters!.slot(0)
+        ownCounters = counters
+        self.live = slot
+        latency = LatencyRecorder(slot: slot)
         self.hostTag = hostTag
         keys = .allocate(capacity: flowKeys.count)
         _ = keys.initialize(from: flowKeys)
@@ -76,6 +85,26 @@ package struct Tally: ~Copyable {
         if keys.isEmpty { return true }
         for key in keys where key.made(flow) { return true }
         return false
+    }
+
+    /// The running totals so far.
+    package var totals: SequenceTotals {
+        var totals = SequenceTotals()
+        totals.expected = flows.expectedTotal
+        totals.unique = flows.uniqueTotal
+        totals.reordered = flows.reorderedTotal
+        totals.duplicates = flows.duplicatesTotal
+        totals.implausible = flows.implausible &+ unkeyed
+        totals.untracked = flows.untracked
+        totals.latencySum = latency.sum
+        return totals
+    }
+
+    /// Makes the running totals visible to readers of the live slot: a few
+    /// relaxed stores, once per batch (the latency buckets are already there).
+    @inline(__always)
+    package func publish() {
+        live.publish(totals)
     }
 
     /// Everything counted, as a value (allocates: call it after the loop).

@@ -53,9 +53,11 @@ struct ZeroAllocationTests {
         try fill(socket, count: count, segments: segments)
         let control = RunControl()
         let counters = ThreadCounters(count: 1)
+        let sequences = SequenceCounters(count: 1)
         let work = ReceiveWorker(descriptor: socket.descriptor, batch: 4 * segments, latch: StartLatch(),
                                slotSize: coalescing ? ReceiveBatch.coalescedSlotSize : 2048, coalescing: coalescing,
-                               pauseNanoseconds: 20_000, limit: UInt64(count), slot: counters.slot(0), stop: control.flag, total: control.sharedTotal,
+                               pauseNanoseconds: 20_000, limit: UInt64(count), slot: counters.slot(0),
+                               sequenceSlot: sequences.slot(0), stop: control.flag, total: control.sharedTotal,
                                flowKeys: [Self.key])
         let before = AllocationCounter_thisThread()
         let (result, failure) = work.run()
@@ -65,6 +67,11 @@ struct ZeroAllocationTests {
         #expect(result.flows == [FlowSummary(flow: Self.flow, unique: UInt64(count), duplicates: 0, reordered: 0,
                                              highest: UInt64(count - 1), sent: nil)])
         #expect(result.latency.total == UInt64(count))
+        // What /metrics reads while the run goes on: the same counts, published by the loop.
+        let live = sequences.read(0)
+        #expect(live.totals.unique == UInt64(count))
+        #expect(live.totals.expected == UInt64(count))
+        #expect(live.latencyBuckets.reduce(0, +) == UInt64(count))
         return after - before
     }
 
