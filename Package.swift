@@ -25,8 +25,10 @@ let package = Package(
         .target(name: "Engine", dependencies: ["PacketIO", "HostStats", "Reporting"]),
         // Child processes, paired trials, `lab`, `ndr`: they read the JSON stream, not the engine.
         .target(name: "Trials", dependencies: ["PacketIO", "HostStats", "Reporting"]),
+        // The /metrics endpoint: a hardened one-page HTTP server and the Prometheus text of a running receiver.
+        .target(name: "Metrics", dependencies: ["PacketIO", "Reporting", "Engine"]),
         // The argument parser and every command; the executables are one line each.
-        .target(name: "Commands", dependencies: ["PacketIO", "HostStats", "Reporting", "Engine", "Trials"]),
+        .target(name: "Commands", dependencies: ["PacketIO", "HostStats", "Reporting", "Engine", "Trials", "Metrics"]),
         .executableTarget(name: "mpps", dependencies: ["Commands"]),
         .executableTarget(name: "udpsender", dependencies: ["Commands"]),
         .executableTarget(name: "udpreceiver1", dependencies: ["Commands"]),
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "TrialsTests", dependencies: ["Trials", "Reporting", "PacketIO", "HostStats"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "Reporting", "PacketIO"]),
         .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Engine", "Reporting", "PacketIO", "HostStats"]),
         // Runs the built examples against loopback peers made with PacketIO.
         .testTarget(name: "ExamplesTests", dependencies: ["PacketIO"]),
     ],

@@ -4,6 +4,7 @@ import Glibc
 import HostStats
 import Reporting
 import Engine
+import Metrics
 import PacketIO
 
 /// `mpps recv [ADDR:PORT]`: receive with one or more threads and report.
@@ -22,6 +23,7 @@ enum RecvCommand {
         OptionSpec("--interval", "SECONDS", "seconds between report lines, 0.001 to 31536000 (default 1)"),
         OptionSpec("--flow-key", "KEY[,KEY...]", "count only the flows of senders that printed these keys (mpps send's 'flow key'); other headers are counted as implausible (default: every flow)"),
         OptionSpec("--interface", "IF", "also read IF's counters every interval: sysfs statistics, per-queue packets and NIC drops (ethtool -S)"),
+        OptionSpec("--metrics", "ADDR:PORT", "serve Prometheus metrics over HTTP at http://ADDR:PORT/metrics while receiving, e.g. 127.0.0.1:9321 (names in README.md, 'Metrics')"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
     ]
@@ -42,6 +44,7 @@ enum RecvCommand {
           mpps recv 0.0.0.0:4321 --threads 4 --reuseport --cpus 1-4
           mpps recv 0.0.0.0:4321 --threads 2 --reuseport --steer cpu --cpus 0-1
           mpps recv [::1]:4400 --json --duration 6
+          mpps recv 0.0.0.0:4321 --metrics 127.0.0.1:9321
         """)
 
     /// The kernel's default (212992 bytes here) holds about 170 small datagrams on
@@ -93,6 +96,11 @@ enum RecvCommand {
         }
         let json = arguments.flag("--json")
         let quiet = arguments.flag("--quiet")
+        let metricsAddress = try arguments.text("--metrics").map { text throws(RunError) in try arguments.address(text, what: "--metrics address") }
+        // Bound before the receiver, so a port in use is reported before anything starts;
+        // started once the receiver is reading, stopped (threads joined, socket closed) on every way out.
+        let metrics = try metricsAddress.map { address throws(RunError) in try MetricsServer(listen: address) }
+        defer { metrics?.stop() }
         let sink: ReportSink = json ? JSONSink(quiet: quiet) : HumanSink(verb: "received", quiet: quiet, slotSize: receive.slotSize)
         try Session.receive(receive, monitor: monitor, sink: sink, interface: interface) { run in
             let ready = ReceiveReady(address: run.boundAddress, threads: run.options.threads, reusePort: run.options.reusePort,
@@ -103,6 +111,13 @@ enum RecvCommand {
             // The JSON stream's first line, for programs; the line on stderr, for people.
             if json { JSONSink.write(ready.json) }
             if !quiet { writeError(ready.text) }
+            // Clients that came early wait in the listen queue until the threads start.
+            if let metrics {
+                do throws(RunError) { try metrics.start { ReceiverMetrics(run: run).prometheusText } } catch {
+                    run.control.fail(error.description)
+                }
+                if !quiet { writeError("mpps recv: metrics at http://\(metrics.address)/metrics") }
+            }
         }
     }
 }

@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+import PacketIO
+import Reporting
+import Engine
+
+/// A small HTTP/1.1 server for one page, `/metrics`, built to face strangers:
+/// a fixed pool of threads (so at most ``Limits/connections`` clients are
+/// served at once; more wait in the kernel's listen queue), one request per
+/// connection, a deadline on reading it, a size limit on its head, and no
+/// path that ever maps to a file. Its owner binds it (errors before anything
+/// starts), starts it with the page to serve, and stops it; `deinit` stops it
+/// too, so the threads and the descriptor are released on every path.
+package final class MetricsServer: @unchecked Sendable {
+    /// How much a client may take.
+    package struct Limits: Sendable {
+        /// Clients served at once: the threads of the pool.
+        package var connections = 4
+        /// Seconds a client has to send its request line and headers.
+        package var readSeconds = 5.0
+        /// Seconds a client has to take the response.
+        package var writeSeconds = 2.0
+        /// Default limits.
+        package init() {}
+    }
+
+    /// The address listened on, with the real port when port 0 was asked.
+    package let address: SocketAddress
+    private let listener: Int32
+    private let limits: Limits
+    // Safety: `threads` is touched only by the owner (start, stop, deinit), never by the pool.
+    private var threads: [NativeThread] = []
+    private let stopping = Atomic<Bool>(false)
+    private let closed = Atomic<Bool>(false)
+
+    /// How often an idle pool thread looks at the stop request; stop() also wakes it at once.
+    static let acceptWakeMilliseconds = 250
+    /// The longest a read waits before the deadline and the stop request are looked at again.
+    static let readWakeMilliseconds = 100
+    /// Connections the kernel queues while every thread is busy.
+    static let backlog: Int32 = 16
+
+    /// Opens a TCP socket, binds it to `listen` and listens. A failure is one
+    /// line for `flag` (`--metrics`) with exit status 1.
+    package init(listen: SocketAddress, flag: String = "--metrics", limits: Limits = Limits()) throws(RunError) {
+        self.limits = limits
+        let descriptor: Int32
+        do {
+            descriptor = try Syscalls.socket(domain: listen.family == .inet ? AF_INET : AF_INET6,
+                                             type: Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+        } catch {
+            throw RunError("\(flag): cannot open a TCP socket: \(error)")
+        }
+        do {
+            // A restarted receiver may bind while the last one's connections sit in TIME_WAIT.
+            try Syscalls.setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, Int32(1), "setsockopt(SO_REUSEADDR)")
+            let wake = timeval(tv_sec: Self.acceptWakeMilliseconds / 1000, tv_usec: (Self.acceptWakeMilliseconds % 1000) * 1000)
+            try Syscalls.setOption(descriptor, SOL_SOCKET, SO_RCVTIMEO, wake, "setsockopt(SO_RCVTIMEO)")
+        } catch {
+            Syscalls.close(descriptor)
+            throw RunError("\(flag): cannot set up the TCP socket: \(error)")
+        }
+        do {
+            try Syscalls.bind(descriptor, to: listen)
+            try Syscalls.listen(descriptor, backlog: Self.backlog)
+            address = try Syscalls.localAddress(descriptor)
+        } catch {
+            Syscalls.close(descriptor)
+            throw Self.bindError(error, address: listen, flag: flag)
+        }
+        listener = descriptor
+    }
+
+    /// The one line for a failed bind or listen.
+    static func bindError(_ error: SocketError, address: SocketAddress, flag: String) -> RunError {
+        let prefix = "\(flag): cannot listen on \(address)"
+        switch error.code {
+        case EADDRINUSE:
+            return RunError("\(prefix): address already in use (another program holds it: choose another port)")
+        case EACCES:
+            return RunError("\(prefix): permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE: choose a port of 1024 or more)")
+        case EADDRNOTAVAIL:
+            return RunError("\(prefix): no local interface has that address (use 127.0.0.1, 0.0.0.0, or an address 'ip addr' lists)")
+        default:
+            return RunError("\(prefix): \(error)")
+        }
+    }
+
+    /// Starts the pool; each GET of /metrics is answered with `page()`, called
+    /// on a pool thread (so it must be safe to call from several at once).
+    package func start(page: @escaping @Sendable () -> String) throws(RunError) {
+        precondition(threads.isEmpty, "MetricsServer started twice")
+        for index in 0..<limits.connections {
+            do {
+                threads.append(try NativeThread { [self] in serveUntilStopped(page: page) })
+            } catch {
+                stop()
+                throw RunError("--metrics: cannot start server thread \(index): \(error)")
+            }
+        }
+    }
+
+    /// Stops the pool, waits for its threads (a request being read ends at
+    /// its next read wake-up) and closes the listener. Calling it again does nothing.
+    package func stop() {
+        stopping.store(true, ordering: .relaxed)
+        // Wakes every thread blocked in accept at once.
+        Syscalls.shutdown(listener)
+        for thread in threads { thread.join() }
+        threads = []
+        if !closed.exchange(true, ordering: .relaxed) { Syscalls.close(listener) }
+    }
+
+    deinit { stop() }
+
+    /// One `recv` into `chunk`: the count, 0 at the end, nil at a timeout.
+    private static func receive(_ connection: Int32, into chunk: inout [UInt8]) throws(SocketError) -> Int? {
+        var failure: SocketError?
+        let count = chunk.withUnsafeMutableBytes { buffer -> Int? in
+            do throws(SocketError) { return try Syscalls.receive(connection, into: buffer) } catch {
+                failure = error
+                return nil
+            }
+        }
+        if let failure { throw failure }
+        return count
+    }
+
+    private var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    private func serveUntilStopped(page: @Sendable () -> String) {
+        while !isStopping {
+            let connection: Int32?
+            do throws(SocketError) { connection = try Syscalls.accept(listener) } catch {
+                // Out of descriptors or memory: wait rather than spin, and try again.
+                MonotonicClock.pause(nanoseconds: 100_000_000)
+                continue
+            }
+            guard let connection else { continue }
+            answer(connection, page: page)
+            Syscalls.close(connection)
+        }
+    }
+
+    /// Reads one request head (within the deadline and the size limit), sends
+    /// the response, and lets the client read it before the connection closes.
+    private func answer(_ connection: Int32, page: () -> String) {
+        let readWake = timeval(tv_sec: 0, tv_usec: Self.readWakeMilliseconds * 1000)
+        let writeLimit = timeval(tv_sec: Int(limits.writeSeconds), tv_usec: Int(limits.writeSeconds.truncatingRemainder(dividingBy: 1) * 1e6))
+        do {
+            try Syscalls.setOption(connection, SOL_SOCKET, SO_RCVTIMEO, readWake, "setsockopt(SO_RCVTIMEO)")
+            try Syscalls.setOption(connection, SOL_SOCKET, SO_SNDTIMEO, writeLimit, "setsockopt(SO_SNDTIMEO)")
+        } catch {
+            return
+        }
+        let deadline = Units.deadline(MonotonicClock.now(), plusSeconds: limits.readSeconds)
+        var head: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        var parse = HTTPRequest.Parse.incomplete
+        while parse == .incomplete {
+            if isStopping { return }
+            let count: Int?
+            do throws(SocketError) {
+                count = try Self.receive(connection, into: &chunk)
+            } catch {
+                return  // reset by the peer: no one to answer
+            }
+            guard let count else {
+                if MonotonicClock.now() >= deadline { break }  // too slow: 408
+                continue
+            }
+            if count == 0 { return }  // the client left before finishing its request
+            head += chunk[0..<count]
+            parse = HTTPRequest.parse(head)
+        }
+        let response = HTTPResponse.bytes(for: parse, page: page)
+        guard response.withUnsafeBytes({ Syscalls.sendAll(connection, $0) }) else { return }
+        // Closing with unread bytes queued would reset the connection, and the client could
+        // lose the response: end our side, then drain what it still sends, within limits.
+        Syscalls.shutdown(connection, writingOnly: true)
+        let drainDeadline = Units.deadline(MonotonicClock.now(), plusSeconds: 1)
+        var drained = 0
+        while drained < 65536 && MonotonicClock.now() < drainDeadline && !isStopping {
+            let count: Int?
+            do throws(SocketError) {
+                count = try Self.receive(connection, into: &chunk)
+            } catch {
+                break                                // reset
+            }
+            guard let count else { continue }        // nothing yet
+            if count == 0 { break }                  // the client closed: done
+            drained += count
+        }
+    }
+}

@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PacketIO
+import Foundation
+
+/// A plain TCP client for the tests: connects, sends bytes, reads to the end.
+struct HTTPClient {
+    let descriptor: Int32
+
+    /// Connects to `address` (the server's listen queue takes it even while its threads are busy).
+    init(_ address: SocketAddress, receiveSeconds: Int = 10) throws {
+        descriptor = try Syscalls.socket(domain: address.family == .inet ? AF_INET : AF_INET6,
+                                         type: Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+        try Syscalls.setOption(descriptor, SOL_SOCKET, SO_RCVTIMEO, timeval(tv_sec: receiveSeconds, tv_usec: 0), "setsockopt(SO_RCVTIMEO)")
+        try Syscalls.connect(descriptor, to: address)
+    }
+
+    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { Syscalls.sendAll(descriptor, $0) } }
+
+    /// Everything until the server closes (or the receive timeout passes, or a reset).
+    func readAll() -> String {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { buffer in (try? Syscalls.receive(descriptor, into: buffer)) ?? nil }
+            guard let count, count > 0 else { break }
+            bytes += chunk[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func close() { Syscalls.close(descriptor) }
+
+    /// Sends `request`, reads the whole response, closes.
+    static func exchange(_ address: SocketAddress, _ request: String) throws -> String {
+        let client = try HTTPClient(address)
+        defer { client.close() }
+        _ = client.send(request)
+        return client.readAll()
+    }
+}
+
+extension String {
+    /// The first line of an HTTP response.
+    var statusLine: String { split(separator: "\r\n", maxSplits: 1).first.map(String.init) ?? "" }
+    /// What follows the head.
+    var body: String { range(of: "\r\n\r\n").map { String(self[$0.upperBound...]) } ?? "" }
+}
