@@ -27,7 +27,8 @@ struct LatencyRecorder: ~Copyable {
 
     /// The counts so far as a value (allocates: call it after the loop).
     func histogram() -> LatencyHistogram {
-        LatencyHistogram(counts: (0..<LatencyHistogram.bucketCount).map { slot.latencyCount(bucket: $0) },
-                         total: total, maximum: maximum)
+        var counts = [UInt64](repeating: 0, count: LatencyHistogram.bucketCount)
+        for bucket in 0..<counts.count { counts[bucket] = slot.latencyCount(bucket: bucket) }
+        return LatencyHistogram(counts: counts, total: total, maximum: maximum)
     }
 }

@@ -28,24 +28,20 @@ package final class MetricsServer: @unchecked Sendable {
 
     /// The address listened on, with the real port when port 0 was asked.
     package let address: SocketAddress
-    private let listener: Int32
-    private let limits: Limits
-    // Safety: `threads` is touched only by the owner (start, stop, deinit), never by the pool.
+    private let pool: ServerPool
+    // Safety: `threads` is touched only by the owner (start, stop, deinit), never by the pool,
+    // whose threads hold the ServerPool and not this object: dropping the server stops them.
     private var threads: [NativeThread] = []
-    private let stopping = Atomic<Bool>(false)
     private let closed = Atomic<Bool>(false)
 
     /// How often an idle pool thread looks at the stop request; stop() also wakes it at once.
     static let acceptWakeMilliseconds = 250
-    /// The longest a read waits before the deadline and the stop request are looked at again.
-    static let readWakeMilliseconds = 100
     /// Connections the kernel queues while every thread is busy.
     static let backlog: Int32 = 16
 
     /// Opens a TCP socket, binds it to `listen` and listens. A failure is one
     /// line for `flag` (`--metrics`) with exit status 1.
     package init(listen: SocketAddress, flag: String = "--metrics", limits: Limits = Limits()) throws(RunError) {
-        self.limits = limits
         let descriptor: Int32
         do {
             descriptor = try Syscalls.socket(domain: listen.family == .inet ? AF_INET : AF_INET6,
@@ -70,7 +66,7 @@ package final class MetricsServer: @unchecked Sendable {
             Syscalls.close(descriptor)
             throw Self.bindError(error, address: listen, flag: flag)
         }
-        listener = descriptor
+        pool = ServerPool(listener: descriptor, limits: limits)
     }
 
     /// The one line for a failed bind or listen.
@@ -92,9 +88,10 @@ package final class MetricsServer: @unchecked Sendable {
     /// on a pool thread (so it must be safe to call from several at once).
     package func start(page: @escaping @Sendable () -> String) throws(RunError) {
         precondition(threads.isEmpty, "MetricsServer started twice")
-        for index in 0..<limits.connections {
+        let pool = self.pool
+        for index in 0..<pool.limits.connections {
             do {
-                threads.append(try NativeThread { [self] in serveUntilStopped(page: page) })
+                threads.append(try NativeThread { pool.serveUntilStopped(page: page) })
             } catch {
                 stop()
                 throw RunError("--metrics: cannot start server thread \(index): \(error)")
@@ -105,15 +102,33 @@ package final class MetricsServer: @unchecked Sendable {
     /// Stops the pool, waits for its threads (a request being read ends at
     /// its next read wake-up) and closes the listener. Calling it again does nothing.
     package func stop() {
-        stopping.store(true, ordering: .relaxed)
+        guard !closed.load(ordering: .relaxed) else { return }
+        pool.stopping.store(true, ordering: .relaxed)
         // Wakes every thread blocked in accept at once.
-        Syscalls.shutdown(listener)
+        Syscalls.shutdown(pool.listener)
         for thread in threads { thread.join() }
         threads = []
-        if !closed.exchange(true, ordering: .relaxed) { Syscalls.close(listener) }
+        closed.store(true, ordering: .relaxed)
+        Syscalls.close(pool.listener)
     }
 
     deinit { stop() }
+}
+
+/// What the server's threads share: the listener, the limits and the stop
+/// request. Each thread takes a connection, answers it, closes it, and again.
+private final class ServerPool: Sendable {
+    let listener: Int32
+    let limits: MetricsServer.Limits
+    let stopping = Atomic<Bool>(false)
+
+    /// The longest a read waits before the deadline and the stop request are looked at again.
+    static let readWakeMilliseconds = 100
+
+    init(listener: Int32, limits: MetricsServer.Limits) {
+        self.listener = listener
+        self.limits = limits
+    }
 
     /// One `recv` into `chunk`: the count, 0 at the end, nil at a timeout.
     private static func receive(_ connection: Int32, into chunk: inout [UInt8]) throws(SocketError) -> Int? {
@@ -130,7 +145,7 @@ package final class MetricsServer: @unchecked Sendable {
 
     private var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
-    private func serveUntilStopped(page: @Sendable () -> String) {
+    func serveUntilStopped(page: @Sendable () -> String) {
         while !isStopping {
             let connection: Int32?
             do throws(SocketError) { connection = try Syscalls.accept(listener) } catch {
