@@ -9,9 +9,11 @@ for each trial the receiver's rate and its CPU per datagram.
 The receiver (`mpps recv --metrics`) has its thread pinned to CPU 1; the sender
 (`mpps send --gso 16`, unpaced) and the scraper run on CPU 0, so the receiving
 CPU does nothing but receive (and whatever mpps's own server threads do there).
-The rate is the receiver's own (`pps_mean` of its JSON summary); the CPU is the
-receiver process's user + system time (wait4's rusage), scrapes included, divided
-by the datagrams it received. Every program is bounded by --duration and killed
+The rate is the receiver's own (`pps_mean` of its JSON summary); the CPU per
+datagram twice: the receiving thread's (the one pinned to CPU 1, its
+/proc/PID/task/TID/stat sampled every 0.2 s until it ends, 10 ms ticks) and the
+whole receiver process's (wait4's rusage: scrapes included), each divided by the
+datagrams received. Every program is bounded by --duration and killed
 on any exit. Needs 2 CPUs; runs on 127.0.0.1 only.
 """
 import argparse, json, os, signal, socket, subprocess, sys, threading, time
@@ -54,6 +56,29 @@ def scraper(port, per_second, stop, counts):
             stop.wait(max(0.0, 1.0 / per_second - (time.monotonic() - started)))
 
 
+def pinned_thread_ticks(pid, cpu="1"):
+    """User + system ticks of the receiver's thread pinned to `cpu`; None when unreadable."""
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/status") as status:
+                if f"Cpus_allowed_list:\t{cpu}\n" not in status.read():
+                    continue
+            with open(f"/proc/{pid}/task/{tid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    except OSError:
+        return None
+    return None
+
+
+def sample_thread(pid, result, stop):
+    while not stop.is_set():
+        ticks = pinned_thread_ticks(pid)
+        if ticks is not None:
+            result[0] = ticks
+        stop.wait(0.2)
+
+
 def trial(binary, mode, seconds):
     port, metrics = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_STREAM)
     receiver = subprocess.Popen([binary, "recv", f"127.0.0.1:{port}", "--cpus", "1", "--json", "--quiet",
@@ -67,6 +92,9 @@ def trial(binary, mode, seconds):
                                "--duration", str(seconds), "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     children.append(sender)
     stop, counts = threading.Event(), [0]
+    sampled, sampling = [None], threading.Event()
+    sampler = threading.Thread(target=sample_thread, args=(receiver.pid, sampled, sampling))
+    sampler.start()
     thread = None
     if mode != "none":
         thread = threading.Thread(target=scraper, args=(metrics, 10 if mode == "10/s" else 0, stop, counts))
@@ -75,14 +103,18 @@ def trial(binary, mode, seconds):
     stop.set()
     if thread:
         thread.join()
-    out = receiver.stdout.read()
+    out = receiver.stdout.read()   # ends when the receiver closes it, at its exit
+    sampling.set()
+    sampler.join()
     _, status, usage = os.wait4(receiver.pid, 0)
     receiver.returncode = status
     summary = json.loads(out.strip().split("\n")[-1])
     cpu = usage.ru_utime + usage.ru_stime
     packets = summary["packets"]
+    thread_seconds = (sampled[0] or 0) / os.sysconf("SC_CLK_TCK")
     return {"mode": mode, "pps": summary["pps_mean"], "packets": packets,
-            "cpu_ns_per_datagram": cpu * 1e9 / packets if packets else None, "scrapes": counts[0]}
+            "thread_ns_per_datagram": thread_seconds * 1e9 / packets if packets else 0,
+            "cpu_ns_per_datagram": cpu * 1e9 / packets if packets else 0, "scrapes": counts[0]}
 
 
 def main():
@@ -103,15 +135,15 @@ def main():
         for mode in ["none", "10/s", "flood"]:
             result = trial(binary, mode, args.seconds)
             results.append(result)
-            print(f"round {round + 1}  {mode:6}  {result['pps'] / 1e6:7.3f}M pps  "
-                  f"{result['cpu_ns_per_datagram']:7.1f} ns/datagram  {result['scrapes']:6d} scrapes", flush=True)
+            print(f"round {round + 1}  {mode:6}  {result['pps'] / 1e6:7.3f}M pps  thread {result['thread_ns_per_datagram']:7.1f} "
+                  f"process {result['cpu_ns_per_datagram']:7.1f} ns/datagram  {result['scrapes']:6d} scrapes", flush=True)
     print("\nmedians:")
     for mode in ["none", "10/s", "flood"]:
         rows = sorted((r for r in results if r["mode"] == mode), key=lambda r: r["pps"])
-        cpu = sorted(r["cpu_ns_per_datagram"] for r in rows)
-        scrapes = sorted(r["scrapes"] / args.seconds for r in rows)
-        print(f"  {mode:6}  {rows[len(rows) // 2]['pps'] / 1e6:7.3f}M pps  {cpu[len(cpu) // 2]:7.1f} ns/datagram  "
-              f"{scrapes[len(scrapes) // 2]:8.1f} scrapes/s")
+        median = lambda key: sorted(r[key] for r in rows)[len(rows) // 2]
+        print(f"  {mode:6}  {median('pps') / 1e6:7.3f}M pps  thread {median('thread_ns_per_datagram'):7.1f} "
+              f"process {median('cpu_ns_per_datagram'):7.1f} ns/datagram  {median('scrapes') / args.seconds:8.1f} scrapes/s")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
 
 
 def kill_children(*_):
