@@ -182,13 +182,18 @@ private final class ServerPool: Sendable {
             } catch {
                 return  // reset by the peer: no one to answer
             }
-            guard let count else {
-                if MonotonicClock.now() >= deadline { break }  // too slow: 408
-                continue
+            if let count {
+                if count == 0 { return }  // the client left before finishing its request
+                head += chunk[0..<count]
+                // Parse again only when the new bytes can change the answer: a line ended, a byte
+                // no request line holds, or the limit reached; a client dripping bytes costs no rescans.
+                if chunk[0..<count].contains(where: { $0 == UInt8(ascii: "\n") || $0 < 0x20 || $0 >= 0x7F })
+                    || head.count >= HTTPRequest.maximumHeadBytes {
+                    parse = HTTPRequest.parse(head)
+                }
             }
-            if count == 0 { return }  // the client left before finishing its request
-            head += chunk[0..<count]
-            parse = HTTPRequest.parse(head)
+            // The deadline is for the whole head: a client dripping a byte at a time is dropped too.
+            if parse == .incomplete && MonotonicClock.now() >= deadline { break }  // too slow: 408
         }
         let response = HTTPResponse.bytes(for: parse, page: page)
         guard response.withUnsafeBytes({ Syscalls.sendAll(connection, $0) }) else { return }

@@ -79,6 +79,31 @@ struct MetricsServerTests {
         #expect(try Self.servesThePage(server))
     }
 
+    @Test func aClientDrippingItsHeadIsDroppedAtTheDeadlineToo() throws {
+        let server = try Self.server(readSeconds: 1)
+        let dripping = try HTTPClient(server.address)
+        defer { dripping.close() }
+        try Syscalls.setOption(dripping.descriptor, SOL_SOCKET, SO_RCVTIMEO, timeval(tv_sec: 0, tv_usec: 10_000), "setsockopt(SO_RCVTIMEO)")
+        let start = MonotonicClock.now()
+        // A byte every 20 ms, faster than the server's read wake-up, until the answer comes (at most 4 s):
+        // the deadline is the whole head's, so it comes after about 1 s, while the client still drips.
+        var first: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        for byte in Array("GET /metrics HTTP/1.1\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 200) {
+            _ = dripping.send([byte])
+            let count = chunk.withUnsafeMutableBytes { (try? Syscalls.receive(dripping.descriptor, into: $0)) ?? nil }
+            if let count, count > 0 { first = Array(chunk[0..<count]); break }
+            usleep(20_000)
+            if Double(MonotonicClock.now() - start) / 1e9 > 4 { break }
+        }
+        let seconds = Double(MonotonicClock.now() - start) / 1e9
+        try Syscalls.setOption(dripping.descriptor, SOL_SOCKET, SO_RCVTIMEO, timeval(tv_sec: 5, tv_usec: 0), "setsockopt(SO_RCVTIMEO)")
+        let response = String(decoding: first, as: UTF8.self) + dripping.readAll()
+        #expect(response.statusLine == "HTTP/1.1 408 Request Timeout", "\(response)")
+        #expect(seconds >= 0.9 && seconds < 2.5, "answered after \(seconds) s")
+        #expect(try Self.servesThePage(server))
+    }
+
     @Test func silentClientsHoldingEveryThreadOnlyDelayTheScrape() throws {
         let server = try Self.server(readSeconds: 1)
         let silent = try (0..<MetricsServer.Limits().connections + 2).map { _ in try HTTPClient(server.address) }
