@@ -34,6 +34,13 @@ struct MetricsServerTests {
         #expect(head == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: 18\r\nConnection: close\r\n\r\n")
     }
 
+    @Test func itListensOnIPv6Too() throws {
+        let server = try MetricsServer(listen: SocketAddress(parsing: "[::1]:0"))
+        try server.start { Self.page }
+        #expect(server.address.description.hasPrefix("[::1]:"))
+        #expect(try Self.servesThePage(server))
+    }
+
     @Test(arguments: [
         ("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", "HTTP/1.1 405 Method Not Allowed"),
         ("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 404 Not Found"),
