@@ -8,7 +8,7 @@ for each trial the receiver's rate and its CPU per datagram.
 
 The receiver (`mpps recv --metrics`) has its thread pinned to CPU 1; the sender
 (`mpps send --gso 16`, unpaced) and the scraper run on CPU 0, so the receiving
-CPU does nothing but receive (and whatever mpps's own server threads do there).
+CPU does nothing but receive (mpps's server threads keep off the CPUs of --cpus).
 The rate is the receiver's own (`pps_mean` of its JSON summary); the CPU per
 datagram twice: the receiving thread's (the one pinned to CPU 1, its
 /proc/PID/task/TID/stat sampled every 0.2 s until it ends, 10 ms ticks) and the

@@ -113,7 +113,7 @@ enum RecvCommand {
             if !quiet { writeError(ready.text) }
             // Clients that came early wait in the listen queue until the threads start.
             if let metrics {
-                do throws(RunError) { try metrics.start { ReceiverMetrics(run: run).prometheusText } } catch {
+                do throws(RunError) { try metrics.start(avoiding: run.threadCPUs ?? []) { ReceiverMetrics(run: run).prometheusText } } catch {
                     run.control.fail(error.description)
                 }
                 if !quiet { writeError("mpps recv: metrics at http://\(metrics.address)/metrics") }

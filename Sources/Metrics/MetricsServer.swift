@@ -86,12 +86,21 @@ package final class MetricsServer: @unchecked Sendable {
 
     /// Starts the pool; each GET of /metrics is answered with `page()`, called
     /// on a pool thread (so it must be safe to call from several at once).
-    package func start(page: @escaping @Sendable () -> String) throws(RunError) {
+    /// With `avoiding`, the CPUs receiving threads are pinned to, the pool runs
+    /// on the other CPUs this process may use (when there are any), so a scrape
+    /// never takes a receiving thread's CPU.
+    package func start(avoiding busy: [Int] = [], page: @escaping @Sendable () -> String) throws(RunError) {
         precondition(threads.isEmpty, "MetricsServer started twice")
         let pool = self.pool
+        let free = CPUList.allowed().cpus.filter { !busy.contains($0) }
+        let place = busy.isEmpty || free.isEmpty ? nil : CPUList(free)
         for index in 0..<pool.limits.connections {
             do {
-                threads.append(try NativeThread { pool.serveUntilStopped(page: page) })
+                threads.append(try NativeThread {
+                    // Best effort: unpinned, the pool still serves.
+                    if let place { try? place.pinCurrentThread() }
+                    pool.serveUntilStopped(page: page)
+                })
             } catch {
                 stop()
                 throw RunError("--metrics: cannot start server thread \(index): \(error)")

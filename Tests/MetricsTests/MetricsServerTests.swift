@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import Foundation
 import Synchronization
 import PacketIO
 import Reporting
@@ -32,6 +33,21 @@ struct MetricsServerTests {
         #expect(try Self.servesThePage(server))
         let head = try HTTPClient.exchange(server.address, "HEAD /metrics HTTP/1.0\r\n\r\n")
         #expect(head == "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\nContent-Length: 18\r\nConnection: close\r\n\r\n")
+    }
+
+    @Test(.enabled(if: CPUList.allowed().cpus.count >= 2, "needs two CPUs"))
+    func thePoolKeepsOffTheReceivingThreadsCPUs() throws {
+        let busy = CPUList.allowed().cpus[0]
+        let server = try MetricsServer(listen: SocketAddress(parsing: "127.0.0.1:0"))
+        // The page says which CPUs the pool thread answering may run on.
+        try server.start(avoiding: [busy]) {
+            let status = (try? String(contentsOfFile: "/proc/thread-self/status", encoding: .utf8)) ?? ""
+            return status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }.map { $0.split(separator: "\t").last.map(String.init) ?? "" } ?? "?"
+        }
+        let others = CPUList(CPUList.allowed().cpus.filter { $0 != busy })
+        for _ in 0..<4 {
+            #expect(try HTTPClient.exchange(server.address, Self.good).body == others.description)
+        }
     }
 
     @Test func itListensOnIPv6Too() throws {
