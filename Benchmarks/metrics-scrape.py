@@ -4,10 +4,12 @@ without a scraper, with one scraping 10 times a second, and with one scraping
 as fast as it can (one connection after another), alternated A B C A B C ...;
 for each trial the receiver's rate and its CPU per datagram.
 
-    Benchmarks/metrics-scrape.py [--seconds 5] [--rounds 3] [--bin DIR]
+    Benchmarks/metrics-scrape.py [--seconds 5] [--rounds 3] [--rate PPS] [--bin DIR]
 
 The receiver (`mpps recv --metrics`) has its thread pinned to CPU 1; the sender
-(`mpps send --gso 16`, unpaced) and the scraper run on CPU 0, so the receiving
+(`mpps send --gso 16`, unpaced, or paced with --rate: on 2 shared cores an
+unpaced sender is slowed by the scraper beside it, and a rate every mode keeps
+up with leaves the receiver's CPU and drops to compare) and the scraper run on CPU 0, so the receiving
 CPU does nothing but receive (mpps's server threads keep off the CPUs of --cpus).
 The rate is the receiver's own (`pps_mean` of its JSON summary); the CPU per
 datagram twice: the receiving thread's (the one pinned to CPU 1, its
@@ -79,7 +81,7 @@ def sample_thread(pid, result, stop):
         stop.wait(0.2)
 
 
-def trial(binary, mode, seconds):
+def trial(binary, mode, seconds, rate):
     port, metrics = free_port(socket.SOCK_DGRAM), free_port(socket.SOCK_STREAM)
     receiver = subprocess.Popen([binary, "recv", f"127.0.0.1:{port}", "--cpus", "1", "--json", "--quiet",
                                  "--duration", str(seconds + 1), "--metrics", f"127.0.0.1:{metrics}"],
@@ -88,8 +90,9 @@ def trial(binary, mode, seconds):
     ready = receiver.stdout.readline()
     if '"type":"ready"' not in ready:
         sys.exit(f"metrics-scrape: the receiver did not start: {ready}{receiver.stderr.read()}")
+    pacing = ["--rate", rate] if rate else []
     sender = subprocess.Popen([binary, "send", f"127.0.0.1:{port}", "--cpus", "0", "--gso", "16",
-                               "--duration", str(seconds), "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               "--duration", str(seconds), "--quiet"] + pacing, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     children.append(sender)
     stop, counts = threading.Event(), [0]
     sampled, sampling = [None], threading.Event()
@@ -112,7 +115,7 @@ def trial(binary, mode, seconds):
     cpu = usage.ru_utime + usage.ru_stime
     packets = summary["packets"]
     thread_seconds = (sampled[0] or 0) / os.sysconf("SC_CLK_TCK")
-    return {"mode": mode, "pps": summary["pps_mean"], "packets": packets,
+    return {"mode": mode, "pps": summary["pps_mean"], "packets": packets, "drops": summary.get("socket_drops", 0),
             "thread_ns_per_datagram": thread_seconds * 1e9 / packets if packets else 0,
             "cpu_ns_per_datagram": cpu * 1e9 / packets if packets else 0, "scrapes": counts[0]}
 
@@ -122,6 +125,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build", "release"))
+    parser.add_argument("--rate", default=None, help="pace the sender (mpps send --rate), e.g. 100k")
     args = parser.parse_args()
     if not 1 <= args.seconds <= 600 or not 1 <= args.rounds <= 100:
         sys.exit("metrics-scrape: --seconds from 1 to 600, --rounds from 1 to 100")
@@ -133,16 +137,16 @@ def main():
     results = []
     for round in range(args.rounds):
         for mode in ["none", "10/s", "flood"]:
-            result = trial(binary, mode, args.seconds)
+            result = trial(binary, mode, args.seconds, args.rate)
             results.append(result)
             print(f"round {round + 1}  {mode:6}  {result['pps'] / 1e6:7.3f}M pps  thread {result['thread_ns_per_datagram']:7.1f} "
-                  f"process {result['cpu_ns_per_datagram']:7.1f} ns/datagram  {result['scrapes']:6d} scrapes", flush=True)
+                  f"process {result['cpu_ns_per_datagram']:7.1f} ns/datagram  {result['drops']:7d} dropped  {result['scrapes']:6d} scrapes", flush=True)
     print("\nmedians:")
     for mode in ["none", "10/s", "flood"]:
         rows = sorted((r for r in results if r["mode"] == mode), key=lambda r: r["pps"])
         median = lambda key: sorted(r[key] for r in rows)[len(rows) // 2]
         print(f"  {mode:6}  {median('pps') / 1e6:7.3f}M pps  thread {median('thread_ns_per_datagram'):7.1f} "
-              f"process {median('cpu_ns_per_datagram'):7.1f} ns/datagram  {median('scrapes') / args.seconds:8.1f} scrapes/s")
+              f"process {median('cpu_ns_per_datagram'):7.1f} ns/datagram  {median('drops'):7d} dropped  {median('scrapes') / args.seconds:8.1f} scrapes/s")
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
 
 
