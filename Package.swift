@@ -45,9 +45,11 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "PacketIO", "HostStats"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Reporting", "PacketIO", "HostStats", "AllocationCounter"]),
         .testTarget(name: "TrialsTests", dependencies: ["Trials", "Reporting", "PacketIO", "HostStats"]),
-        .testTarget(name: "PlotsTests", dependencies: ["Plots", "Reporting", "PacketIO"]),
+        // Test-only: an SVG parses as XML and rsvg-convert renders it to a PNG that is not blank.
+        .target(name: "SVGCheck", path: "Tests/SVGCheck"),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots", "Reporting", "PacketIO", "SVGCheck"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "Reporting", "PacketIO"]),
-        .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab"]),
+        .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab", "SVGCheck"]),
         // Runs the built examples against loopback peers made with PacketIO.
         .testTarget(name: "ExamplesTests", dependencies: ["PacketIO"]),
     ],
