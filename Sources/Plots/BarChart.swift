@@ -55,7 +55,8 @@ package struct BarChart: Sendable, Equatable {
         let plotTop = ChartFrame.header(title, legend: legend, into: &canvas, top: top)
         let heights = bars.map { bar in bar.values.filter { $0.isFinite && $0 > 0 }.reduce(0, +) }
         let highest = max(heights.max() ?? 0, bars.compactMap(\.marker).filter(\.isFinite).max() ?? 0)
-        let scale = AxisScale.covering(0, highest, ticks: 5)
+        // A tenth more room above the highest bar, for its caption.
+        let scale = AxisScale.covering(0, highest * 1.1, ticks: 5)
         ChartFrame.yAxis(scale, unit: yUnit, title: yTitle, into: &canvas, top: plotTop)
         let left = ChartFrame.left, right = canvas.width - ChartFrame.right
         let bottom = plotTop + ChartFrame.plotHeight

@@ -184,7 +184,7 @@ package struct RunPlotData: Sendable {
                 return bucket.rate(seconds[thread]).map { PlotPoint(x: bucket.end, y: $0) }
             })
         }
-        return LineChart(title: "Each thread's CPU time (user + system) per second", yTitle: "CPU seconds per second",
+        return LineChart(title: "Each thread's CPU time (user + system) per second", yTitle: "share of one CPU",
                          yUnit: .percent, series: series, minimumTop: 1)
     }
 }
