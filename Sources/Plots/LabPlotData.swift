@@ -46,9 +46,13 @@ package struct LabPlotData: Sendable {
         let sentRate = IntervalBucket.amount(line["sent_pps"])
         let sent = IntervalBucket.amount(line["sent"])
         let lost = IntervalBucket.amount(line["lost"])
-        // Each count of lost datagrams goes to at most one cause, the socket's first, the rest where no counter saw it.
-        let socket = min(IntervalBucket.amount(line["drops"]?["socket"]), lost)
-        let backlog = min(IntervalBucket.amount(line["drops"]?["backlog"]), lost - socket)
+        // Each lost datagram goes to one cause, the socket's first, the rest where no counter saw it, as the
+        // lab's account does. A GRO receiver's socket counts whole coalesced messages, however many datagrams
+        // each held: when it dropped any, what the backlog does not explain was lost there.
+        let coalesced = line["receiver"]?.array?.contains(.string("--gro")) == true
+        let socketCount = IntervalBucket.amount(line["drops"]?["socket"])
+        let backlog = min(IntervalBucket.amount(line["drops"]?["backlog"]), lost)
+        let socket = coalesced && socketCount > 0 ? lost - backlog : min(socketCount, lost - backlog)
         let elsewhere = lost - socket - backlog
         let perSecond = sent > 0 ? sentRate / sent : 0
         return Experiment(name: name, receivedPerSecond: received, sentPerSecond: sentRate,

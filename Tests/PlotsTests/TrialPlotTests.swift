@@ -20,6 +20,13 @@ import Reporting
         #expect(stream.lab.description == "3 experiments on loopback, CPUs 0-1, 4.5 s; best: gro 20.0M/s")
     }
 
+    @Test func aGROReceiversSocketDropsExplainItsLoss() throws {
+        // Its socket counts coalesced messages: 5100 of them held the 323500 datagrams lost, as the lab's account says.
+        let line = #"{"type":"experiment","name":"gro","receiver":["mpps","recv","0.0.0.0:4321","--gro"],"received_pps":767000.0,"sent_pps":1090500.0,"sent":1090500,"received":767000,"lost":323500,"drops":{"socket":5100,"backlog":0}}"#
+        guard case .bars(let chart)? = try Lines.stream(line).lab.panel else { Issue.record("a bar chart"); return }
+        #expect(chart.bars[0].values == [767_000, 323_500, 0, 0])
+    }
+
     @Test func eachTrialOfferedAgainstReceivedWithTheResult() throws {
         let stream = try Lines.stream(Lines.ndr)
         #expect(stream.kind == .ndr)
