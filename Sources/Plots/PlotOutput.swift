@@ -29,14 +29,18 @@ package struct PlotOutput: Sendable, Equatable {
             throw RunError("cannot write \(option) \(path): it is a directory (give a file name, such as \(path)/run.svg)",
                            status: Self.cannotCreate)
         }
-        let probe = temporaryPath
-        do throws(Errno) {
-            let descriptor = try Syscalls.createNewFile(probe)
-            Syscalls.close(descriptor)
-            Syscalls.removeFile(probe)
-        } catch {
-            throw cannotWrite(error)
+        Syscalls.close(try createTemporary())
+        Syscalls.removeFile(temporaryPath)
+    }
+
+    /// Creates the temporary file; one left by an earlier process of this pid, killed
+    /// mid-write, is ours to replace.
+    func createTemporary() throws(RunError) -> Int32 {
+        do throws(Errno) { return try Syscalls.createNewFile(temporaryPath) } catch {
+            guard error == Errno(rawValue: EEXIST) else { throw cannotWrite(error) }
         }
+        Syscalls.removeFile(temporaryPath)
+        do throws(Errno) { return try Syscalls.createNewFile(temporaryPath) } catch { throw cannotWrite(error) }
     }
 
     /// The directory part of ``path``, `.` when there is none.
@@ -60,16 +64,7 @@ package struct PlotOutput: Sendable, Equatable {
     /// Writes `text` to ``path``, replacing what was there.
     package func write(_ text: String) throws(RunError) {
         let temporary = temporaryPath
-        let descriptor: Int32
-        do throws(Errno) { descriptor = try Syscalls.createNewFile(temporary) } catch {
-            if error == Errno(rawValue: EEXIST) {
-                // Left by an earlier run of this pid that was killed mid-write: it is ours to replace.
-                Syscalls.removeFile(temporary)
-                do throws(Errno) { descriptor = try Syscalls.createNewFile(temporary) } catch { throw cannotWrite(error) }
-            } else {
-                throw cannotWrite(error)
-            }
-        }
+        let descriptor = try createTemporary()
         var text = text
         let written = text.withUTF8 { bytes in Syscalls.writeAll(descriptor, UnsafeRawBufferPointer(bytes)) }
         let failure = written ? nil : Errno.current

@@ -98,6 +98,23 @@ import SVGCheck
         #expect(scratch.names.isEmpty)
     }
 
+    @Test func aPlotThatCannotBeWrittenAtTheEndFailsWithOneLine() throws {
+        // The directory was there when the run started, and is gone when it ends.
+        let scratch = try Scratch()
+        let directory = scratch.file("gone")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let receiver = try Program("mpps", ["recv", "127.0.0.1:\(freePort())", "--json", "--interval", "0.2",
+                                            "--svg", directory + "/r.svg"])
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        try FileManager.default.removeItem(atPath: directory)
+        receiver.send(SIGINT)
+        #expect(receiver.finish(within: 5) == 73)
+        #expect(receiver.stdoutLines.last?.contains(#""type":"summary""#) == true, "the run's own output is whole")
+        let lines = receiver.stderr.split(separator: "\n")
+        #expect(lines.last == "cannot write --svg \(directory)/r.svg: no such file or directory (is directory \(directory) there and writable?)",
+                "\(receiver.stderr)")
+    }
+
     @Test func plotRefusesBadInputWithOneLine() throws {
         let scratch = try Scratch()
         try "mpps recv: listening on 127.0.0.1:4321\n".write(toFile: scratch.file("text.jsonl"), atomically: true, encoding: .utf8)
