@@ -67,6 +67,7 @@ package struct AxisScale: Sendable, Equatable {
         exponent >= 0 ? Double(whole) * pow(10, Double(exponent)) : Double(whole) / pow(10, Double(-exponent))
     }
 
+    /// `value` within ±``largest``; NaN is 0.
     static func clamp(_ value: Double) -> Double {
         guard value.isFinite else { return value.isNaN ? 0 : (value > 0 ? largest : -largest) }
         return max(-largest, min(largest, value))

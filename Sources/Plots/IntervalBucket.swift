@@ -22,8 +22,10 @@ struct IntervalBucket: Sendable, Equatable {
 
     /// Why datagrams were dropped, as the interval lines tell.
     enum DropCause: Int, CaseIterable {
+        /// A full socket buffer; a full CPU backlog; UDP memory; no listener; other receive errors.
         case socket, backlog, memory, noPort, otherErrors
 
+        /// The legend's words for it.
         var name: String {
             switch self {
             case .socket: return "socket buffer full"

@@ -9,8 +9,11 @@ package struct LabPlotData: Sendable {
 
     /// One experiment, as far as the plot needs it.
     struct Experiment: Sendable {
+        /// The experiment's name (`naive`, `gro`).
         var name: String
+        /// Datagrams received per second of sending.
         var receivedPerSecond: Double
+        /// Datagrams sent per second.
         var sentPerSecond: Double
         /// Lost datagrams per second of sending, by cause: socket, backlog, elsewhere.
         var lostPerSecond: [Double]
@@ -18,6 +21,7 @@ package struct LabPlotData: Sendable {
         var missing: String?
     }
 
+    /// The experiments drawn, in order (at most ``maximumBars``).
     private(set) var experiments: [Experiment] = []
     /// Experiment lines read, those beyond ``maximumBars`` included.
     package private(set) var count = 0
@@ -38,6 +42,7 @@ package struct LabPlotData: Sendable {
         }
     }
 
+    /// One `experiment` line as the plot needs it; missing or hostile numbers count as 0.
     static func experiment(_ line: JSONValue) -> Experiment {
         let name = XMLText.shortened(line["name"]?.string ?? "?", to: 40)
         if line["skipped"] != nil { return Experiment(name: name, receivedPerSecond: 0, sentPerSecond: 0, lostPerSecond: [], missing: "not run") }

@@ -7,13 +7,19 @@ package struct NDRPlotData: Sendable {
     /// Bars at most (ndr runs at most 30 search trials and a few more).
     package static let maximumBars = 100
 
+    /// One trial, as far as the plot needs it.
     struct Trial: Sendable {
+        /// Its number, and its phase when not a search trial: `3`, `5 confirm`, `6 min`.
         var label: String
+        /// The rate asked of the sender.
         var offered: Double
+        /// Datagrams received per second.
         var received: Double
+        /// Its verdict.
         var passed: Bool
     }
 
+    /// The trials drawn, in order (at most ``maximumBars``).
     private(set) var trials: [Trial] = []
     /// Trial lines read, those beyond ``maximumBars`` included.
     package private(set) var count = 0

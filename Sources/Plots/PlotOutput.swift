@@ -56,6 +56,7 @@ package struct PlotOutput: Sendable, Equatable {
         return (directory == "/" ? "" : directory) + "/." + name + ".mpps-\(getpid()).tmp"
     }
 
+    /// The one line for a failed write or check, exit status ``cannotCreate``.
     func cannotWrite(_ error: Errno) -> RunError {
         RunError("cannot write \(option) \(path): \(error) (is directory \(directory) there and writable?)",
                  status: Self.cannotCreate)

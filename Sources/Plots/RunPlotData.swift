@@ -15,6 +15,7 @@ package struct RunPlotData: Sendable {
     /// CPUs drawn at most.
     package static let maximumCPUs = 64
 
+    /// Full buckets, in order of time (fewer than ``maximumPoints``).
     private(set) var buckets: [IntervalBucket] = []
     /// The bucket being filled, and how many intervals it holds.
     private var pending: IntervalBucket?
