@@ -45,7 +45,7 @@ import SVGCheck
     @Test func recvAndSendWriteTheirPlotsWhenTheRunEnds() throws {
         let scratch = try Scratch()
         let port = freePort()
-        let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--json", "--duration", "3", "--interval", "0.5",
+        let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--json", "--duration", "3", "--interval", "0.5", "--rcvbuf", "16M",
                                             "--svg", scratch.file("recv.svg")])
         #expect(receiver.waitForReady(), "\(receiver.stderr)")
         let sender = try Program.run("mpps", ["send", "127.0.0.1:\(port)", "--count", "100000", "--rate", "100k", "--quiet",
