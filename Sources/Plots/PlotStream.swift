@@ -138,7 +138,7 @@ extension RunPlotData {
     package static func figure(_ data: RunPlotData, title: String, subtitle: [String]) -> Figure {
         var lines = subtitle
         if let description = data.description { lines.append(description) }
-        var notes = data.summaryLine.map { [$0] } ?? []
+        var notes = (data.summaryLine.map { [$0] } ?? []) + data.findings
         if data.intervalsPerBucket > 1 {
             notes.append("\(data.intervals) intervals drawn as \(data.points.count) points of \(data.intervalsPerBucket) intervals each")
         }

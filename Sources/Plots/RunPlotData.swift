@@ -97,8 +97,16 @@ package struct RunPlotData: Sendable {
         }
         if let lost = summary["lost"]?.count { line += "; \(lost) lost by the sequence numbers" }
         if let drops = summary["socket_drops"]?.count { line += "; \(drops) dropped at the sockets" }
+        if let nanoseconds = summary["cpu_ns_per_datagram"]?.double, nanoseconds.isFinite, nanoseconds >= 0 {
+            line += "; \(Units.fixed(min(nanoseconds, 1e12), decimals: 0)) ns of the receiving threads' CPU per datagram"
+        }
         if let stop = summary["stop"]?.string { line += "; stop: \(XMLText.shortened(stop, to: 20))" }
         return line
+    }
+
+    /// The summary's `findings` (what the CPU shares say about the limit), at most 5, each shortened.
+    package var findings: [String] {
+        (summary?["findings"]?.array ?? []).prefix(5).compactMap(\.string).map { "finding: " + XMLText.shortened($0, to: 300) }
     }
 
     /// The panels: datagrams/s per thread; drops by cause (when the lines carry the host's

@@ -49,6 +49,14 @@ import Reporting
         #expect(values(threads.series.last).map { ($0 * 100).rounded() } == [50, 50, 50])
     }
 
+    @Test func theSummarysCPUFiguresAndFindingsAreNotes() throws {
+        let summary = #"{"type":"summary","packets":10,"seconds":1.000,"stop":"count","cpu_ns_per_datagram":512.4,"findings":["CPU 1 is saturated by softirq work while the receiving threads wait","x"]}"#
+        let stream = try Lines.stream(Lines.interval(1) + "\n" + summary)
+        let figure = try stream.figure(title: "t", subtitle: [])
+        #expect(figure.notes == ["summary: 10 datagrams in 1.000 s; 512 ns of the receiving threads' CPU per datagram; stop: count",
+                                 "finding: CPU 1 is saturated by softirq work while the receiving threads wait", "finding: x"])
+    }
+
     @Test func aSenderHasOnlyItsRates() throws {
         let stream = try Lines.stream(Lines.sendStream)
         let panels = stream.run.panels
