@@ -97,6 +97,7 @@ package struct RunPlotData: Sendable {
         }
         if let lost = summary["lost"]?.count { line += "; \(lost) lost by the sequence numbers" }
         if let drops = summary["socket_drops"]?.count { line += "; \(drops) dropped at the sockets" }
+        if let refused = summary["refused"]?.count, refused > 0 { line += "; \(refused) sends refused (nothing listened)" }
         if let nanoseconds = summary["cpu_ns_per_datagram"]?.double, nanoseconds.isFinite, nanoseconds >= 0 {
             line += "; \(Units.fixed(min(nanoseconds, 1e12), decimals: 0)) ns of the receiving threads' CPU per datagram"
         }
