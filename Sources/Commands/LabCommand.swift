@@ -1,4 +1,5 @@
 
+import Plots
 import Reporting
 import Trials
 
@@ -9,10 +10,11 @@ enum LabCommand {
         OptionSpec("--port", "PORT", "the UDP port receivers listen on (default: a free one; 4321 with --netns)"),
         OptionSpec("--netns", nil, "run sender and receiver in two network namespaces joined by a veth pair with RPS (root)"),
         OptionSpec("--json", nil, "one JSON object per experiment, then a summary (keys in README.md)"),
+        SVGOption.spec("a bar per experiment: received vs sent, losses stacked by cause"),
     ]
 
     static let help = Arguments.help(
-        usage: "mpps lab [--seconds S] [--json] [--netns]",
+        usage: "mpps lab [--seconds S] [--json] [--netns] [--svg FILE]",
         about: """
         Run the article's experiments in its order, each as two child processes of
         this mpps (a receiver, then a sender for S seconds; then SIGINT to the
@@ -72,6 +74,23 @@ enum LabCommand {
         if let port = try arguments.integer("--port", in: 1...65535) { lab.port = UInt16(port) }
         lab.json = arguments.flag("--json")
         lab.netns = arguments.flag("--netns")
-        try LabRun.run(lab, capabilities: capabilities)
+        let svg = try SVGOption.output(arguments)
+        var plot = LabPlotData()
+        var failure: RunError?
+        do throws(RunError) {
+            try LabRun.run(lab, capabilities: capabilities) { plot.add($0) }
+        } catch {
+            failure = error
+        }
+        // Drawn whenever an experiment ran, even when another failed or a signal cut the lab short.
+        if let svg, plot.count > 0 {
+            let figure = LabPlotData.figure(plot, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
+            do throws(RunError) { try svg.write(figure.svg) } catch {
+                guard let failure else { throw error }
+                writeError(error.description)
+                throw failure
+            }
+        }
+        if let failure { throw failure }
     }
 }

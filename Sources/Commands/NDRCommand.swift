@@ -1,5 +1,6 @@
 
 import PacketIO
+import Plots
 import Reporting
 import Trials
 
@@ -14,6 +15,7 @@ enum NDRCommand {
         OptionSpec("--gso", "N", "the sender uses UDP GSO, N datagrams per message, to offer more than a plain sender can"),
         OptionSpec("--netns", nil, "run sender and receiver in two network namespaces joined by a veth pair (root)"),
         OptionSpec("--json", nil, "one JSON object per trial, then a summary"),
+        SVGOption.spec("each trial, offered vs received, pass or fail, and the result"),
     ]
 
     static let help = Arguments.help(
@@ -70,6 +72,22 @@ enum NDRCommand {
         ndr.steps = try arguments.integer("--steps", in: 1...30) ?? 8
         ndr.gso = try arguments.integer("--gso", in: 1...SendBatch.maximumSegments, why: " (the kernel's UDP_MAX_SEGMENTS)")
         ndr.json = arguments.flag("--json")
-        try NDRRun.run(ndr)
+        let svg = try SVGOption.output(arguments)
+        var plot = NDRPlotData()
+        var failure: RunError?
+        do throws(RunError) {
+            try NDRRun.run(ndr) { plot.add($0) }
+        } catch {
+            failure = error
+        }
+        if let svg, plot.count > 0 {
+            let figure = NDRPlotData.figure(plot, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
+            do throws(RunError) { try svg.write(figure.svg) } catch {
+                guard let failure else { throw error }
+                writeError(error.description)
+                throw failure
+            }
+        }
+        if let failure { throw failure }
     }
 }

@@ -5,6 +5,7 @@ import HostStats
 import Reporting
 import Engine
 import Metrics
+import Plots
 import PacketIO
 
 /// `mpps recv [ADDR:PORT]`: receive with one or more threads and report.
@@ -26,6 +27,7 @@ enum RecvCommand {
         OptionSpec("--metrics", "ADDR:PORT", "serve Prometheus metrics over HTTP at http://ADDR:PORT/metrics while receiving, e.g. 127.0.0.1:9321 (names in README.md, 'Metrics')"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
+        SVGOption.spec("datagrams/s per thread, drops by cause and CPU shares over time"),
     ]
 
     static let help = Arguments.help(
@@ -102,7 +104,10 @@ enum RecvCommand {
         let metrics = try metricsAddress.map { address throws(RunError) in try MetricsServer(listen: address) }
         defer { metrics?.stop() }
         let sink: ReportSink = json ? JSONSink(quiet: quiet) : HumanSink(verb: "received", quiet: quiet, slotSize: receive.slotSize)
-        try Session.receive(receive, monitor: monitor, sink: sink, interface: interface) { run in
+        let plotting = try SVGOption.output(arguments).map {
+            PlottingSink(wrapping: sink, output: $0, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
+        }
+        try Session.receive(receive, monitor: monitor, sink: plotting ?? sink, interface: interface) { run in
             let ready = ReceiveReady(address: run.boundAddress, threads: run.options.threads, reusePort: run.options.reusePort,
                                      steering: run.options.steering.rawValue, cpus: run.threadCPUs, batch: run.options.batch,
                                      coalescing: run.options.coalescing, moderationMicroseconds: run.options.moderation,
@@ -111,6 +116,7 @@ enum RecvCommand {
             // The JSON stream's first line, for programs; the line on stderr, for people.
             if json { JSONSink.write(ready.json) }
             if !quiet { writeError(ready.text) }
+            plotting?.ready(ready.json)
             // Clients that came early wait in the listen queue until the threads start.
             if let metrics {
                 do throws(RunError) { try metrics.start(avoiding: run.threadCPUs ?? []) { ReceiverMetrics(run: run).prometheusText } } catch {
@@ -119,5 +125,6 @@ enum RecvCommand {
                 if !quiet { writeError("mpps recv: metrics at http://\(metrics.address)/metrics") }
             }
         }
+        if let failure = plotting?.failure { throw failure }
     }
 }

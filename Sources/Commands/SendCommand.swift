@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Engine
 import PacketIO
+import Plots
 import Reporting
 
 /// `mpps send [TARGET...]`: send from one or more threads per target and report.
@@ -23,6 +24,7 @@ enum SendCommand {
         OptionSpec("--interval", "SECONDS", "seconds between report lines, 0.001 to 31536000 (default 1)"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
+        SVGOption.spec("datagrams/s per thread over time"),
     ]
 
     static let help = Arguments.help(
@@ -93,7 +95,10 @@ enum SendCommand {
         let json = arguments.flag("--json")
         let quiet = arguments.flag("--quiet")
         let sink: ReportSink = json ? JSONSink(quiet: quiet) : HumanSink(verb: "sent", quiet: quiet)
-        try Session.send(send, monitor: monitor, sink: sink) { run in
+        let plotting = try SVGOption.output(arguments).map {
+            PlottingSink(wrapping: sink, output: $0, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
+        }
+        try Session.send(send, monitor: monitor, sink: plotting ?? sink) { run in
             let options = run.options
             let cpus = options.cpus.map { list in (0..<options.threadCount).map { list.cpus[$0 % list.cpus.count] } }
             let ready = SendReady(targets: options.targets, threads: options.threadCount, flows: options.flowCount,
@@ -105,6 +110,8 @@ enum SendCommand {
                                   processID: getpid())
             if json { JSONSink.write(ready.json) }
             if !quiet { writeError(ready.text) }
+            plotting?.ready(ready.json)
         }
+        if let failure = plotting?.failure { throw failure }
     }
 }

@@ -7,4 +7,5 @@ package enum SystemCall: Sendable, Hashable {
     case spawn, waitpid, kill, fcntl
     case threadCreate, setAffinity
     case listen, accept, recv, shutdown
+    case stat, rename, unlink
 }

@@ -8,8 +8,11 @@ import Reporting
 /// a sender started as child processes of this very executable, then a table.
 package enum LabRun {
     /// Runs every experiment of ``LabPlan`` and prints as each ends. Throws a
-    /// set-up error, or after the table when an experiment failed.
-    package static func run(_ options: LabOptions, capabilities: LabCapabilities) throws(RunError) {
+    /// set-up error, or after the table when an experiment failed. `record`
+    /// gets each experiment's JSON line and the summary's, with or without
+    /// `--json` (`lab --svg` draws them).
+    package static func run(_ options: LabOptions, capabilities: LabCapabilities,
+                            record: (JSONValue) -> Void = { _ in }) throws(RunError) {
         let watch = StopSignalWatch()
         defer { watch.restore() }
         let cpus = CPUList.allowed().cpus
@@ -62,6 +65,7 @@ package enum LabRun {
             }
             let result = LabResult(experiment: experiment, receiverArgv: receiverArgv, senderArgv: senderArgv, outcome: outcome)
             results.append(result)
+            record(LabReport.json(result))
             if options.json {
                 JSONSink.write(LabReport.json(result))
             } else {
@@ -71,9 +75,11 @@ package enum LabRun {
 
         let seconds = Double(MonotonicClock.now() &- start) / 1e9
         let stop = watch.stopped ? "signal" : "done"
+        let summary = LabReport.summaryJSON(results, planned: experiments.count, seconds: seconds, place: placeName,
+                                            cpus: cpus, notes: notes, stop: stop)
+        record(summary)
         if options.json {
-            JSONSink.write(LabReport.summaryJSON(results, planned: experiments.count, seconds: seconds, place: placeName,
-                                                 cpus: cpus, notes: notes, stop: stop))
+            JSONSink.write(summary)
         } else {
             writeOutput(LabReport.table(results))
             if watch.stopped {

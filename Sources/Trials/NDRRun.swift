@@ -25,8 +25,9 @@ package enum NDRRun {
             + (gso.map { ["--gso", "\($0)"] } ?? []) + ["--json"]
     }
 
-    /// Runs the search and prints each trial and the result.
-    package static func run(_ options: NDROptions) throws(RunError) {
+    /// Runs the search and prints each trial and the result. `record` gets each
+    /// trial's JSON line and the summary's, with or without `--json` (`ndr --svg` draws them).
+    package static func run(_ options: NDROptions, record: (JSONValue) -> Void = { _ in }) throws(RunError) {
         let watch = StopSignalWatch()
         defer { watch.restore() }
         var namespaces: LabNamespaces?
@@ -70,11 +71,13 @@ package enum NDRRun {
                                  expected: count(rate: rate, seconds: options.trialSeconds),
                                  measurement: measurement, loss: options.loss)
             trials.append(trial)
+            record(trial.json)
             if options.json { JSONSink.write(trial.json) } else { writeOutput(trial.text + "\n") }
             search.record(rate, passed: trial.passed)
         }
 
         let outcome = NDROutcome(result: search.result, trials: trials, options: options)
+        record(outcome.json)
         if options.json { JSONSink.write(outcome.json) } else { writeOutput(outcome.text) }
     }
 }
