@@ -5,5 +5,6 @@ package enum SystemCall: Sendable, Hashable {
     case recvmmsg, sendmmsg, send, sendto, ioctl
     case open, read, write
     case spawn, waitpid, kill, fcntl
+    case listen, accept, poll, recv
     case threadCreate, setAffinity
 }
