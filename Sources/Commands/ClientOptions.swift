@@ -21,3 +21,21 @@ enum ClientOptions {
         }
     }
 }
+
+extension ClientOptions {
+    /// `raw` without `--server`, `--key-file` (and their values), `--json` and `--quiet`:
+    /// the arguments a local child runs with, its JSON asked for by the caller.
+    static func childArguments(_ raw: [String]) -> [String] {
+        var result: [String] = []
+        var index = 0
+        while index < raw.count {
+            let argument = raw[index]
+            index += 1
+            if argument == "--" { result += raw[(index - 1)...]; break }
+            if argument == "--server" || argument == "--key-file" { index += 1; continue }
+            if argument.hasPrefix("--server=") || argument.hasPrefix("--key-file=") || argument == "--json" || argument == "--quiet" { continue }
+            result.append(argument)
+        }
+        return result
+    }
+}

@@ -50,6 +50,17 @@ package enum PairTrial {
     /// where `place` says, or on the `mpps serve` of `receiverEnd` when given.
     package static func run(receiver: [String], sender: [String], place: TrialPlace, senderSeconds: Double,
                            watch: StopSignalWatch, receiverEnd: ReceiverEnd? = nil) throws(RunError) -> TrialMeasurement? {
+        guard let (receiverSummary, senderSummary) = try summaries(receiver: receiver, sender: sender, place: place,
+                                                                   senderSeconds: senderSeconds, watch: watch,
+                                                                   receiverEnd: receiverEnd) else { return nil }
+        return try TrialMeasurement.parse(receiver: receiverSummary, sender: senderSummary,
+                                          coalescing: receiver.contains("--gro")).get()
+    }
+
+    /// ``run(receiver:sender:place:senderSeconds:watch:receiverEnd:)`` up to the two summary
+    /// lines, as printed: the receiver's, then the sender's (`mpps send --server` prints both).
+    package static func summaries(receiver: [String], sender: [String], place: TrialPlace, senderSeconds: Double,
+                                  watch: StopSignalWatch, receiverEnd: ReceiverEnd? = nil) throws(RunError) -> (JSONValue, JSONValue)? {
         let key = ["--flow-key", FlowKey.random().description]
         let receiving = receiverEnd ?? LocalReceiverEnd(executable: place.executable, namespace: place.receiverNamespace)
         defer { receiving.end() }
@@ -75,7 +86,6 @@ package enum PairTrial {
         guard let senderSummary = JSONValue.lastObject(ofType: "summary", in: sending.output) else {
             throw RunError("the sender (mpps \(sender.joined(separator: " "))) printed no JSON summary")
         }
-        return try TrialMeasurement.parse(receiver: receiverSummary, sender: senderSummary,
-                                          coalescing: receiver.contains("--gro")).get()
+        return (receiverSummary, senderSummary)
     }
 }
