@@ -225,6 +225,33 @@ import NetLab
         #expect(server.program.stderr.components(separatedBy: "stopped the receiver").count - 1 == objects.count - 1)
     }
 
+    @Test func labWithServerRunsItsExperimentsThereAndSkipsWhatNeedsMoreAddresses() throws {
+        let server = try ServeProcess()
+        defer { _ = server.stop() }
+        let port = freePort()
+        let result = try Program.run("mpps", ["lab", "--server", server.address, "--target", "127.0.0.1", "--port", "\(port)",
+                                              "--seconds", "0.1", "--json"], within: 120)
+        #expect(result.status == 0, "\(result.stderr)")
+        let objects = result.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
+        let experiments = objects.dropLast()
+        #expect(experiments.count == 12, "\(result.stdout)")
+        let several = try #require(experiments.first { $0["name"] as? String == "several-ips" })
+        #expect(several["skipped"] as? String == "needs 2 receive addresses, --target gave 1: give more, --target ADDR,ADDR")
+        let summary = try #require(objects.last)
+        #expect(summary["place"] as? String == "server")
+        #expect(summary["skipped"] as? Int == 1)
+        #expect(summary["completed"] as? Int == 11, "\(result.stdout)")
+        // Every receiver ran on the server (one start and one stop each), none here.
+        #expect(server.program.stderr.components(separatedBy: "stopped the receiver").count - 1 == 11)
+
+        let missing = try Program.run("mpps", ["lab", "--server", server.address])
+        #expect(missing.status == 64)
+        #expect(missing.stderr == "mpps lab: --server needs --target ADDR[,ADDR...]: the receiving host's addresses as this host reaches them (see 'mpps lab --help')\n")
+        let both = try Program.run("mpps", ["ndr", "--server", server.address, "--netns"])
+        #expect(both.status == 64)
+        #expect(both.stderr == "mpps ndr: --server and --netns exclude each other: the receiver runs on the server's host (see 'mpps ndr --help')\n")
+    }
+
     @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace"))
     func acrossTwoNamespaces() throws {
         let lab = try VethLab()
