@@ -35,6 +35,7 @@ package final class LocalReceiverEnd: ReceiverEnd {
         self.namespace = namespace
     }
 
+    /// Starts the child and waits for its ready line (``PairTrial/readySeconds`` at most).
     package func start(_ arguments: [String], watch: StopSignalWatch) throws(RunError) -> JSONValue? {
         self.arguments = arguments
         let receiving = try ChildProcess(TrialPlace.argv(arguments, program: executable, namespace: namespace))
@@ -59,6 +60,7 @@ package final class LocalReceiverEnd: ReceiverEnd {
         }
     }
 
+    /// Waits until the child's socket is empty (``PairTrial/drainLimitSeconds`` at most), then SIGINT; its summary.
     package func stop(watch: StopSignalWatch) throws(RunError) -> JSONValue? {
         guard let receiving = child else { throw RunError("no receiver to stop (a bug)") }
         if watch.sleep(seconds: PairTrial.drainSeconds) { return nil }
@@ -81,6 +83,7 @@ package final class LocalReceiverEnd: ReceiverEnd {
         return summary
     }
 
+    /// Ends the child if it still runs (SIGTERM, then SIGKILL after 2 s).
     package func end() {
         child?.terminate(grace: 2)
         child = nil
@@ -107,6 +110,7 @@ package final class RemoteReceiverEnd: ReceiverEnd {
         Array(arguments.drop { $0 == "recv" }).filter { $0 != "--json" && $0 != "--quiet" }
     }
 
+    /// Opens a session with the server and asks it to start the receiver; its ready line.
     package func start(_ arguments: [String], watch: StopSignalWatch) throws(RunError) -> JSONValue? {
         let session = try ServeClient(server: server, key: key)
         client = session
@@ -114,6 +118,7 @@ package final class RemoteReceiverEnd: ReceiverEnd {
         return try session.start(Self.serverArguments(arguments))
     }
 
+    /// Asks the server to stop the receiver (it waits for the socket to empty); its summary.
     package func stop(watch: StopSignalWatch) throws(RunError) -> JSONValue? {
         guard let session = client else { throw RunError("no receiver to stop (a bug)") }
         // A moment for datagrams in flight between the hosts; the server then waits for the socket to empty.
@@ -123,5 +128,6 @@ package final class RemoteReceiverEnd: ReceiverEnd {
         return summary
     }
 
+    /// Closes the session: the server stops a receiver still running.
     package func end() { client = nil }
 }

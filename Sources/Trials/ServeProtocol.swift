@@ -31,8 +31,9 @@ package enum ServeProtocol {
     package static let defaultPort: UInt16 = 4320
     /// Messages a client may send on one connection.
     package static let maximumMessages = 64
-    /// Receiver arguments a start message may carry, and the longest one, in bytes.
+    /// Receiver arguments a start message may carry.
     package static let maximumArguments = 64
+    /// The longest receiver argument, in bytes (an address, a CPU list, 64 flow keys fit).
     package static let maximumArgumentLength = 256
     /// Bytes in a nonce (written as twice as many hex digits).
     package static let nonceSize = 16

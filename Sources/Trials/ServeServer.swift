@@ -112,6 +112,10 @@ package final class ServeServer {
                 case .failure(let error): fail(session, error.description, closing: true)
                 case .success(let request): handle(request, from: session)
                 }
+                if let running = receiver, running.owner == session.id {
+                    // The owner of a running receiver waits for its trial: silence is bounded by the receiver's longest run.
+                    session.deadline = deadline(seconds: options.longestRun + options.readTimeout)
+                }
             }
         }
     }
@@ -202,7 +206,6 @@ package final class ServeServer {
             case .ready(let line):
                 let port = line["address"]?.string.flatMap { try? SocketAddress(parsing: $0) }?.port
                 receiver = RunningReceiver(child: child, owner: session.id, port: port)
-                session.deadline = deadline(seconds: options.longestRun + options.readTimeout)
                 session.connection.write(line)
                 log(session.connection.peer, "started mpps recv \(arguments.joined(separator: " ")) (pid \(child.pid))")
                 return
@@ -231,7 +234,6 @@ package final class ServeServer {
             return
         }
         receiver = nil
-        session.deadline = deadline(seconds: options.readTimeout)
         let child = running.child
         // As a local trial does: let the receiver empty its socket before it stops.
         if let port = running.port {
@@ -266,18 +268,25 @@ package final class ServeServer {
 
 /// One client's connection and where it is in the protocol.
 final class ServeSession {
+    /// Where the session is: waiting for hello, for the key's proof, or for requests.
     enum Phase { case greeting, proving, ready }
 
+    /// The session's number, which owns a receiver it started.
     let id: Int
+    /// The client's connection.
     let connection: LineConnection
     /// This session's fresh nonce, sent in the hello.
     let nonce: [UInt8]
+    /// What the session may say next.
     var phase = Phase.greeting
+    /// Lines received so far, against ``ServeProtocol/maximumMessages``.
     var messages = 0
     /// When the server drops the connection unless a message comes.
     var deadline: UInt64
+    /// True once the server is done with it (removed after the current round).
     var closed = false
 
+    /// A session that has just connected.
     init(id: Int, connection: LineConnection, nonce: [UInt8], deadline: UInt64) {
         self.id = id
         self.connection = connection

@@ -130,6 +130,22 @@ import NetLab
         #expect(second.readLine().flatMap(jsonObject)?["type"] as? String == "ready")
     }
 
+    @Test func theOwnerOfARunningReceiverMayStaySilentThroughItsTrial() throws {
+        let server = try ServeProcess(["--timeout", "1"])
+        defer { _ = server.stop() }
+        let client = try ControlClient(port: server.port)
+        _ = client.hello()
+        client.send(#"{"type":"start","arguments":["127.0.0.1:0"]}"# + "\n")
+        let pid = try #require(client.readLine().flatMap(jsonObject)?["pid"] as? Int).asPID
+        client.send(#"{"type":"start","arguments":["127.0.0.1:0"]}"# + "\n")
+        #expect(client.readLine() == #"{"type":"error","message":"a receiver is already running for this connection: stop it first"}"#)
+        usleep(1_600_000)  // beyond --timeout, as a trial is
+        #expect(processExists(pid))
+        client.send(#"{"type":"stop"}"# + "\n")
+        #expect(client.readLine().flatMap(jsonObject)?["type"] as? String == "summary")
+        #expect(!processExists(pid))
+    }
+
     @Test func stopsItsReceiverWhenStopped() throws {
         let server = try ServeProcess()
         let client = try ControlClient(port: server.port)
