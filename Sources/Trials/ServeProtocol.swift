@@ -126,7 +126,8 @@ package enum ServeProtocol {
     package static func readKey(_ path: String) throws(RunError) -> [UInt8] {
         var bytes: [UInt8]
         do { bytes = try Syscalls.readWholeFile(path) } catch {
-            throw RunError("cannot read the key file \(path): \(error)")
+            throw RunError("cannot read the key file \(path): \(error) (give --key-file a readable file of at least 16 bytes)",
+                           status: RunError.usage)
         }
         while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") { bytes.removeLast() }
         guard bytes.count >= 16 else {

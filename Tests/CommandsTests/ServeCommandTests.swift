@@ -40,3 +40,17 @@ import Reporting
         #expect(ClientOptions.childArguments(["--server=h", "--key-file", "/k", "--", "--json"]) == ["--", "--json"])
     }
 }
+
+/// The key file's checks, before anything listens or connects.
+@Suite struct KeyFileTests {
+    @Test func aMissingOrShortKeyFileIsAUsageError() {
+        #expect(throws: RunError("cannot read the key file /nonexistent/key: no such file or directory (give --key-file a readable file of at least 16 bytes)",
+                                 status: RunError.usage)) {
+            try ServeCommand.run(["--key-file", "/nonexistent/key"])
+        }
+        #expect(throws: RunError("mpps send: --key-file goes with --server: it proves the key to mpps serve (see 'mpps send --help')",
+                                 status: RunError.usage)) {
+            try SendCommand.run(["--key-file", "/nonexistent/key", "--count", "1"])
+        }
+    }
+}
