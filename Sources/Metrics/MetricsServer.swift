@@ -158,7 +158,9 @@ private final class ServerPool: Sendable {
         while !isStopping {
             let connection: Int32?
             do throws(SocketError) { connection = try Syscalls.accept(listener) } catch {
-                // Out of descriptors or memory: wait rather than spin, and try again.
+                // EINVAL: stop() shut the listener down. Otherwise out of descriptors or
+                // memory: wait rather than spin, and try again.
+                if isStopping { return }
                 MonotonicClock.pause(nanoseconds: 100_000_000)
                 continue
             }
@@ -170,48 +172,43 @@ private final class ServerPool: Sendable {
 
     /// Reads one request head (within the deadline and the size limit), sends
     /// the response, and lets the client read it before the connection closes.
+    /// The connection is non-blocking (``Syscalls/accept(_:)`` makes it so):
+    /// every wait is a `poll` with a timeout.
     private func answer(_ connection: Int32, page: () -> String) {
-        let readWake = timeval(tv_sec: 0, tv_usec: Self.readWakeMilliseconds * 1000)
-        let writeLimit = timeval(tv_sec: Int(limits.writeSeconds), tv_usec: Int(limits.writeSeconds.truncatingRemainder(dividingBy: 1) * 1e6))
-        do {
-            try Syscalls.setOption(connection, SOL_SOCKET, SO_RCVTIMEO, readWake, "setsockopt(SO_RCVTIMEO)")
-            try Syscalls.setOption(connection, SOL_SOCKET, SO_SNDTIMEO, writeLimit, "setsockopt(SO_SNDTIMEO)")
-        } catch {
-            return
-        }
         let deadline = Units.deadline(MonotonicClock.now(), plusSeconds: limits.readSeconds)
         var head: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         var parse = HTTPRequest.Parse.incomplete
         while parse == .incomplete {
             if isStopping { return }
+            // The deadline is for the whole head: a client dripping a byte at a time is dropped too.
+            guard MonotonicClock.now() < deadline else { break }  // too slow: 408
+            guard Self.wait(connection, for: POLLIN, until: deadline) else { continue }
             let count: Int?
             do throws(SocketError) {
                 count = try Self.receive(connection, into: &chunk)
             } catch {
                 return  // reset by the peer: no one to answer
             }
-            if let count {
-                if count == 0 { return }  // the client left before finishing its request
-                head += chunk[0..<count]
-                // Parse again only when the new bytes can change the answer: a line ended, a byte
-                // no request line holds, or the limit reached; a client dripping bytes costs no rescans.
-                if chunk[0..<count].contains(where: { $0 == UInt8(ascii: "\n") || $0 < 0x20 || $0 >= 0x7F })
-                    || head.count >= HTTPRequest.maximumHeadBytes {
-                    parse = HTTPRequest.parse(head)
-                }
+            guard let count else { continue }
+            if count == 0 { return }  // the client left before finishing its request
+            head += chunk[0..<count]
+            // Parse again only when the new bytes can change the answer: a line ended, a byte
+            // no request line holds, or the limit reached; a client dripping bytes costs no rescans.
+            if chunk[0..<count].contains(where: { $0 == UInt8(ascii: "\n") || $0 < 0x20 || $0 >= 0x7F })
+                || head.count >= HTTPRequest.maximumHeadBytes {
+                parse = HTTPRequest.parse(head)
             }
-            // The deadline is for the whole head: a client dripping a byte at a time is dropped too.
-            if parse == .incomplete && MonotonicClock.now() >= deadline { break }  // too slow: 408
         }
         let response = HTTPResponse.bytes(for: parse, page: page)
-        guard response.withUnsafeBytes({ Syscalls.sendAll(connection, $0) }) else { return }
+        guard send(response, on: connection) else { return }
         // Closing with unread bytes queued would reset the connection, and the client could
         // lose the response: end our side, then drain what it still sends, within limits.
         Syscalls.shutdown(connection, writingOnly: true)
         let drainDeadline = Units.deadline(MonotonicClock.now(), plusSeconds: 1)
         var drained = 0
         while drained < 65536 && MonotonicClock.now() < drainDeadline && !isStopping {
+            guard Self.wait(connection, for: POLLIN, until: drainDeadline) else { continue }
             let count: Int?
             do throws(SocketError) {
                 count = try Self.receive(connection, into: &chunk)
@@ -222,5 +219,41 @@ private final class ServerPool: Sendable {
             if count == 0 { break }                  // the client closed: done
             drained += count
         }
+    }
+
+    /// Sends all of `bytes` within the write limit; false when the client is
+    /// gone or too slow to take them.
+    private func send(_ bytes: [UInt8], on connection: Int32) -> Bool {
+        let deadline = Units.deadline(MonotonicClock.now(), plusSeconds: limits.writeSeconds)
+        var offset = 0
+        while offset < bytes.count {
+            // Nil when the client is gone (a reset, a closed pipe).
+            let taken = bytes.withUnsafeBytes { buffer -> Int? in
+                do throws(SocketError) {
+                    return try Syscalls.sendStream(connection, UnsafeRawBufferPointer(rebasing: buffer[offset...]))
+                } catch {
+                    return nil
+                }
+            }
+            guard let sent = taken else { return false }
+            offset += sent
+            if sent == 0 {
+                guard MonotonicClock.now() < deadline, !isStopping else { return false }
+                _ = Self.wait(connection, for: POLLOUT, until: deadline)
+            }
+        }
+        return true
+    }
+
+    /// Waits for `events` on `connection`, at most until `deadline` and never
+    /// longer than the read wake-up (so a stop request is seen); true when
+    /// something happened (an error or hang-up too: the next call says which).
+    private static func wait(_ connection: Int32, for events: Int32, until deadline: UInt64) -> Bool {
+        let now = MonotonicClock.now()
+        guard now < deadline else { return false }
+        let milliseconds = min(UInt64(readWakeMilliseconds), (deadline - now) / 1_000_000 + 1)
+        var descriptors = [pollfd(fd: connection, events: Int16(events), revents: 0)]
+        let ready = (try? Syscalls.poll(&descriptors, milliseconds: Int32(milliseconds))) ?? 0
+        return ready > 0
     }
 }

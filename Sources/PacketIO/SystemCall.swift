@@ -5,7 +5,8 @@ package enum SystemCall: Sendable, Hashable {
     case recvmmsg, sendmmsg, send, sendto, ioctl
     case open, read, write
     case spawn, waitpid, kill, fcntl
+    case listen, accept, poll, recv
     case threadCreate, setAffinity
-    case listen, accept, recv, shutdown
+    case shutdown
     case stat, rename, unlink
 }

@@ -23,7 +23,7 @@ import PacketIO
         guard (try? Syscalls.setOption(descriptor, SOL_SOCKET, SO_RCVTIMEO, timeval(tv_sec: 10, tv_usec: 0), "setsockopt")) != nil,
               (try? Syscalls.connect(descriptor, to: SocketAddress(ipv4: 127, 0, 0, 1, port: port))) != nil else { return nil }
         let request = Array("GET \(target) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8)
-        guard request.withUnsafeBytes({ Syscalls.sendAll(descriptor, $0) }) else { return nil }
+        guard sendWhole(descriptor, request) else { return nil }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -196,4 +196,15 @@ import PacketIO
 extension String {
     /// What follows an HTTP response's head.
     var body: String { range(of: "\r\n\r\n").map { String(self[$0.upperBound...]) } ?? "" }
+}
+
+/// Writes all of `bytes` to a blocking stream socket; false when the peer is gone.
+private func sendWhole(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        guard let sent = try? bytes.withUnsafeBytes({ try Syscalls.sendStream(descriptor, UnsafeRawBufferPointer(rebasing: $0[offset...])) }),
+              sent > 0 else { return false }
+        offset += sent
+    }
+    return true
 }

@@ -18,7 +18,7 @@ struct HTTPClient {
 
     func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { Syscalls.sendAll(descriptor, $0) } }
+    func send(_ bytes: [UInt8]) -> Bool { sendWhole(descriptor, bytes) }
 
     /// Everything until the server closes (or the receive timeout passes, or a reset).
     func readAll() -> String {
@@ -48,4 +48,15 @@ extension String {
     var statusLine: String { split(separator: "\r\n", maxSplits: 1).first.map(String.init) ?? "" }
     /// What follows the head.
     var body: String { range(of: "\r\n\r\n").map { String(self[$0.upperBound...]) } ?? "" }
+}
+
+/// Writes all of `bytes` to a blocking stream socket; false when the peer is gone.
+func sendWhole(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+    var offset = 0
+    while offset < bytes.count {
+        guard let sent = try? bytes.withUnsafeBytes({ try Syscalls.sendStream(descriptor, UnsafeRawBufferPointer(rebasing: $0[offset...])) }),
+              sent > 0 else { return false }
+        offset += sent
+    }
+    return true
 }
