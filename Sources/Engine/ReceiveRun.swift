@@ -27,6 +27,8 @@ package final class ReceiveRun: @unchecked Sendable {
     private let sockets: [SocketHolder]
     private var threads: [NativeThread] = []
     private let results = ResultList()
+    /// Which kernel thread each receiving thread is, for its CPU time.
+    package let threadCPU: ThreadCPURegistry
 
     /// How often a receiving thread with no traffic checks for a stop request.
     static let idleWakeMilliseconds = 100
@@ -41,6 +43,7 @@ package final class ReceiveRun: @unchecked Sendable {
         }
         self.control = control
         counters = ThreadCounters(count: options.threads)
+        threadCPU = ThreadCPURegistry(count: options.threads)
         var holders: [SocketHolder] = []
         var address = options.address
         var granted = 0
@@ -111,11 +114,15 @@ package final class ReceiveRun: @unchecked Sendable {
                                    stop: control.flag, total: control.sharedTotal, flowKeys: options.flowKeys)
             let control = self.control
             let results = self.results
+            let registry = threadCPU
             do {
                 threads.append(try NativeThread(pinnedTo: cpu, pinFailed: { reason in
                     control.fail("cannot pin receiving thread \(index) to CPU \(cpu ?? -1): \(reason)")
                     latch.arrive()
                 }) {
+                    // Registered before it reads, so the latch's "ready" means its CPU time is known too.
+                    registry.register(index)
+                    defer { registry.finish(index) }
                     // A failed thread's counts and flows stay in the summary; the failure ends the run.
                     let (result, failure) = work.run()
                     results.append(result)
@@ -152,6 +159,9 @@ package final class ReceiveRun: @unchecked Sendable {
     package func sampler(interface: String? = nil) -> HostSampler {
         HostSampler(socketDrops: { [self] in socketDrops() }, interface: interface)
     }
+
+    /// Reads every CPU's shares and the receiving threads' CPU time, for the monitor.
+    package var cpuSampler: CPUSampler { CPUSampler(registry: threadCPU) }
 
     /// What the threads saw of flows and latencies, merged: complete once ``stop()`` returned.
     package func sequenceReport() -> SequenceReport {

@@ -59,7 +59,8 @@ package enum CPUDiagnosis {
     /// The findings for one interval (or a whole run): `cpus` are the shares of
     /// every CPU, `threads` the receiving threads. Each thread is judged on
     /// the CPU it ran on; a CPU full of softirq with no starved receiving thread on
-    /// it, while no receiving thread is full, is the kernel's limit.
+    /// it, while the receiving threads wait (neither they nor their CPUs are full:
+    /// a thread crowded out by other programs is not waiting for the kernel), is the kernel's limit.
     package static func findings(cpus: [CPUShare], threads: [ReceivingThreadCPU]) -> [CPUFinding] {
         guard !threads.isEmpty else { return [] }
         var findings: [CPUFinding] = []
@@ -74,7 +75,8 @@ package enum CPUDiagnosis {
             }
         }
         let busiest = threads.map(\.busy).max() ?? 0
-        if busiest < saturated {
+        let threadCPUsFull = threads.contains { thread in cpus.first { $0.cpu == thread.cpu }.map { $0.busy >= saturated } ?? false }
+        if busiest < saturated && !threadCPUsFull {
             for cpu in cpus where cpu.busy >= saturated && cpu.softirq >= softirqDominant && !livelocked.contains(cpu.cpu) {
                 findings.append(CPUFinding(kind: .kernelReceiveLimit, text:
                     "cpu\(cpu.cpu) is \(percent(cpu.softirq)) in softirq while the receiving threads are not busy (at most \(percent(busiest))): "

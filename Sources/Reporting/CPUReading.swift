@@ -45,8 +45,10 @@ package struct CPUUse: Equatable, Sendable {
     package init(from earlier: CPUReading, to later: CPUReading, seconds: Double, receivingCPUs: [Int]? = nil) {
         if let before = earlier.processors, let after = later.processors { cpus = after.shares(since: before) } else { cpus = [] }
         threads = later.threads.enumerated().map { index, now in
-            guard let now, index < earlier.threads.count, let before = earlier.threads[index] else { return nil }
-            return now.seconds(since: before)
+            guard let now else { return nil }
+            // A thread not yet known at the earlier reading started since: all its time is in this interval.
+            let before = index < earlier.threads.count ? earlier.threads[index] : nil
+            return now.seconds(since: before ?? TaskCPUTime(userTicks: 0, systemTicks: 0))
         }
         process = earlier.process.flatMap { before in later.process.map { $0.seconds(since: before) } }
         findings = []
