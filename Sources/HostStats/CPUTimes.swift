@@ -42,15 +42,16 @@ package struct CPUTimes: Equatable, Sendable {
 
     /// The share of each kind of work since `earlier`, as fractions of all the
     /// ticks that passed. A counter that went backwards (iowait can; a counter
-    /// that wrapped or a hostile file) counts as 0 for this interval; sums
-    /// saturate. With no tick at all (a read twice within a tick), every share is 0.
+    /// that wrapped or a hostile file) counts as 0 for this interval; user + nice
+    /// saturates. With no tick at all (a read twice within a tick), every share is 0.
     package func shares(since earlier: CPUTimes) -> CPUShare {
         func grown(_ now: UInt64, _ before: UInt64) -> UInt64 { now >= before ? now - before : 0 }
         let user = grown(self.user, earlier.user).addingSaturating(grown(nice, earlier.nice))
         let parts = [user, grown(system, earlier.system), grown(softirq, earlier.softirq), grown(irq, earlier.irq),
                      grown(iowait, earlier.iowait), grown(steal, earlier.steal), grown(idle, earlier.idle)]
-        let total = parts.reduce(UInt64(0)) { $0.addingSaturating($1) }
-        func share(_ part: UInt64) -> Double { total == 0 ? 0 : min(Double(part) / Double(total), 1) }
+        // Summed as Double: growths near 2^64 (a hostile file) would saturate a UInt64 total and break "the shares make 1".
+        let total = parts.reduce(0.0) { $0 + Double($1) }
+        func share(_ part: UInt64) -> Double { total == 0 ? 0 : min(Double(part) / total, 1) }
         return CPUShare(cpu: cpu, user: share(parts[0]), system: share(parts[1]), softirq: share(parts[2]),
                         irq: share(parts[3]), iowait: share(parts[4]), steal: share(parts[5]), idle: share(parts[6]))
     }
