@@ -77,7 +77,8 @@ package struct Monitor {
             var cpu: CPUUse?
             if let cpuSampler, let before = previousCPU {
                 let reading = cpuSampler.read()
-                cpu = CPUUse(from: before, to: reading, seconds: length, receivingCPUs: receiving ? threadCPUs : nil)
+                cpu = CPUUse(from: before, to: reading, seconds: length,
+                             receiving: receiving ? threads.map { ($0.cpu, $0.delta.packets) } : nil)
                 previousCPU = reading
             }
             var host: HostDelta?
@@ -132,7 +133,7 @@ package struct Monitor {
         // The workers recorded their own last CPU time as they ended, so this reading covers all of their work.
         if let cpuSampler, let firstCPU {
             summary.cpu = CPUUse(from: firstCPU, to: cpuSampler.read(), seconds: summary.seconds,
-                                 receivingCPUs: receiving ? threadCPUs : nil)
+                                 receiving: receiving ? zip(threadCPUs, totals).map { ($0, $1.packets) } : nil)
         }
         return summary
     }

@@ -6,12 +6,15 @@ package struct ReceivingThreadCPU: Equatable, Sendable {
     package var cpu: Int
     /// Its user plus system CPU time as a fraction of the interval (1 = a whole CPU).
     package var busy: Double
+    /// Datagrams it received in the interval: a thread that had none to read is idle, not starved.
+    package var received: UInt64
 
     /// Creates a value.
-    package init(id: Int, cpu: Int, busy: Double) {
+    package init(id: Int, cpu: Int, busy: Double, received: UInt64 = 1) {
         self.id = id
         self.cpu = cpu
         self.busy = busy
+        self.received = received
     }
 }
 
@@ -58,7 +61,7 @@ package enum CPUDiagnosis {
 
     /// The findings for one interval (or a whole run): `cpus` are the shares of
     /// every CPU, `threads` the receiving threads. Each thread is judged on
-    /// the CPU it ran on; a CPU full of softirq with no starved receiving thread on
+    /// the CPU it ran on (a thread that received nothing is idle, never starved); a CPU full of softirq with no starved receiving thread on
     /// it, while the receiving threads wait (neither they nor their CPUs are full:
     /// a thread crowded out by other programs is not waiting for the kernel), is the kernel's limit.
     package static func findings(cpus: [CPUShare], threads: [ReceivingThreadCPU]) -> [CPUFinding] {
@@ -67,7 +70,7 @@ package enum CPUDiagnosis {
         var livelocked = Set<Int>()
         for thread in threads {
             guard let cpu = cpus.first(where: { $0.cpu == thread.cpu }) else { continue }
-            if cpu.busy >= saturated && cpu.softirq >= softirqCrowding && thread.busy < starved {
+            if cpu.busy >= saturated && cpu.softirq >= softirqCrowding && thread.busy < starved && thread.received > 0 {
                 livelocked.insert(cpu.cpu)
                 findings.append(CPUFinding(kind: .receiveLivelock, text:
                     "receive livelock on cpu\(cpu.cpu): softirq takes \(percent(cpu.softirq)) of it and receiving thread #\(thread.id) "

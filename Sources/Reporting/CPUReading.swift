@@ -39,10 +39,10 @@ package struct CPUUse: Equatable, Sendable {
         self.findings = findings
     }
 
-    /// The change from `earlier` to `later` over `seconds`. With `receivingCPUs`
-    /// (each worker's CPU, -1 when unknown), the workers are receiving threads and
-    /// the findings are worked out.
-    package init(from earlier: CPUReading, to later: CPUReading, seconds: Double, receivingCPUs: [Int]? = nil) {
+    /// The change from `earlier` to `later` over `seconds`. With `receiving` (each
+    /// worker's CPU, -1 when unknown, and the datagrams it received over `seconds`),
+    /// the workers are receiving threads and the findings are worked out.
+    package init(from earlier: CPUReading, to later: CPUReading, seconds: Double, receiving: [(cpu: Int, packets: UInt64)]? = nil) {
         if let before = earlier.processors, let after = later.processors { cpus = after.shares(since: before) } else { cpus = [] }
         threads = later.threads.enumerated().map { index, now in
             guard let now else { return nil }
@@ -52,10 +52,10 @@ package struct CPUUse: Equatable, Sendable {
         }
         process = earlier.process.flatMap { before in later.process.map { $0.seconds(since: before) } }
         findings = []
-        if let receivingCPUs, seconds > 0 {
+        if let receiving, seconds > 0 {
             let used = threads.enumerated().compactMap { index, time in
-                time.map { ReceivingThreadCPU(id: index, cpu: index < receivingCPUs.count ? receivingCPUs[index] : -1,
-                                              busy: $0.total / seconds) }
+                time.map { ReceivingThreadCPU(id: index, cpu: index < receiving.count ? receiving[index].cpu : -1,
+                                              busy: $0.total / seconds, received: index < receiving.count ? receiving[index].packets : 0) }
             }
             findings = CPUDiagnosis.findings(cpus: cpus, threads: used)
         }

@@ -47,6 +47,13 @@ import HostStats
         #expect(CPUDiagnosis.findings(cpus: [], threads: [ReceivingThreadCPU(id: 0, cpu: 0, busy: 0.9)]).map(\.kind) == [.applicationLimit])
     }
 
+    @Test func aThreadWithNothingToReadIsIdleNotStarved() {
+        // The reuseport hash gave both flows to thread #1: thread #0, on the CPU full of softirq, had nothing to read.
+        let cpus = [CPUShare(cpu: 0, user: 0.55, system: 0.05, softirq: 0.40), CPUShare(cpu: 1, user: 0.44, system: 0.5, softirq: 0.06)]
+        #expect(CPUDiagnosis.findings(cpus: cpus, threads: [ReceivingThreadCPU(id: 0, cpu: 0, busy: 0, received: 0),
+                                                             ReceivingThreadCPU(id: 1, cpu: 1, busy: 0.5, received: 180_000)]).isEmpty)
+    }
+
     @Test func quietCasesSayNothing() {
         // Nothing received: no threads, no findings, even with a CPU full of softirq.
         #expect(CPUDiagnosis.findings(cpus: [CPUShare(cpu: 0, softirq: 1)], threads: []).isEmpty)

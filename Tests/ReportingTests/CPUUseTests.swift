@@ -25,7 +25,7 @@ import Reporting
                                  process: TaskCPUTime(userTicks: 10, systemTicks: 10))
         let later = CPUReading(processors: ProcessorTimes(cpus: [CPUTimes(cpu: 0, system: 95, idle: 105)]),
                                threads: [TaskCPUTime(userTicks: 5, systemTicks: 90)], process: TaskCPUTime(userTicks: 16, systemTicks: 104))
-        let use = CPUUse(from: earlier, to: later, seconds: 1, receivingCPUs: [0])
+        let use = CPUUse(from: earlier, to: later, seconds: 1, receiving: [(cpu: 0, packets: 1000)])
         #expect(use.cpus == [CPUShare(cpu: 0, system: 0.95, idle: 0.05)])
         #expect(use.threads == [ThreadCPUSeconds(user: 0.05, system: 0.9)])
         #expect(use.process == ThreadCPUSeconds(user: 0.06, system: 0.94))
