@@ -60,6 +60,9 @@ package struct HumanSink: ReportSink {
     }
 
     package func summary(_ summary: RunSummary) {
+        var summary = summary
+        // The article's own programs print its lines only.
+        if !explains { summary.cpu = nil }
         writeOutput(Self.summaryText(summary, verb: verb, slotSize: slotSize))
     }
 
