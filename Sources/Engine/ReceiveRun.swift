@@ -147,6 +147,16 @@ package final class ReceiveRun: @unchecked Sendable {
         return total
     }
 
+    /// Bytes waiting in this run's sockets' receive queues, summed; nil if unreadable.
+    package func queuedBytes() -> UInt64? {
+        var total: UInt64 = 0
+        for holder in sockets {
+            guard let bytes = try? UDPSocket.queuedBytes(descriptor: holder.descriptor) else { return nil }
+            total = total.addingSaturating(bytes)
+        }
+        return total
+    }
+
     /// Each socket's `SO_INCOMING_CPU`, in bind order (the group's index): the CPU
     /// that last delivered to it, -1 when unknown (Linux records it for connected
     /// UDP sockets only, so a receiver's sockets usually say -1).

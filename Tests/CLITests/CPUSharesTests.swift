@@ -101,7 +101,8 @@ import Testing
             try "2".write(toFile: "/sys/class/net/\(lab.hostEnd)/queues/\(queue)/rps_cpus", atomically: false, encoding: .utf8)
         }
         let port = 4000 + Int(getpid()) % 1000
-        let receiver = try Program("mpps", ["recv", "\(lab.hostAddress):\(port)", "--duration", "30", "--cpus", "1", "--json"])
+        let receiver = try Program("mpps", ["recv", "\(lab.hostAddress):\(port)", "--duration", "30", "--cpus", "1",
+                                            "--interval", "0.5", "--json"])
         #expect(receiver.waitForReady())
         let sender = try Program.run("mpps", ["send", "\(lab.hostAddress):\(port)", "--gso", "64", "--threads", "2", "--flows", "8",
                                               "--duration", "2", "--cpus", "0", "--json"],
@@ -109,11 +110,13 @@ import Testing
         #expect(sender.status == 0, "\(sender.stderr)")
         receiver.send(SIGINT)
         #expect(receiver.finish(within: 10) == 0, "\(receiver.stderr)")
-        let summary = try #require(Self.objects(receiver.stdout).last)
-        let findings = try #require(summary["findings"] as? [String])
-        let cpus = try #require(summary["cpus"] as? [[String: Any]])
+        // Any half second of the flood: where other programs share CPU 1 too, ksoftirqd gets only its
+        // fair share of it, and a whole run's average can fall below the thresholds.
+        let objects = Self.objects(receiver.stdout).filter { $0["type"] as? String == "interval" || $0["type"] as? String == "summary" }
+        let findings = objects.flatMap { ($0["findings"] as? [String]) ?? [] }
+        let cpus = objects.map { ($0["cpus"] as? [[String: Any]])?.first { $0["cpu"] as? Int == 1 } ?? [:] }
         #expect(findings.contains { $0.hasPrefix("receive livelock on cpu1: softirq takes ") && $0.hasSuffix(
             ": move the thread to another CPU (--cpus), or keep RPS and IRQs off cpu1") },
-            "findings \(findings), cpus \(cpus), summary \(summary)")
+            "findings \(findings), cpu1 \(cpus)")
     }
 }
