@@ -29,6 +29,9 @@ package struct CPUFinding: Equatable, Sendable {
         case receiveLivelock = "receive-livelock"
         /// A receiving thread is busy all the time: the application is the limit.
         case applicationLimit = "application-limit"
+        /// A receiving thread gets little of a full CPU whose time goes to other work, not softirq:
+        /// other threads or programs share its CPU (a busy machine, or a sender pinned beside it).
+        case crowdedOut = "crowded-out"
     }
 
     /// Which limit.
@@ -70,11 +73,16 @@ package enum CPUDiagnosis {
         var livelocked = Set<Int>()
         for thread in threads {
             guard let cpu = cpus.first(where: { $0.cpu == thread.cpu }) else { continue }
-            if cpu.busy >= saturated && cpu.softirq >= softirqCrowding && thread.busy < starved && thread.received > 0 {
+            guard cpu.busy >= saturated && thread.busy < starved && thread.received > 0 else { continue }
+            if cpu.softirq >= softirqCrowding {
                 livelocked.insert(cpu.cpu)
                 findings.append(CPUFinding(kind: .receiveLivelock, text:
                     "receive livelock on cpu\(cpu.cpu): softirq takes \(percent(cpu.softirq)) of it and receiving thread #\(thread.id) "
                     + "gets \(percent(thread.busy)): move the thread to another CPU (--cpus), or keep RPS and IRQs off cpu\(cpu.cpu)"))
+            } else {
+                findings.append(CPUFinding(kind: .crowdedOut, text:
+                    "receiving thread #\(thread.id) gets \(percent(thread.busy)) of cpu\(cpu.cpu), which is \(percent(cpu.busy)) busy with other work: "
+                    + "give the thread a CPU of its own (--cpus), or move the other programs off cpu\(cpu.cpu)"))
             }
         }
         let busiest = threads.map(\.busy).max() ?? 0
