@@ -5,6 +5,7 @@
 #include <netinet/udp.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
@@ -75,6 +76,7 @@ int CMPPSLinux_CPU_SETSIZE(void) { return CPU_SETSIZE; }
 int CMPPSLinux_sched_getaffinity(pid_t pid, CMPPSLinux_cpu_set *set) { return sched_getaffinity(pid, sizeof(cpu_set_t), (cpu_set_t *)set); }
 int CMPPSLinux_pthread_setaffinity(pthread_t thread, const CMPPSLinux_cpu_set *set) { return pthread_setaffinity_np(thread, sizeof(cpu_set_t), (const cpu_set_t *)set); }
 int CMPPSLinux_sched_getcpu(void) { return sched_getcpu(); }
+pid_t CMPPSLinux_gettid(void) { return gettid(); }
 
 struct cmsghdr *CMPPSLinux_CMSG_FIRSTHDR(struct msghdr *msg) { return CMSG_FIRSTHDR(msg); }
 struct cmsghdr *CMPPSLinux_CMSG_NXTHDR(struct msghdr *msg, struct cmsghdr *cmsg) { return CMSG_NXTHDR(msg, cmsg); }

@@ -27,6 +27,8 @@ package final class ReceiveRun: @unchecked Sendable {
     private let sockets: [SocketHolder]
     private var threads: [NativeThread] = []
     private let results = ResultList()
+    /// Which kernel thread each receiving thread is, for its CPU time.
+    package let threadCPU: ThreadCPURegistry
 
     /// How often a receiving thread with no traffic checks for a stop request.
     static let idleWakeMilliseconds = 100
@@ -41,6 +43,7 @@ package final class ReceiveRun: @unchecked Sendable {
         }
         self.control = control
         counters = ThreadCounters(count: options.threads)
+        threadCPU = ThreadCPURegistry(count: options.threads)
         var holders: [SocketHolder] = []
         var address = options.address
         var granted = 0
@@ -111,11 +114,15 @@ package final class ReceiveRun: @unchecked Sendable {
                                    stop: control.flag, total: control.sharedTotal, flowKeys: options.flowKeys)
             let control = self.control
             let results = self.results
+            let registry = threadCPU
             do {
                 threads.append(try NativeThread(pinnedTo: cpu, pinFailed: { reason in
                     control.fail("cannot pin receiving thread \(index) to CPU \(cpu ?? -1): \(reason)")
                     latch.arrive()
                 }) {
+                    // Registered before it reads, so the latch's "ready" means its CPU time is known too.
+                    registry.register(index)
+                    defer { registry.finish(index) }
                     // A failed thread's counts and flows stay in the summary; the failure ends the run.
                     let (result, failure) = work.run()
                     results.append(result)
@@ -140,6 +147,16 @@ package final class ReceiveRun: @unchecked Sendable {
         return total
     }
 
+    /// Bytes waiting in this run's sockets' receive queues, summed; nil if unreadable.
+    package func queuedBytes() -> UInt64? {
+        var total: UInt64 = 0
+        for holder in sockets {
+            guard let bytes = try? UDPSocket.queuedBytes(descriptor: holder.descriptor) else { return nil }
+            total = total.addingSaturating(bytes)
+        }
+        return total
+    }
+
     /// Each socket's `SO_INCOMING_CPU`, in bind order (the group's index): the CPU
     /// that last delivered to it, -1 when unknown (Linux records it for connected
     /// UDP sockets only, so a receiver's sockets usually say -1).
@@ -152,6 +169,9 @@ package final class ReceiveRun: @unchecked Sendable {
     package func sampler(interface: String? = nil) -> HostSampler {
         HostSampler(socketDrops: { [self] in socketDrops() }, interface: interface)
     }
+
+    /// Reads every CPU's shares and the receiving threads' CPU time, for the monitor.
+    package var cpuSampler: CPUSampler { CPUSampler(registry: threadCPU) }
 
     /// What the threads saw of flows and latencies, merged: complete once ``stop()`` returned.
     package func sequenceReport() -> SequenceReport {

@@ -28,7 +28,9 @@ package enum LabRun {
         if options.netns {
             if let reason = LabNamespaces.unavailableReason(command: "mpps lab") { throw RunError(reason) }
             if let line = LabNamespaces.removeLeftovers(command: "mpps lab") { writeError(line) }
-            namespaces = try LabNamespaces(cpus: cpus)
+            // The kernel's receive work goes off the receiving threads' CPUs (LabPlan.kernelWorkNote says where);
+            // 4: the several-ips experiment's senders, one per receiver address.
+            namespaces = try LabNamespaces(cpus: LabPlan.kernelWorkCPUs(cpus, addresses: 4))
         }
         var port: UInt16 = 4321
         if let given = options.port { port = given } else if namespaces == nil && options.server == nil { port = try freePort() }

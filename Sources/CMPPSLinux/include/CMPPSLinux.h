@@ -36,6 +36,8 @@ int CMPPSLinux_CPU_SETSIZE(void);
 int CMPPSLinux_sched_getaffinity(pid_t pid, CMPPSLinux_cpu_set *set);
 int CMPPSLinux_pthread_setaffinity(pthread_t thread, const CMPPSLinux_cpu_set *set);
 int CMPPSLinux_sched_getcpu(void);
+/// gettid(2): the calling thread's id, as /proc/self/task/ID names it.
+pid_t CMPPSLinux_gettid(void);
 
 struct cmsghdr *CMPPSLinux_CMSG_FIRSTHDR(struct msghdr *msg);
 struct cmsghdr *CMPPSLinux_CMSG_NXTHDR(struct msghdr *msg, struct cmsghdr *cmsg);
