@@ -39,6 +39,9 @@ package struct ReceiveOptions: Sendable {
     /// to its own CPU (see ``threadCPUs``) and needs one CPU per thread.
     package var steering = SteeringMode.hash
 
+    /// Receive through AF_XDP sockets on an interface instead of UDP sockets (`--xdp IF`); nil for UDP.
+    package var xdp: XDPOptions? = nil
+
     /// The keys of the senders whose flows to count (`--flow-key`); empty counts
     /// every flow id. A header of a flow no key made is counted as implausible.
     package var flowKeys: [FlowKey] = []

@@ -6,4 +6,5 @@ package enum SystemCall: Sendable, Hashable {
     case open, read, write
     case spawn, waitpid, kill, fcntl
     case threadCreate, setAffinity
+    case bpfMapCreate, bpfMapUpdate, bpfProgramLoad, bpfLinkCreate, mmap, poll, interfaceIndex, getrlimit
 }

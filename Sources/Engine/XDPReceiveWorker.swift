@@ -1,0 +1,84 @@
+import PacketIO
+import Reporting
+
+/// One AF_XDP receiving thread's loop (`mpps recv --xdp`): frames from its
+/// socket's RX ring, the UDP datagram found in each, counted as ``ReceiveWorker``
+/// counts datagrams (bytes, sequence headers, flows, latency) through a ``Tally``.
+struct XDPReceiveWorker: Sendable {
+    let socket: XDPSocketBox
+    let batch: Int
+    /// The destination port the program redirects; a frame for another is not counted.
+    let port: UInt16
+    let latch: StartLatch
+    let limit: UInt64?
+    let slot: CounterSlot
+    let stop: StopFlag
+    let total: SharedTotal
+    let flowKeys: [FlowKey]
+
+    /// How long an empty ring waits in poll before the stop flag is looked at again.
+    static let idleWaitMilliseconds: Int32 = 100
+
+    /// Receives until a stop request or, with a limit, until the run's total
+    /// reaches it. Allocates before the loop (tally) and never inside it.
+    func run() -> (result: ReceiveResult, failure: SocketError?) {
+        var tally = Tally(hostTag: HostTag.local, flowKeys: flowKeys)
+        var totals = CounterSnapshot()
+        var unparsed: UInt64 = 0
+        slot.publishCPU(CPUList.currentCPU())
+        latch.arrive()
+        let failure: SocketError? = socket.withSocket { socket in
+            while !stop.isSet {
+                var want = batch
+                if let limit {
+                    let taken = total.load()
+                    if taken >= limit { stop.set(); break }
+                    want = Int(min(UInt64(batch), limit - taken))
+                }
+                let received: Int
+                do throws(SocketError) {
+                    received = try socket.receive(limit: want, waitMilliseconds: Self.idleWaitMilliseconds)
+                } catch {
+                    return error
+                }
+                if received == 0 { continue }
+                tally.startBatch()
+                let counted = Self.count(socket, received: received, port: port, tally: &tally)
+                totals.packets &+= counted.packets
+                totals.bytes &+= counted.bytes
+                totals.calls &+= 1
+                unparsed &+= counted.unparsed
+                slot.publish(totals)
+                self.socket.unparsed.store(unparsed, ordering: .relaxed)
+                slot.publishCPU(CPUList.currentCPU())
+                if let limit, total.add(counted.packets) >= limit { stop.set() }
+            }
+            return nil
+        }
+        return (tally.result(), failure)
+    }
+
+    /// Counts the datagrams of a batch of frames. A function of its own, so that the
+    /// per-frame loop runs in registers.
+    @inline(never)
+    static func count(_ socket: borrowing XDPSocket, received: Int, port: UInt16,
+                      tally: inout Tally) -> (packets: UInt64, bytes: UInt64, unparsed: UInt64) {
+        var packets: UInt64 = 0
+        var bytes: UInt64 = 0
+        var unparsed: UInt64 = 0
+        var index = 0
+        while index < received {
+            if let frame = UDPFrame(parsing: socket.frame(at: index)), frame.destinationPort == port {
+                let datagram = frame.payload
+                if !tally.hasHeader(datagram) || tally.countHeader(datagram) {
+                    packets &+= 1
+                    bytes &+= UInt64(datagram.count)
+                }
+            } else {
+                unparsed &+= 1
+            }
+            index &+= 1
+        }
+        return (packets, bytes, unparsed)
+    }
+}
