@@ -32,7 +32,7 @@ final class XDPReceivers: @unchecked Sendable {
             throw RunError("no interface named '\(name)' for --xdp (interfaces: \(names.joined(separator: ", ")))", status: RunError.usage)
         }
         try Self.checkMTU(name, files)
-        try Self.checkQueues(name, threads: options.threads, files)
+        try Self.checkQueues(name, threads: options.threads, files, control: control)
         do throws(XDPAttachment.Failure) {
             attachment = try XDPAttachment(interfaceIndex: index, address: options.address, queues: options.threads)
         } catch {
@@ -74,9 +74,14 @@ final class XDPReceivers: @unchecked Sendable {
             + "(at most \(largestMTU)): lower it with 'ip link set dev \(name) mtu 1500'")
     }
 
-    private static func checkQueues(_ name: String, threads: Int, _ files: HostFiles) throws(RunError) {
+    private static func checkQueues(_ name: String, threads: Int, _ files: HostFiles, control: RunControl) throws(RunError) {
         guard let entries = try? files.list(NetworkInterface.directory(name) + "/queues") else { return }
         let queues = InterfaceQueues.indexes(entries, prefix: "rx-").count
+        if queues > threads {
+            // The program passes what arrives on a queue without a socket: the kernel's stack gets it, not mpps.
+            control.notice("mpps: \(name) has \(queues) RX queues and --xdp reads \(threads == 1 ? "queue 0" : "queues 0-\(threads - 1)"): "
+                + "datagrams on the others go to the kernel's stack; use --threads \(queues), or 'ethtool -L \(name) combined \(threads)'")
+        }
         guard queues < threads else { return }
         throw queueMissing(name, queue: threads - 1, queues: queues)
     }
