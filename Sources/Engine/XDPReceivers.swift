@@ -129,7 +129,7 @@ final class XDPReceivers: @unchecked Sendable {
         case ("setsockopt(XDP_UMEM_REG)", ENOBUFS), ("setsockopt(XDP_UMEM_REG)", EPERM), ("setsockopt(XDP_UMEM_REG)", ENOMEM):
             let limit: String
             do throws(SocketError) { limit = try Syscalls.lockedMemoryLimit().map { "\($0 / 1024) KiB" } ?? "unlimited" } catch { limit = "unknown" }
-            return RunError("the AF_XDP frames (\(XDPSocket.defaultFrameSize * XDPSocket.defaultFrameCount >> 20) MiB per thread) "
+            return RunError("the AF_XDP frames (\((XDPSocket.defaultFrameSize * XDPSocket.defaultFrameCount) >> 20) MiB per thread) "
                 + "need more locked memory than RLIMIT_MEMLOCK allows (ulimit -l: \(limit); \(error)): "
                 + "raise it with 'ulimit -l unlimited' (or LimitMEMLOCK=infinity in a systemd unit), or grant CAP_IPC_LOCK")
         case ("bind(AF_XDP)", EINVAL):
