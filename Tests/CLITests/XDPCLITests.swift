@@ -57,6 +57,31 @@ import NetLab
         #expect(try !Self.hasXDPProgram(lab.hostEnd), "the program outlived the run")
     }
 
+    @Test(.enabled(if: available, reason)) func twoQueuesTwoThreadsCountEveryDatagram() throws {
+        let lab = try VethLab(queues: 2)
+        defer { lab.remove() }
+        let port = 4000 + Int(getpid()) % 20_000
+        // veth refuses zero-copy: the run says so once and receives in copy mode.
+        let receiver = try Program("mpps", ["recv", "\(lab.hostAddress):\(port)", "--xdp", lab.hostEnd, "--threads", "2",
+                                            "--xdp-mode", "zerocopy", "--json", "--duration", "60"])
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        #expect(receiver.readyLine?["xdp_mode"] as? String == "copy")
+        #expect(receiver.stderr.hasPrefix("mpps: \(lab.hostEnd) refused AF_XDP zero-copy (operation not supported): receiving in copy mode\n"),
+                "\(receiver.stderr)")
+        try lab.runInside([Program.path("mpps"), "send", "\(lab.hostAddress):\(port)", "--count", "20000", "--flows", "8",
+                           "--threads", "2", "--rate", "50k", "--quiet"])
+        usleep(500_000)
+        receiver.send(SIGINT)
+        #expect(receiver.finish(within: 15) == 0, "\(receiver.stderr)")
+        let summary = try #require(receiver.stdoutLines.compactMap(jsonObject).last)
+        #expect(summary["packets"] as? Int == 20000, "\(summary)")
+        #expect((summary["threads"] as? [Int])?.reduce(0, +) == 20000)
+        #expect(summary["lost"] as? Int == 0)
+        #expect(summary["flows"] as? Int == 8)
+        #expect(summary["end_markers"] as? Int == 24)
+        #expect(try !Self.hasXDPProgram(lab.hostEnd))
+    }
+
     @Test(.enabled(if: available, reason)) func aKilledReceiverTakesTheProgramWithIt() throws {
         let lab = try VethLab(queues: 1)
         defer { lab.remove() }
