@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "PacketIOTests", dependencies: ["PacketIO"]),
         .testTarget(name: "HostStatsTests", dependencies: ["HostStats", "PacketIO", "NetLab"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "PacketIO", "HostStats"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Reporting", "PacketIO", "HostStats", "AllocationCounter"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Reporting", "PacketIO", "HostStats", "AllocationCounter", "NetLab"]),
         .testTarget(name: "TrialsTests", dependencies: ["Trials", "Reporting", "PacketIO", "HostStats"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "Reporting", "PacketIO"]),
         .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab"]),
