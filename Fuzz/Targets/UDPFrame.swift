@@ -2,7 +2,8 @@
 // receives is read (`mpps recv --xdp`): no trap, a payload inside the frame and no
 // longer than the frame minus the headers, and both addresses readable; then the
 // payload counted as XDPReceiveWorker counts it, through a Tally.
-@testable import Engine
+import Engine
+import Reporting
 import PacketIO
 
 @_cdecl("LLVMFuzzerTestOneInput")

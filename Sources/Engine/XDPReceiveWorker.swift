@@ -5,15 +5,23 @@ import Reporting
 /// socket's RX ring, the UDP datagram found in each, counted as ``ReceiveWorker``
 /// counts datagrams (bytes, sequence headers, flows, latency) through a ``Tally``.
 struct XDPReceiveWorker: Sendable {
+    /// The socket this thread reads.
     let socket: XDPSocketBox
+    /// Frames per receive at most.
     let batch: Int
     /// The destination port the program redirects; a frame for another is not counted.
     let port: UInt16
+    /// Arrived at once the loop is about to read.
     let latch: StartLatch
+    /// The run's datagram limit (`--count`), if any.
     let limit: UInt64?
+    /// This thread's counters.
     let slot: CounterSlot
+    /// The run's stop request.
     let stop: StopFlag
+    /// The run's total of data datagrams, for the limit.
     let total: SharedTotal
+    /// The senders' keys whose flows count (`--flow-key`).
     let flowKeys: [FlowKey]
 
     /// How long an empty ring waits in poll before the stop flag is looked at again.

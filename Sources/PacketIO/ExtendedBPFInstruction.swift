@@ -29,20 +29,33 @@ public struct ExtendedBPFInstruction: Hashable, Sendable {
         self.constant = constant
     }
 
-    // Classes, sizes, modes and operations of the instruction set.
+    /// Instruction classes (the low 3 bits of the opcode).
     static let classLD: UInt8 = 0x00, classLDX: UInt8 = 0x01, classJMP: UInt8 = 0x05, classJMP32: UInt8 = 0x06
+    /// The 64-bit arithmetic class.
     static let classALU64: UInt8 = 0x07
+    /// Load sizes: 4, 2, 1 and 8 bytes.
     static let sizeWord: UInt8 = 0x00, sizeHalf: UInt8 = 0x08, sizeByte: UInt8 = 0x10, sizeDouble: UInt8 = 0x18
+    /// Load modes: a constant, or memory at a register plus an offset.
     static let modeImmediate: UInt8 = 0x00, modeMemory: UInt8 = 0x60
+    /// Operand sources: the constant or the source register.
     static let sourceConstant: UInt8 = 0x00, sourceRegister: UInt8 = 0x08
+    /// Arithmetic operations.
     static let operationAdd: UInt8 = 0x00, operationAnd: UInt8 = 0x50, operationMove: UInt8 = 0xb0
+    /// Jump conditions.
     static let jumpAlways: UInt8 = 0x00, jumpEqual: UInt8 = 0x10, jumpGreater: UInt8 = 0x20, jumpNotEqual: UInt8 = 0x50
+    /// A helper call and the program's end.
     static let operationCall: UInt8 = 0x80, operationExit: UInt8 = 0x90
 
     /// The width of a memory load.
     public enum Width: Sendable {
-        case byte, half, word
+        /// 1 byte (`BPF_B`).
+        case byte
+        /// 2 bytes (`BPF_H`).
+        case half
+        /// 4 bytes (`BPF_W`).
+        case word
 
+        /// The size bits of the opcode.
         var bits: UInt8 {
             switch self {
             case .byte: ExtendedBPFInstruction.sizeByte

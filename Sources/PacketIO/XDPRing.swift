@@ -10,11 +10,17 @@ internal import CMPPSLinux
 /// Ordering: a consumer reads the producer index with acquire before reading the
 /// entries it covers; a producer writes entries, then stores its index with release.
 struct XDPRing {
+    /// The mapped region and its length, for `munmap`.
     let mapping: UnsafeMutableRawPointer
+    /// The region's length in bytes.
     let mappingLength: Int
+    /// The producer index (the kernel's for RX, ours for fill).
     let producer: UnsafeMutablePointer<UInt32>
+    /// The consumer index (ours for RX, the kernel's for fill).
     let consumer: UnsafeMutablePointer<UInt32>
+    /// The first entry.
     let entries: UnsafeMutableRawPointer
+    /// Entries in the ring, a power of two.
     let size: UInt32
 
     /// Maps the ring of `descriptor` at page offset `offset`, laid out as `layout` says, with `size` entries of `entrySize` bytes.
@@ -38,5 +44,6 @@ struct XDPRing {
     @inline(__always)
     func storeRelease(_ index: UnsafeMutablePointer<UInt32>, _ value: UInt32) { CMPPSLinux_store_release_u32(index, value) }
 
+    /// Unmaps the ring (after its socket closed).
     func unmap() { Syscalls.unmapMemory(mapping, length: mappingLength) }
 }

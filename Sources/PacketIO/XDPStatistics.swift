@@ -45,6 +45,7 @@ public struct XDPStatistics: Equatable, Sendable {
         dropped.addingSaturating(ringFull).addingSaturating(invalidDescriptors)
     }
 
+    /// The kernel's struct, as `getsockopt(XDP_STATISTICS)` fills it.
     init(_ raw: xdp_statistics) {
         dropped = raw.rx_dropped
         ringFull = raw.rx_ring_full
