@@ -31,6 +31,8 @@ TICK = os.sysconf("SC_CLK_TCK")
 RX_ADDR, TX_ADDR, PORT = "198.18.0.1", "198.18.0.254", 4321
 RX_MAC, TX_MAC = "02:6d:70:78:64:01", "02:6d:70:78:64:02"
 children = []
+XDP_EXTRA = []
+SENDER_EXTRA = []
 
 
 def sh(*argv, check=True):
@@ -91,14 +93,14 @@ def start(argv):
 
 
 def trial(mpps, pair, xdp, seconds):
-    extra = ["--xdp", pair.rx_dev] if xdp else []
+    extra = ["--xdp", pair.rx_dev] + XDP_EXTRA if xdp else []
     receiver = start(["ip", "netns", "exec", pair.rx, mpps, "recv", f"{RX_ADDR}:{PORT}", "--cpus", "1", "--json", "--quiet",
                       "--duration", str(seconds + 30)] + extra)
     ready = json.loads(receiver.stdout.readline())
     pid = ready["pid"]
     cpu0, busy0, t0 = process_cpu(pid), machine_busy(), time.monotonic()
     sender = start(["ip", "netns", "exec", pair.tx, mpps, "send", f"{RX_ADDR}:{PORT}", "--gso", "64", "--cpus", "0",
-                    "--duration", str(seconds), "--json", "--quiet"])
+                    "--duration", str(seconds), "--json", "--quiet"] + SENDER_EXTRA)
     sender.wait(timeout=seconds + 30)
     cpu1, busy1, t1 = process_cpu(pid), machine_busy(), time.monotonic()
     time.sleep(0.2)
@@ -117,7 +119,10 @@ def main():
     parser = argparse.ArgumentParser(description="recv --xdp against recv in a veth namespace pair")
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--xdp-args", default="", help="more options for the --xdp receiver, e.g. '--rx-usecs 0'")
+    parser.add_argument("--sender-args", default="", help="more options for the sender, e.g. '--payload-pattern zero'")
     args = parser.parse_args()
+    XDP_EXTRA.extend(args.xdp_args.split())
     if os.geteuid() != 0:
         sys.exit("xdp.py needs root: network namespaces and an XDP program")
     if os.cpu_count() < 2:

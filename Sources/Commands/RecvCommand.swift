@@ -124,7 +124,7 @@ enum RecvCommand {
         case "zerocopy": options.zeroCopy = true
         case let other?: throw arguments.usage("--xdp-mode must be 'copy' or 'zerocopy', not '\(other)'")
         }
-        for flag in ["--reuseport", "--steer", "--gro", "--rx-usecs"] where arguments.flag(flag) || arguments.text(flag) != nil {
+        for flag in ["--reuseport", "--steer", "--gro"] where arguments.flag(flag) || arguments.text(flag) != nil {
             throw arguments.usage("\(flag) is for UDP sockets; --xdp reads AF_XDP sockets, one per RX queue, without GRO")
         }
         guard receive.address.port != 0 else {

@@ -155,7 +155,8 @@ package final class ReceiveRun: @unchecked Sendable {
             let cpu = threadCPUs?[index]
             let work = XDPReceiveWorker(socket: socket, batch: options.batch, port: options.address.port, latch: latch,
                                         limit: options.count, slot: counters.slot(index), stop: control.flag,
-                                        total: control.sharedTotal, flowKeys: options.flowKeys)
+                                        total: control.sharedTotal, flowKeys: options.flowKeys,
+                                        pauseNanoseconds: UInt64(options.moderation) * 1000)
             let control = self.control
             let results = self.results
             do {

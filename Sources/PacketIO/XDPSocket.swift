@@ -190,6 +190,19 @@ public struct XDPSocket: ~Copyable {
         return UnsafeRawBufferPointer(start: umem + Int(entry.addr), count: Int(length))
     }
 
+    /// Starts loading the first 128 bytes of frame `index` into the cache (its headers and
+    /// a small payload), so that reading it a few frames later does not wait for memory:
+    /// the kernel wrote it on another CPU. Does nothing for an index outside the last receive.
+    @inline(__always)
+    public func prefetchFrame(at index: Int) {
+        guard index >= 0 && index < count else { return }
+        let entry = descriptorAt(index)
+        guard entry.addr < UInt64(umemLength) &- 128 else { return }
+        let start = UnsafeRawPointer(umem + Int(entry.addr))
+        CMPPSLinux_prefetch(start)
+        CMPPSLinux_prefetch(start + 64)
+    }
+
     /// Calls `body` for every UDP datagram in the last receive's frames, in order,
     /// with its payload in place, its source and its destination; frames that are not
     /// whole UDP datagrams (``UDPFrame``) are skipped. Returns how many were skipped.

@@ -270,5 +270,8 @@ static const int CMPPSLinux_RLIMIT_MEMLOCK = 8;
 // placed over memory the kernel maps, so these wrap the compiler's builtins.
 static inline uint32_t CMPPSLinux_load_acquire_u32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline void CMPPSLinux_store_release_u32(uint32_t *p, uint32_t value) { __atomic_store_n(p, value, __ATOMIC_RELEASE); }
+/// Asks the CPU to start loading the cache line at `p` for reading: a frame the
+/// kernel copied on another CPU is a cache miss, and misses overlap when asked early.
+static inline void CMPPSLinux_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
 #endif
