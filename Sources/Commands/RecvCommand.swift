@@ -15,7 +15,7 @@ enum RecvCommand {
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 1 or 0-3,8 (default: unpinned; with --steer cpu, the CPUs allowed)"),
         OptionSpec("--batch", "N", "datagrams per recvmmsg call, 1-1024 (default 512)"),
         OptionSpec("--gro", nil, "UDP GRO: take coalesced datagrams, 64 KiB per message, counted one by one"),
-        OptionSpec("--rx-usecs", "N", "after a call that emptied the socket, wait at least N microseconds so the next finds a batch and the kernel wakes the thread less often (interrupt moderation in user space); 0 blocks again at once (default: 50 with --gro, 0 without)"),
+        OptionSpec("--rx-usecs", "N", "after a call that emptied the socket, wait at least N microseconds so the next finds a batch and the kernel wakes the thread less often (interrupt moderation in user space); 0 blocks again at once (default: 50 with --gro, 200 with --xdp, 0 otherwise)"),
         OptionSpec("--rcvbuf", "SIZE", "receive buffer per socket, e.g. 4M or 256K; 0 keeps the kernel's default (default 4M)"),
         OptionSpec("--duration", "SECONDS", "stop after this long, 0.001 to 31536000 (365 days) (default: until Ctrl-C)"),
         OptionSpec("--count", "N", "stop after N datagrams, 1 to 2^64-1, e.g. 200000 or 200k"),

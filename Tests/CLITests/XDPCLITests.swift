@@ -35,6 +35,7 @@ import NetLab
         let ready = try #require(receiver.readyLine)
         #expect(ready["xdp"] as? String == lab.hostEnd)
         #expect(ready["xdp_mode"] as? String == "copy")
+        #expect(ready["rx_usecs"] as? Int == 200, "the default wait after an emptied ring")
         #expect(try Self.hasXDPProgram(lab.hostEnd))
         try lab.runInside([Program.path("mpps"), "send", "\(lab.hostAddress):\(port)", "--count", "20000",
                            "--rate", "50k", "--quiet"])
