@@ -145,10 +145,15 @@ public struct XDPAttachment: ~Copyable {
         } catch {
             // EPERM says enough; for the verifier's refusals (EINVAL, EACCES) ask again with a log.
             var text = ""
-            if error.code != EPERM, (try? attempt(logging: true)) == nil {
-                let end = log.firstIndex(of: 0) ?? log.count
-                let lines = String(decoding: log[..<end], as: UTF8.self).split(separator: "\n").suffix(3)
-                text = lines.joined(separator: " / ")
+            if error.code != EPERM {
+                if let loaded = try? attempt(logging: true) {
+                    // Loaded the second time (a transient ENOMEM, say): not needed, the first failure stands.
+                    Syscalls.close(loaded)
+                } else {
+                    let end = log.firstIndex(of: 0) ?? log.count
+                    let lines = String(decoding: log[..<end], as: UTF8.self).split(separator: "\n").suffix(3)
+                    text = lines.joined(separator: " / ")
+                }
             }
             throw Failure(step: .programLoad, error: error, verifierLog: text)
         }

@@ -91,7 +91,7 @@ import NetLab
         let lab = try Program("mpps", ["lab", "--netns", "--seconds", "2", "--port", "\(port)"])
         let pid = lab.process.processIdentifier
         // Mid-run: the first experiment has ended and the second's processes run.
-        #expect(lab.waitFor(seconds: 20) { $0.stdout.contains("1/12 naive") }, "\(lab.stdout)\(lab.stderr)")
+        #expect(lab.waitFor(seconds: 20) { $0.stdout.contains("1/13 naive") }, "\(lab.stdout)\(lab.stderr)")
         #expect(lab.waitFor(seconds: 5) { _ in Self.processes(mentioning: ":\(port)").count >= 2 })
         lab.send(signal)
         #expect(lab.finish(within: 15) == 0, "\(lab.stderr)")
