@@ -41,6 +41,13 @@ extension Syscalls {
         }
     }
 
+    /// Asks for transparent huge pages under `length` bytes at `address` (a 2 MiB-aligned
+    /// region): fewer TLB misses when a reader walks thousands of frames. A refusal changes
+    /// nothing but speed, so it is ignored. The corresponding C function is `madvise(2)` with `MADV_HUGEPAGE`.
+    static func adviseHugePages(_ address: UnsafeMutableRawPointer, length: Int) {
+        _ = Glibc.madvise(address, length, 14 /* MADV_HUGEPAGE */)
+    }
+
     /// Unmaps what ``mapMemory(length:descriptor:offset:_:)`` mapped. The corresponding C function is `munmap(2)`.
     static func unmapMemory(_ address: UnsafeMutableRawPointer, length: Int) {
         let rc = Glibc.munmap(address, length)

@@ -29,8 +29,13 @@ public struct XDPSocket: ~Copyable {
     /// Whether the socket was bound in zero-copy mode.
     public let isZeroCopy: Bool
 
+    /// The frames (2 MiB-aligned inside ``umemMapping``) and their length.
     private let umem: UnsafeMutableRawPointer
     private let umemLength: Int
+    /// The whole anonymous mapping, for `munmap`: the frames' length plus 2 MiB.
+    private let umemMapping: UnsafeMutableRawPointer
+    /// The size of a transparent huge page on x86-64 and arm64 (with 4 KiB base pages).
+    private static let hugePage = 2 << 20
     private let rx: XDPRing
     private let fill: XDPRing
     private let completion: XDPRing
@@ -66,11 +71,16 @@ public struct XDPSocket: ~Copyable {
                      "frame count must be a power of two, 64...2^20")
         let descriptor = try Syscalls.socket(domain: CMPPSLinux_AF_XDP, type: Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
         var umem: UnsafeMutableRawPointer? = nil
+        var frames: UnsafeMutableRawPointer? = nil
         var rings: [XDPRing] = []
         let length = frameSize * frameCount
         do throws(SocketError) {
-            let memory = try Syscalls.mapMemory(length: length, descriptor: -1, offset: 0, "mmap(UMEM)")
-            umem = memory
+            // 2 MiB more than needed, so the frames can start on a huge-page boundary.
+            let mapped = try Syscalls.mapMemory(length: length + Self.hugePage, descriptor: -1, offset: 0, "mmap(UMEM)")
+            umem = mapped
+            let memory = mapped + (Self.hugePage - Int(bitPattern: mapped) & (Self.hugePage - 1)) & (Self.hugePage - 1)
+            Syscalls.adviseHugePages(memory, length: length)
+            frames = memory
             var registration = xdp_umem_reg()
             registration.addr = UInt64(UInt(bitPattern: memory))
             registration.len = UInt64(length)
@@ -106,7 +116,7 @@ public struct XDPSocket: ~Copyable {
                                  flags: zeroCopy ? CMPPSLinux_XDP_ZEROCOPY : CMPPSLinux_XDP_COPY)
         } catch {
             for ring in rings { ring.unmap() }
-            if let umem { Syscalls.unmapMemory(umem, length: length) }
+            if let umem { Syscalls.unmapMemory(umem, length: length + Self.hugePage) }
             Syscalls.close(descriptor)
             throw error
         }
@@ -114,8 +124,9 @@ public struct XDPSocket: ~Copyable {
         self.frameSize = frameSize
         self.frameCount = frameCount
         self.isZeroCopy = zeroCopy
-        self.umem = umem!
+        self.umem = frames!
         umemLength = length
+        umemMapping = umem!
         rx = rings[0]
         fill = rings[1]
         completion = rings[2]
@@ -127,7 +138,7 @@ public struct XDPSocket: ~Copyable {
         rx.unmap()
         fill.unmap()
         completion.unmap()
-        Syscalls.unmapMemory(umem, length: umemLength)
+        Syscalls.unmapMemory(umemMapping, length: umemLength + Self.hugePage)
     }
 
     /// Hands the frames of the last receive back to the kernel, then takes up to `limit`
