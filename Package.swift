@@ -25,8 +25,10 @@ let package = Package(
         .target(name: "Engine", dependencies: ["PacketIO", "HostStats", "Reporting"]),
         // Child processes, paired trials, `lab`, `ndr`: they read the JSON stream, not the engine.
         .target(name: "Trials", dependencies: ["PacketIO", "HostStats", "Reporting"]),
+        // SVG plots of runs, labs and searches, from the same JSON values the streams carry.
+        .target(name: "Plots", dependencies: ["PacketIO", "Reporting"]),
         // The argument parser and every command; the executables are one line each.
-        .target(name: "Commands", dependencies: ["PacketIO", "HostStats", "Reporting", "Engine", "Trials"]),
+        .target(name: "Commands", dependencies: ["PacketIO", "HostStats", "Reporting", "Engine", "Trials", "Plots"]),
         .executableTarget(name: "mpps", dependencies: ["Commands"]),
         .executableTarget(name: "udpsender", dependencies: ["Commands"]),
         .executableTarget(name: "udpreceiver1", dependencies: ["Commands"]),
@@ -43,8 +45,11 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "PacketIO", "HostStats"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Reporting", "PacketIO", "HostStats", "AllocationCounter", "NetLab"]),
         .testTarget(name: "TrialsTests", dependencies: ["Trials", "Reporting", "PacketIO", "HostStats"]),
+        // Test-only: an SVG parses as XML and rsvg-convert renders it to a PNG that is not blank.
+        .target(name: "SVGCheck", path: "Tests/SVGCheck"),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots", "Reporting", "PacketIO", "SVGCheck"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "Reporting", "PacketIO"]),
-        .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab"]),
+        .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab", "SVGCheck"]),
         // Runs the built examples against loopback peers made with PacketIO.
         .testTarget(name: "ExamplesTests", dependencies: ["PacketIO"]),
     ],

@@ -142,6 +142,9 @@ def send_section(title, rows, gso, warm, summary):
         wm, _, wr = pair_medians(rows, "ns", v)
         s.append(f"| median | {v} | {fmt(vm / 1e6 if vm else None)} | | | | | {fmt(wm, 0)} | |")
         s.append(f"| ratio | {v} / C | {fmt(vr)} | | | | | {fmt(wr)} | |")
+        # The variant against mpps's own all-zero sender: what stamping a header costs.
+        own = vm / pm if vm and pm else None
+        s.append(f"| ratio | {v} / mpps | {fmt(own)} | | | | | {fmt(wm / nm if wm and nm else None)} | |")
         summary.append((f"{title}: `{v}`", meter, vm and vm / 1e6, pc and pc / 1e6, vr))
         summary.append((f"{title}: `{v}`", "ns CPU per datagram (sender)", wm, nc, wr))
     s.append("")

@@ -8,6 +8,7 @@ import Reporting
 let commands: [(name: String, options: [OptionSpec])] = [
     ("mpps recv", RecvCommand.options), ("mpps send", SendCommand.options), ("mpps demo", DemoCommand.options),
     ("mpps doctor", DoctorCommand.options), ("mpps lab", LabCommand.options), ("mpps ndr", NDRCommand.options),
+    ("mpps plot", PlotCommand.options),
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")

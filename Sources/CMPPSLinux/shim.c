@@ -100,6 +100,8 @@ int CMPPSLinux_sendmmsg(int fd, struct CMPPSLinux_mmsghdr *vec, unsigned int vle
     return sendmmsg(fd, (struct mmsghdr *)vec, vlen, flags);
 }
 
+int CMPPSLinux_accept4(int fd, int flags) { return accept4(fd, NULL, NULL, flags); }
+
 void CMPPSLinux_CPU_ZERO(CMPPSLinux_cpu_set *set) { CPU_ZERO((cpu_set_t *)set); }
 void CMPPSLinux_CPU_SET(int cpu, CMPPSLinux_cpu_set *set) { CPU_SET(cpu, (cpu_set_t *)set); }
 int CMPPSLinux_CPU_ISSET(int cpu, const CMPPSLinux_cpu_set *set) { return CPU_ISSET(cpu, (const cpu_set_t *)set); }

@@ -187,7 +187,8 @@ package struct Arguments {
 
     /// The `--help` text: a usage line, a description and the options.
     package static func help(usage: String, about: String, options: [OptionSpec], footer: String = "") -> String {
-        let width = options.map { $0.name.count + ($0.value.map { $0.count + 1 } ?? 0) }.max() ?? 0
+        // At least as wide as "-h, --help", the line every table ends with.
+        let width = max(10, options.map { $0.name.count + ($0.value.map { $0.count + 1 } ?? 0) }.max() ?? 0)
         var text = "usage: \(usage)\n\n\(about)\n\noptions:\n"
         for option in options {
             let left = option.name + (option.value.map { " " + $0 } ?? "")

@@ -1,4 +1,5 @@
 
+import Plots
 import Reporting
 import Trials
 
@@ -9,10 +10,14 @@ enum LabCommand {
         OptionSpec("--port", "PORT", "the UDP port receivers listen on (default: a free one; 4321 with --netns)"),
         OptionSpec("--netns", nil, "run sender and receiver in two network namespaces joined by a veth pair with RPS (root)"),
         OptionSpec("--json", nil, "one JSON object per experiment, then a summary (keys in README.md)"),
+        SVGOption.spec("a bar per experiment: received vs sent, losses stacked by cause"),
+        OptionSpec("--server", "HOST[:PORT]", "run the receivers on the host of this mpps serve, the senders here (port 4321 unless --port)"),
+        OptionSpec("--target", "ADDR[,ADDR...]", "with --server: the receiving host's addresses as this host reaches them; the first is the main one, the several-addresses experiment needs 2 or more"),
+        OptionSpec("--key-file", "FILE", "with --server: prove the key in FILE, when the server asks for one"),
     ]
 
     static let help = Arguments.help(
-        usage: "mpps lab [--seconds S] [--json] [--netns]",
+        usage: "mpps lab [--seconds S] [--json] [--netns] [--svg FILE]",
         about: """
         Run the article's experiments in its order, each as two child processes of
         this mpps (a receiver, then a sender for S seconds; then SIGINT to the
@@ -49,6 +54,7 @@ enum LabCommand {
           mpps lab
           mpps lab --seconds 1 --json
           sudo mpps lab --netns
+          mpps lab --server receiver-host --target 192.0.2.10,192.0.2.11
         """)
 
     /// What this build's recv and send accept, read from their own option tables.
@@ -72,6 +78,35 @@ enum LabCommand {
         if let port = try arguments.integer("--port", in: 1...65535) { lab.port = UInt16(port) }
         lab.json = arguments.flag("--json")
         lab.netns = arguments.flag("--netns")
-        try LabRun.run(lab, capabilities: capabilities)
+        try ClientOptions.read(arguments, into: &lab.server, key: &lab.key, exclusive: lab.netns ? "--netns" : nil)
+        if let text = arguments.text("--target") {
+            guard lab.server != nil else { throw arguments.usage("--target goes with --server: the receiving host's addresses") }
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count <= 16 else { throw arguments.usage("--target takes at most 16 addresses, got \(parts.count)") }
+            for part in parts {
+                let address = try arguments.address("\(part):1", what: "--target address '\(part)' (give addresses without ports, such as 192.0.2.10,192.0.2.11)")
+                lab.targets.append(address.hostDescription)
+            }
+        } else if lab.server != nil {
+            throw arguments.usage("--server needs --target ADDR[,ADDR...]: the receiving host's addresses as this host reaches them")
+        }
+        let svg = try SVGOption.output(arguments)
+        var plot = LabPlotData()
+        var failure: RunError?
+        do throws(RunError) {
+            try LabRun.run(lab, capabilities: capabilities) { plot.add($0) }
+        } catch {
+            failure = error
+        }
+        // Drawn whenever an experiment ran, even when another failed or a signal cut the lab short.
+        if let svg, plot.count > 0 {
+            let figure = LabPlotData.figure(plot, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
+            do throws(RunError) { try svg.write(figure.svg) } catch {
+                guard let failure else { throw error }
+                writeError(error.description)
+                throw failure
+            }
+        }
+        if let failure { throw failure }
     }
 }

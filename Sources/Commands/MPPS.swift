@@ -20,6 +20,8 @@ package enum MPPS {
       doctor               check this host's NICs, CPUs and settings for receiving fast
       lab                  the article's experiments one after another, then a table
       ndr [TARGET]         the highest rate received without loss (RFC 2544-style search)
+      plot RUN.jsonl       draw a saved --json stream of recv, send, lab or ndr as SVG
+      serve                run receivers for mpps on another host (ndr/send/lab --server)
       help [COMMAND]       show help for a command
 
     'mpps COMMAND --help' explains each command's options.
@@ -40,6 +42,8 @@ package enum MPPS {
         case "doctor": try DoctorCommand.run(rest)
         case "lab": try LabCommand.run(rest)
         case "ndr": try NDRCommand.run(rest)
+        case "plot": try PlotCommand.run(rest)
+        case "serve": try ServeCommand.run(rest)
         case "help", "-h", "--help":
             switch rest.first {
             case "recv": try RecvCommand.run(["--help"])
@@ -48,12 +52,14 @@ package enum MPPS {
             case "doctor": try DoctorCommand.run(["--help"])
             case "lab": try LabCommand.run(["--help"])
             case "ndr": try NDRCommand.run(["--help"])
+            case "plot": try PlotCommand.run(["--help"])
+            case "serve": try ServeCommand.run(["--help"])
             default: writeOutput(overview)
             }
         case "--version", "version":
             writeOutput("mpps \(version)\n")
         default:
-            throw RunError("mpps: unknown command '\(command)' (commands: recv, send, demo, doctor, lab, ndr, help; see 'mpps --help')",
+            throw RunError("mpps: unknown command '\(command)' (commands: recv, send, demo, doctor, lab, ndr, plot, serve, help; see 'mpps --help')",
                            status: RunError.usage)
         }
     }

@@ -1,5 +1,6 @@
 
 import PacketIO
+import Plots
 import Reporting
 import Trials
 
@@ -14,6 +15,9 @@ enum NDRCommand {
         OptionSpec("--gso", "N", "the sender uses UDP GSO, N datagrams per message, to offer more than a plain sender can"),
         OptionSpec("--netns", nil, "run sender and receiver in two network namespaces joined by a veth pair (root)"),
         OptionSpec("--json", nil, "one JSON object per trial, then a summary"),
+        SVGOption.spec("each trial, offered vs received, pass or fail, and the result"),
+        OptionSpec("--server", "HOST[:PORT]", "run each trial's receiver on the host of this mpps serve (port \(ServeProtocol.defaultPort) by default); TARGET is that host's address, the sender runs here"),
+        OptionSpec("--key-file", "FILE", "with --server: prove the key in FILE, when the server asks for one"),
     ]
 
     static let help = Arguments.help(
@@ -40,6 +44,7 @@ enum NDRCommand {
           mpps ndr
           mpps ndr --trial 0.5 --steps 4 --max 400k
           mpps ndr 127.0.0.1:4400 --gso 16 --max 3M --loss 0.001 --json
+          mpps ndr --server receiver-host 192.0.2.10:4321 --max 2M
         """)
 
     static func run(_ raw: [String]) throws(RunError) {
@@ -70,6 +75,28 @@ enum NDRCommand {
         ndr.steps = try arguments.integer("--steps", in: 1...30) ?? 8
         ndr.gso = try arguments.integer("--gso", in: 1...SendBatch.maximumSegments, why: " (the kernel's UDP_MAX_SEGMENTS)")
         ndr.json = arguments.flag("--json")
-        try NDRRun.run(ndr)
+        try ClientOptions.read(arguments, into: &ndr.server, key: &ndr.key, exclusive: ndr.netns ? "--netns" : nil)
+        if ndr.server != nil {
+            guard let port = ndr.target?.port, port != 0 else {
+                throw arguments.usage("--server needs TARGET, the receiving host's address as this host reaches it, with a port: mpps ndr --server HOST 198.18.0.1:4321")
+            }
+        }
+        let svg = try SVGOption.output(arguments)
+        var plot = NDRPlotData()
+        var failure: RunError?
+        do throws(RunError) {
+            try NDRRun.run(ndr) { plot.add($0) }
+        } catch {
+            failure = error
+        }
+        if let svg, plot.count > 0 {
+            let figure = NDRPlotData.figure(plot, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
+            do throws(RunError) { try svg.write(figure.svg) } catch {
+                guard let failure else { throw error }
+                writeError(error.description)
+                throw failure
+            }
+        }
+        if let failure { throw failure }
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import HostStats
 import Reporting
 import Engine
+import Plots
 import PacketIO
 
 /// `mpps recv [ADDR:PORT]`: receive with one or more threads and report.
@@ -26,6 +27,7 @@ enum RecvCommand {
         OptionSpec("--xdp-mode", "MODE", "with --xdp: copy (default) or zerocopy (falls back to copy when the driver refuses)"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
+        SVGOption.spec("datagrams/s per thread, drops by cause and CPU shares over time"),
     ]
 
     static let help = Arguments.help(
@@ -98,7 +100,10 @@ enum RecvCommand {
         let json = arguments.flag("--json")
         let quiet = arguments.flag("--quiet")
         let sink: ReportSink = json ? JSONSink(quiet: quiet) : HumanSink(verb: "received", quiet: quiet, slotSize: receive.slotSize)
-        try Session.receive(receive, monitor: monitor, sink: sink, interface: interface) { run in
+        let plotting = try SVGOption.output(arguments).map {
+            PlottingSink(wrapping: sink, output: $0, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
+        }
+        try Session.receive(receive, monitor: monitor, sink: plotting ?? sink, interface: interface) { run in
             var ready = ReceiveReady(address: run.boundAddress, threads: run.options.threads, reusePort: run.options.reusePort,
                                      steering: run.options.steering.rawValue, cpus: run.threadCPUs, batch: run.options.batch,
                                      coalescing: run.options.coalescing, moderationMicroseconds: run.options.moderation,
@@ -108,7 +113,9 @@ enum RecvCommand {
             // The JSON stream's first line, for programs; the line on stderr, for people.
             if json { JSONSink.write(ready.json) }
             if !quiet { writeError(ready.text) }
+            plotting?.ready(ready.json)
         }
+        if let failure = plotting?.failure { throw failure }
     }
 
     /// `--xdp IF` and `--xdp-mode`, checked against the options AF_XDP cannot honour.

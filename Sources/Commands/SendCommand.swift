@@ -3,7 +3,9 @@ import Glibc
 #endif
 import Engine
 import PacketIO
+import Plots
 import Reporting
+import Trials
 
 /// `mpps send [TARGET...]`: send from one or more threads per target and report.
 enum SendCommand {
@@ -23,6 +25,9 @@ enum SendCommand {
         OptionSpec("--interval", "SECONDS", "seconds between report lines, 0.001 to 31536000 (default 1)"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
+        SVGOption.spec("datagrams/s per thread over time"),
+        OptionSpec("--server", "HOST[:PORT]", "the receiver runs on the host of this mpps serve, at the targets' port; print its summary beside this sender's, and the account (needs --duration or --count)"),
+        OptionSpec("--key-file", "FILE", "with --server: prove the key in FILE, when the server asks for one"),
     ]
 
     static let help = Arguments.help(
@@ -91,9 +96,19 @@ enum SendCommand {
         let monitor = Monitor(interval: try arguments.seconds("--interval") ?? 1,
                               duration: try arguments.seconds("--duration"))
         let json = arguments.flag("--json")
+        var server: String?
+        var key: [UInt8]?
+        try ClientOptions.read(arguments, into: &server, key: &key, exclusive: nil)
+        if let server {
+            try runWithServer(server, key: key, raw: raw, arguments: arguments, send: send, json: json)
+            return
+        }
         let quiet = arguments.flag("--quiet")
         let sink: ReportSink = json ? JSONSink(quiet: quiet) : HumanSink(verb: "sent", quiet: quiet)
-        try Session.send(send, monitor: monitor, sink: sink) { run in
+        let plotting = try SVGOption.output(arguments).map {
+            PlottingSink(wrapping: sink, output: $0, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
+        }
+        try Session.send(send, monitor: monitor, sink: plotting ?? sink) { run in
             let options = run.options
             let cpus = options.cpus.map { list in (0..<options.threadCount).map { list.cpus[$0 % list.cpus.count] } }
             let ready = SendReady(targets: options.targets, threads: options.threadCount, flows: options.flowCount,
@@ -105,6 +120,29 @@ enum SendCommand {
                                   processID: getpid())
             if json { JSONSink.write(ready.json) }
             if !quiet { writeError(ready.text) }
+            plotting?.ready(ready.json)
         }
+        if let failure = plotting?.failure { throw failure }
+    }
+
+    /// `--server`: the receiver on the server's host, this sender as a child, both summaries and the account.
+    private static func runWithServer(_ server: String, key: [UInt8]?, raw: [String], arguments: Arguments,
+                                      send: SendOptions, json: Bool) throws(RunError) {
+        guard arguments.text("--duration") != nil || send.count != nil else {
+            throw arguments.usage("--server needs --duration or --count: the receiver's summary comes once the sender has ended")
+        }
+        guard arguments.text("--svg") == nil else {
+            throw arguments.usage("--svg and --server exclude each other: save the --json lines and draw the receiver's with mpps plot")
+        }
+        guard arguments.text("--flow-key") == nil else {
+            throw arguments.usage("--flow-key and --server exclude each other: the remote receiver and this sender get one fresh key")
+        }
+        let ports = Set(send.targets.map(\.port))
+        guard ports.count == 1, let port = ports.first, port != 0 else {
+            throw arguments.usage("with --server every TARGET must have the same port, not 0: the remote receiver listens on one")
+        }
+        let seconds = try arguments.seconds("--duration") ?? Arguments.longestSeconds
+        try RemoteSend.run(server: server, key: key, sender: ["send"] + ClientOptions.childArguments(raw) + ["--json"],
+                           port: port, family: send.targets[0].family, senderSeconds: seconds, json: json)
     }
 }

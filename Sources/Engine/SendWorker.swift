@@ -91,9 +91,9 @@ struct SendWorker: Sendable {
             if segments > 1 { storage.setSegments(lastSegments, at: messages &- 1) }
             let descriptor = cursors[current].descriptor
             if let hostTag {
-                SequenceStamp(flow: cursors[current].flow, hostTag: hostTag).write(
-                    into: storage, count: want, segments: segments, firstSequence: cursors[current].sent,
-                    time: MonotonicClock.now())
+                storage.stampDataHeaders(flow: cursors[current].flow, hostTag: hostTag,
+                                         firstSequence: cursors[current].sent, sendTime: MonotonicClock.now(),
+                                         count: want)
             }
             var done = 0
             var segment = 0

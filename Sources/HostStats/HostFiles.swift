@@ -4,19 +4,29 @@ import Glibc
 import PacketIO
 
 /// Reads the files of /proc and /sys under a root directory: `/` for this host,
-/// or a fixture tree captured from another host with the same layout.
+/// or a fixture tree captured from another host with the same layout; or from a
+/// ``HostTree`` in memory with that layout (the fuzzer's host).
 ///
 /// Every failure carries the host path (`/proc/interrupts`, never the fixture's
 /// full path), so messages read the same for a live host and a fixture.
 package struct HostFiles: Sendable {
     /// The directory standing for `/`.
     package let root: String
+    /// The tree read instead of the file system, when there is one.
+    private let tree: HostTree?
 
     /// Files under `root` (`"/"` for this host).
     package init(root: String = "/") {
         var trimmed = root
         while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.root = trimmed.isEmpty ? "/" : trimmed
+        tree = nil
+    }
+
+    /// The files of `tree`, named `root` in reports.
+    package init(tree: HostTree, root: String = "(a tree in memory)") {
+        self.root = root
+        self.tree = tree
     }
 
     /// True when this reads the running host rather than a fixture tree.
@@ -29,6 +39,7 @@ package struct HostFiles: Sendable {
 
     /// The whole text of a small file. The corresponding C functions are `open(2)` and `read(2)`.
     package func read(_ hostPath: String) throws(HostReadError) -> String {
+        if let tree { return try Self.value(of: tree.read(hostPath), subject: hostPath) }
         do throws(Errno) {
             return String(decoding: try Syscalls.readWholeFile(path(hostPath)), as: UTF8.self)
         } catch {
@@ -50,12 +61,14 @@ package struct HostFiles: Sendable {
 
     /// True when the path exists (a file, directory or link).
     package func exists(_ hostPath: String) -> Bool {
-        access(path(hostPath), F_OK) == 0
+        if let tree { return (try? tree.resolve(hostPath, followLast: true).get()) != nil }
+        return access(path(hostPath), F_OK) == 0
     }
 
     /// The names in a directory, sorted, without `.` and `..`. Entries may be
     /// links (all of /sys/class/net is). The corresponding C functions are `opendir` and `readdir`.
     package func list(_ hostPath: String) throws(HostReadError) -> [String] {
+        if let tree { return try Self.value(of: tree.list(hostPath), subject: hostPath) }
         guard let directory = opendir(path(hostPath)) else { throw HostReadError(subject: hostPath, errno: errno) }
         defer { closedir(directory) }
         var names: [String] = []
@@ -71,10 +84,19 @@ package struct HostFiles: Sendable {
     /// The target of a symbolic link, such as `/sys/class/net/eth0/device`.
     /// The corresponding C function is `readlink`.
     package func link(_ hostPath: String) throws(HostReadError) -> String {
+        if let tree { return try Self.value(of: tree.link(hostPath), subject: hostPath) }
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = buffer.withUnsafeMutableBufferPointer { readlink(path(hostPath), $0.baseAddress!, $0.count - 1) }
         guard count >= 0 else { throw HostReadError(subject: hostPath, errno: errno) }
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// A tree lookup's value, or its errno as the error a file system call would give.
+    private static func value<T>(of result: Result<T, Errno>, subject: String) throws(HostReadError) -> T {
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): throw HostReadError(subject: subject, errno: error.rawValue)
+        }
     }
 }
 

@@ -42,7 +42,12 @@ package struct HostSnapshot: Equatable, Sendable {
     /// not exist are read anyway and fail (check them against ``allInterfaces`` first).
     package static func read(root: String = "/", interfaces selection: [String]? = nil,
                             ethtool: EthtoolSource? = nil) -> HostSnapshot {
-        let files = HostFiles(root: root)
+        read(HostFiles(root: root), interfaces: selection, ethtool: ethtool)
+    }
+
+    /// Reads the host that `files` stand for (a root directory or a ``HostTree``), as ``read(root:interfaces:ethtool:)``.
+    package static func read(_ files: HostFiles, interfaces selection: [String]? = nil,
+                            ethtool: EthtoolSource? = nil) -> HostSnapshot {
         let ethtool = ethtool ?? .matching(files)
         var failures: [HostReadError] = []
         func attempt<T>(_ body: () throws(HostReadError) -> T) -> Result<T, HostReadError> {

@@ -198,6 +198,46 @@ public struct SendBatch: ~Copyable {
         setMessageLength(segments * payloadSize, at: index)
     }
 
+    /// Writes a data ``SequenceHeader`` into each of the first `count` datagrams,
+    /// in the order they go out (message by message, segment by segment), with
+    /// sequence numbers from `firstSequence` and one send time for all of them.
+    ///
+    /// The sender's hot path: the header's first 8 bytes (magic, kind, host tag,
+    /// flow) are the same word for the whole flow, so each datagram costs two or
+    /// three stores and no checks: the datagrams' buffers lie end to end,
+    /// ``payloadSize`` bytes apart, and the bounds are checked once per call.
+    /// Payloads shorter than ``SequenceHeader/size`` are left as they are; shorter
+    /// than ``SequenceHeader/sizeWithTime``, they get no send time.
+    /// - Precondition: 0 ≤ `count` ≤ ``capacity`` × ``segmentsPerMessage``.
+    @inline(__always)
+    public func stampDataHeaders(flow: UInt32, hostTag: UInt8, firstSequence: UInt64, sendTime: UInt64, count: Int) {
+        precondition(count >= 0 && count <= capacity &* segmentsPerMessage, "more datagrams than the batch holds")
+        guard payloadSize >= SequenceHeader.size else { return }
+        let prefix = SequenceHeader.prefix(kind: .data, hostTag: hostTag, flow: flow).littleEndian
+        let time = sendTime.littleEndian
+        let step = payloadSize
+        var slot = payloads
+        var sequence = firstSequence
+        // Safety: datagram i of the batch starts at payloads + i × payloadSize (stride is
+        // payloadSize × segmentsPerMessage), and i < capacity × segmentsPerMessage.
+        if payloadSize >= SequenceHeader.sizeWithTime {
+            for _ in 0..<count {
+                slot.storeBytes(of: prefix, as: UInt64.self)
+                slot.storeBytes(of: sequence.littleEndian, toByteOffset: 8, as: UInt64.self)
+                slot.storeBytes(of: time, toByteOffset: 16, as: UInt64.self)
+                slot += step
+                sequence &+= 1
+            }
+        } else {
+            for _ in 0..<count {
+                slot.storeBytes(of: prefix, as: UInt64.self)
+                slot.storeBytes(of: sequence.littleEndian, toByteOffset: 8, as: UInt64.self)
+                slot += step
+                sequence &+= 1
+            }
+        }
+    }
+
     // MARK: Destinations and segment sizes
 
     /// Sends message `index` to `address` (its `msg_name` in `sendmmsg(2)`, Linux 3.0

@@ -5,6 +5,8 @@ package enum SystemCall: Sendable, Hashable {
     case recvmmsg, sendmmsg, send, sendto, ioctl
     case open, read, write
     case spawn, waitpid, kill, fcntl
+    case listen, accept, poll, recv
     case threadCreate, setAffinity
     case bpfMapCreate, bpfMapUpdate, bpfProgramLoad, bpfLinkCreate, mmap, poll, interfaceIndex, getrlimit
+    case stat, rename, unlink
 }

@@ -18,6 +18,9 @@ package struct LabExperiment: Sendable, Equatable {
     /// Why the experiment cannot show its effect on this machine, if it cannot.
     package var notes: [String]
 
+    /// Receive addresses it needs (the several-addresses experiment: 2); with
+    /// fewer (`lab --server --target ADDR`) it is skipped with a note.
+    package var addressesNeeded = 1
     /// Whether this build can run it.
     package var isAvailable: Bool { missing.isEmpty }
 }

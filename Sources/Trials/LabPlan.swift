@@ -68,7 +68,10 @@ package enum LabPlan {
 
         // The addresses as one range over the last octet: 127.0.0.1-4:PORT.
         let last = setting.addresses.count > 1 ? setting.addresses.last?.split(separator: ".").last : nil
-        let targets = last.map { ["\(setting.addresses[0])-\($0):\(port)"] } ?? [main]
+        // Addresses given one by one (`lab --server --target A,B`) need not be consecutive: then each is a target.
+        let consecutive = setting.addresses.count == 1 || consecutiveIPv4(setting.addresses)
+        let targets = consecutive ? (last.map { ["\(setting.addresses[0])-\($0):\(port)"] } ?? [main])
+            : setting.addresses.map { "\($0):\(port)" }
         let severalNotes = setting.netns
             ? ["each address is a flow of its own, and RPS on the receiving veth hashes each flow to a CPU: "
                 + "with \(cpus.count) CPU\(cpus.count == 1 ? "" : "s") at most \(cpus.count) share the kernel's work"]
@@ -91,7 +94,7 @@ package enum LabPlan {
             LabExperiment(name: "several-ips", title: "\(setting.addresses.count) destination addresses, 1 receiving thread",
                           shows: "the article: 0.61-0.66M pps, two RX queues' CPUs sharing the kernel's work; then RcvbufErrors: the one reading thread is the limit",
                           receiver: receiver(pin(several.receiver)), sender: sender(targets, pin(several.sender)),
-                          missing: [], notes: severalNotes + sharing(setting.addresses.count, 1)),
+                          missing: [], notes: severalNotes + sharing(setting.addresses.count, 1), addressesNeeded: 2),
             LabExperiment(name: "shared-socket", title: "\(receivers) receiving threads sharing one socket",
                           shows: "the article: slower (0.46-0.50M pps): the threads contend for the socket's receive-queue lock",
                           receiver: receiver(threads + pin(group.receiver)), sender: sender([main], ["--threads", "2"] + pin(group.sender)),
@@ -145,6 +148,18 @@ package enum LabPlan {
                     + "\(queues - 1) wait in poll"] + sharing(1, 1)), at: gso + 1)
         }
         return all
+    }
+
+    /// True when `addresses` are IPv4 addresses whose last octets count up by one
+    /// with the first three equal: they can be written as one range, `A.B.C.D-E`.
+    package static func consecutiveIPv4(_ addresses: [String]) -> Bool {
+        let parsed = addresses.map { $0.split(separator: ".").map { UInt8($0) } }
+        guard let first = parsed.first, first.count == 4, !first.contains(nil) else { return false }
+        for (index, octets) in parsed.enumerated() {
+            guard octets.count == 4, !octets.contains(nil), Array(octets.prefix(3)) == Array(first.prefix(3)),
+                  let lastOctet = octets[3], let start = first[3], Int(lastOctet) == Int(start) + index else { return false }
+        }
+        return true
     }
 
     /// What this machine cannot show, said once before the experiments.

@@ -103,7 +103,7 @@ package enum LabReport {
     }
 
     /// The lab's last JSON line, keys in this order: `type` (`"summary"`), `experiments` (planned),
-    /// `completed`, `skipped`, `failed`, `seconds` (3 decimals), `place` (`loopback` or `netns`),
+    /// `completed`, `skipped`, `failed`, `seconds` (3 decimals), `place` (`loopback`, `netns`, or `server` with `--server`),
     /// `cpus` (the CPUs mpps may use), `best` (`{"name":...,"received_pps":X}`, when any experiment ran),
     /// `notes` (what this machine cannot show), `stop` (`done` or `signal`).
     package static func summaryJSON(_ results: [LabResult], planned: Int, seconds: Double, place: String,

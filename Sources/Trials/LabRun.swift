@@ -8,11 +8,20 @@ import Reporting
 /// a sender started as child processes of this very executable, then a table.
 package enum LabRun {
     /// Runs every experiment of ``LabPlan`` and prints as each ends. Throws a
-    /// set-up error, or after the table when an experiment failed.
-    package static func run(_ options: LabOptions, capabilities: LabCapabilities) throws(RunError) {
+    /// set-up error, or after the table when an experiment failed. `record`
+    /// gets each experiment's JSON line and the summary's, with or without
+    /// `--json` (`lab --svg` draws them).
+    package static func run(_ options: LabOptions, capabilities: LabCapabilities,
+                            record: (JSONValue) -> Void = { _ in }) throws(RunError) {
         let watch = StopSignalWatch()
         defer { watch.restore() }
-        let cpus = CPUList.allowed().cpus
+        var cpus = CPUList.allowed().cpus
+        if let server = options.server {
+            // Plan with the CPUs both hosts have, so every --cpus a receiver or sender gets exists where it runs.
+            let serverCPUs = try ServeClient(server: server, key: options.key).serverCPUs
+            let both = cpus.filter(serverCPUs.contains)
+            if !both.isEmpty { cpus = both }
+        }
         var namespaces: LabNamespaces?
         // Children end inside PairTrial before this runs; then the namespaces go, on every path out.
         defer { namespaces?.remove() }
@@ -22,20 +31,22 @@ package enum LabRun {
             namespaces = try LabNamespaces(cpus: cpus)
         }
         var port: UInt16 = 4321
-        if let given = options.port { port = given } else if namespaces == nil { port = try freePort() }
-        let addresses = namespaces?.receiverAddresses ?? ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
+        if let given = options.port { port = given } else if namespaces == nil && options.server == nil { port = try freePort() }
+        let addresses = options.server != nil ? options.targets
+            : namespaces?.receiverAddresses ?? ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
         var setting = LabSetting(seconds: options.seconds, port: port, cpus: cpus, addresses: addresses,
                                  netns: namespaces != nil, capabilities: capabilities)
         setting.xdpInterface = namespaces?.receiverDevice
         let experiments = LabPlan.experiments(setting)
         let notes = LabPlan.machineNotes(setting)
-        let placeName = namespaces == nil ? "loopback" : "netns"
+        let placeName = options.server != nil ? "server" : namespaces == nil ? "loopback" : "netns"
         let place = TrialPlace(executable: ChildProcess.currentExecutable(),
                                receiverNamespace: namespaces?.receiver, senderNamespace: namespaces?.sender)
         let start = MonotonicClock.now()
 
         if !options.json {
-            let where_ = namespaces.map { "in namespaces \($0.sender) (sender) and \($0.receiver) (receiver), veth with \(LabNamespaces.queues) queues" }
+            let where_ = options.server.map { "with the receivers on the host of mpps serve \($0) (\(addresses.joined(separator: ", "))), the senders here" }
+                ?? namespaces.map { "in namespaces \($0.sender) (sender) and \($0.receiver) (receiver), veth with \(LabNamespaces.queues) queues" }
                 ?? "on loopback"
             let estimate = Double(experiments.filter(\.isAvailable).count) * (options.seconds + 0.6)
             writeOutput("mpps lab: \(experiments.count) experiments of \(LabPlan.secondsText(options.seconds)) s each \(where_), "
@@ -52,10 +63,14 @@ package enum LabRun {
             let outcome: LabOutcome
             if !experiment.isAvailable {
                 outcome = .skipped("not available in this build (needs \(experiment.missing.joined(separator: ", ")))")
+            } else if addresses.count < experiment.addressesNeeded {
+                outcome = .skipped("needs \(experiment.addressesNeeded) receive addresses, --target gave \(addresses.count): give more, --target ADDR,ADDR")
             } else {
                 do throws(RunError) {
                     guard let measurement = try PairTrial.run(receiver: experiment.receiver, sender: experiment.sender,
-                                                              place: place, senderSeconds: options.seconds, watch: watch) else { break experiments }
+                                                              place: place, senderSeconds: options.seconds, watch: watch,
+                                                              receiverEnd: options.server.map { RemoteReceiverEnd(server: $0, key: options.key) })
+                    else { break experiments }
                     outcome = .measured(measurement)
                 } catch {
                     outcome = .failed(error.description)
@@ -63,6 +78,7 @@ package enum LabRun {
             }
             let result = LabResult(experiment: experiment, receiverArgv: receiverArgv, senderArgv: senderArgv, outcome: outcome)
             results.append(result)
+            record(LabReport.json(result))
             if options.json {
                 JSONSink.write(LabReport.json(result))
             } else {
@@ -72,9 +88,11 @@ package enum LabRun {
 
         let seconds = Double(MonotonicClock.now() &- start) / 1e9
         let stop = watch.stopped ? "signal" : "done"
+        let summary = LabReport.summaryJSON(results, planned: experiments.count, seconds: seconds, place: placeName,
+                                            cpus: cpus, notes: notes, stop: stop)
+        record(summary)
         if options.json {
-            JSONSink.write(LabReport.summaryJSON(results, planned: experiments.count, seconds: seconds, place: placeName,
-                                                 cpus: cpus, notes: notes, stop: stop))
+            JSONSink.write(summary)
         } else {
             writeOutput(LabReport.table(results))
             if watch.stopped {

@@ -22,6 +22,10 @@ package struct NDROptions: Sendable {
     package var netns = false
     /// JSON lines instead of text.
     package var json = false
+    /// The `mpps serve` (`HOST[:PORT]`) whose host runs the receivers; nil runs them here.
+    package var server: String?
+    /// The shared key to prove to the server, if it asks.
+    package var key: [UInt8]?
 
     /// The shortest trial worth running. A sender may take 5% and 50 ms more
     /// than a trial (``NDRRun/senderLimit(_:)``), so the shorter the trial, the

@@ -25,8 +25,9 @@ package enum NDRRun {
             + (gso.map { ["--gso", "\($0)"] } ?? []) + ["--json"]
     }
 
-    /// Runs the search and prints each trial and the result.
-    package static func run(_ options: NDROptions) throws(RunError) {
+    /// Runs the search and prints each trial and the result. `record` gets each
+    /// trial's JSON line and the summary's, with or without `--json` (`ndr --svg` draws them).
+    package static func run(_ options: NDROptions, record: (JSONValue) -> Void = { _ in }) throws(RunError) {
         let watch = StopSignalWatch()
         defer { watch.restore() }
         var namespaces: LabNamespaces?
@@ -47,13 +48,17 @@ package enum NDRRun {
         }
         let place = TrialPlace(executable: ChildProcess.currentExecutable(),
                                receiverNamespace: namespaces?.receiver, senderNamespace: namespaces?.sender)
-        let receiver = receiverArguments(target: target, trialSeconds: options.trialSeconds)
+        // A remote receiver listens on every address of its host, at TARGET's port: TARGET is how this host reaches it.
+        let listen = options.server == nil ? target
+            : "\(SocketAddress.wildcard(options.target?.family ?? .inet, port: options.target?.port ?? 4321))"
+        let receiver = receiverArguments(target: listen, trialSeconds: options.trialSeconds)
 
         if !options.json {
             writeOutput("mpps ndr: the highest rate \(target) receives with loss at most \(LabReport.percent(options.loss)), "
                 + "between \(Units.shortRate(options.minimum)) and \(Units.shortRate(options.maximum)) datagrams/s; "
                 + "trials of \(LabPlan.secondsText(options.trialSeconds)) s, at most \(options.steps) search steps\n")
-            writeOutput("  $ \(LabReport.commandLine(TrialPlace.argv(receiver, program: "mpps", namespace: place.receiverNamespace)))\n")
+            let host = options.server.map { "(on \($0)) " } ?? ""
+            writeOutput("  $ \(host)\(LabReport.commandLine(TrialPlace.argv(receiver, program: "mpps", namespace: place.receiverNamespace)))\n")
             let example = senderArguments(target: target, rate: options.maximum, trialSeconds: options.trialSeconds, gso: options.gso)
             writeOutput("  $ \(LabReport.commandLine(TrialPlace.argv(example, program: "mpps", namespace: place.senderNamespace)))"
                 + "   (each trial its own --rate and --count)\n")
@@ -65,16 +70,19 @@ package enum NDRRun {
             if watch.check() { break }
             let sender = senderArguments(target: target, rate: rate, trialSeconds: options.trialSeconds, gso: options.gso)
             guard let measurement = try PairTrial.run(receiver: receiver, sender: sender, place: place,
-                                                      senderSeconds: senderLimit(options.trialSeconds), watch: watch) else { break }
+                                                      senderSeconds: senderLimit(options.trialSeconds), watch: watch,
+                                                      receiverEnd: options.server.map { RemoteReceiverEnd(server: $0, key: options.key) }) else { break }
             let trial = NDRTrial(number: trials.count + 1, phase: phase, offered: rate,
                                  expected: count(rate: rate, seconds: options.trialSeconds),
                                  measurement: measurement, loss: options.loss)
             trials.append(trial)
+            record(trial.json)
             if options.json { JSONSink.write(trial.json) } else { writeOutput(trial.text + "\n") }
             search.record(rate, passed: trial.passed)
         }
 
         let outcome = NDROutcome(result: search.result, trials: trials, options: options)
+        record(outcome.json)
         if options.json { JSONSink.write(outcome.json) } else { writeOutput(outcome.text) }
     }
 }

@@ -46,33 +46,25 @@ package enum PairTrial {
     /// (with `--json`) to its end, then stops the receiver. `senderSeconds` bounds
     /// the sender's run (it stops by itself well before). Returns nil if a stop
     /// signal came, after ending both. Both get one fresh `--flow-key`, so the
-    /// receiver counts this sender's flows and nobody else's.
+    /// receiver counts this sender's flows and nobody else's. The receiver runs
+    /// where `place` says, or on the `mpps serve` of `receiverEnd` when given.
     package static func run(receiver: [String], sender: [String], place: TrialPlace, senderSeconds: Double,
-                           watch: StopSignalWatch) throws(RunError) -> TrialMeasurement? {
+                           watch: StopSignalWatch, receiverEnd: ReceiverEnd? = nil) throws(RunError) -> TrialMeasurement? {
+        guard let (receiverSummary, senderSummary) = try summaries(receiver: receiver, sender: sender, place: place,
+                                                                   senderSeconds: senderSeconds, watch: watch,
+                                                                   receiverEnd: receiverEnd) else { return nil }
+        return try TrialMeasurement.parse(receiver: receiverSummary, sender: senderSummary,
+                                          coalescing: receiver.contains("--gro")).get()
+    }
+
+    /// ``run(receiver:sender:place:senderSeconds:watch:receiverEnd:)`` up to the two summary
+    /// lines, as printed: the receiver's, then the sender's (`mpps send --server` prints both).
+    package static func summaries(receiver: [String], sender: [String], place: TrialPlace, senderSeconds: Double,
+                                  watch: StopSignalWatch, receiverEnd: ReceiverEnd? = nil) throws(RunError) -> (JSONValue, JSONValue)? {
         let key = ["--flow-key", FlowKey.random().description]
-        let receiving = try ChildProcess(TrialPlace.argv(receiver + key, program: place.executable,
-                                                         namespace: place.receiverNamespace))
-        defer { receiving.terminate(grace: 2) }
-        let readyBy = Units.deadline(MonotonicClock.now(), plusSeconds: readySeconds)
-        var port: UInt16?
-        waiting: while true {
-            switch readiness(of: receiving.output) {
-            case .ready(let line):
-                port = line["address"]?.string.flatMap { try? SocketAddress(parsing: $0) }?.port
-                break waiting
-            case .unexpected(let line):
-                throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) printed '\(line)' where its ready line belongs")
-            case .waiting: break
-            }
-            if let status = receiving.exitStatus() {
-                throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) ended with \(status): "
-                    + (receiving.lastErrorLine ?? "no message"))
-            }
-            if MonotonicClock.now() >= readyBy {
-                throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) did not say it was ready within \(Int(readySeconds)) s")
-            }
-            if watch.sleep(seconds: 0.005) { return nil }
-        }
+        let receiving = receiverEnd ?? LocalReceiverEnd(executable: place.executable, namespace: place.receiverNamespace)
+        defer { receiving.end() }
+        guard try receiving.start(receiver + key, watch: watch) != nil else { return nil }
 
         let sending = try ChildProcess(TrialPlace.argv(sender + key, program: place.executable, namespace: place.senderNamespace))
         defer { sending.terminate(grace: 2) }
@@ -90,28 +82,10 @@ package enum PairTrial {
             throw RunError("the sender (mpps \(sender.joined(separator: " "))) ended with \(senderStatus!): "
                 + (sending.lastErrorLine ?? "no message"))
         }
-        if watch.sleep(seconds: drainSeconds) { return nil }
-        if let port {
-            let drainedBy = Units.deadline(MonotonicClock.now(), plusSeconds: drainLimitSeconds)
-            while (UDPReceiveQueue.bytes(port: port, processID: receiving.pid) ?? 0) > 0 && MonotonicClock.now() < drainedBy {
-                if watch.sleep(seconds: 0.02) { return nil }
-            }
-        }
-        receiving.signal(SIGINT)
-        guard let receiverStatus = receiving.wait(seconds: 5) else {
-            throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) did not end within 5 s of SIGINT")
-        }
-        guard receiverStatus == .exited(0) else {
-            throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) ended with \(receiverStatus): "
-                + (receiving.lastErrorLine ?? "no message"))
-        }
+        guard let receiverSummary = try receiving.stop(watch: watch) else { return nil }
         guard let senderSummary = JSONValue.lastObject(ofType: "summary", in: sending.output) else {
             throw RunError("the sender (mpps \(sender.joined(separator: " "))) printed no JSON summary")
         }
-        guard let receiverSummary = JSONValue.lastObject(ofType: "summary", in: receiving.output) else {
-            throw RunError("the receiver (mpps \(receiver.joined(separator: " "))) printed no JSON summary")
-        }
-        return try TrialMeasurement.parse(receiver: receiverSummary, sender: senderSummary,
-                                          coalescing: receiver.contains("--gro")).get()
+        return (receiverSummary, senderSummary)
     }
 }

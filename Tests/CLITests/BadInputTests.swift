@@ -16,7 +16,7 @@ import PacketIO
 
     static let usageCases: [Case] = [
         Case(arguments: ["frob"], status: 64,
-             message: "mpps: unknown command 'frob' (commands: recv, send, demo, doctor, lab, ndr, help; see 'mpps --help')"),
+             message: "mpps: unknown command 'frob' (commands: recv, send, demo, doctor, lab, ndr, plot, serve, help; see 'mpps --help')"),
         Case(arguments: ["recv", "--bogus"], status: 64,
              message: "mpps recv: unknown option '--bogus' (see 'mpps recv --help')"),
         Case(arguments: ["recv", "127.0.0.1"], status: 64,

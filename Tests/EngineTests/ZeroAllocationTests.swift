@@ -38,9 +38,8 @@ struct ZeroAllocationTests {
         var queued = 0
         while queued < count {
             let messages = min(64, (count - queued) / segments)
-            SequenceStamp(flow: Self.flow, hostTag: HostTag.local).write(
-                into: batch, count: messages * segments, segments: segments,
-                firstSequence: UInt64(queued), time: MonotonicClock.now())
+            batch.stampDataHeaders(flow: Self.flow, hostTag: HostTag.local, firstSequence: UInt64(queued),
+                                   sendTime: MonotonicClock.now(), count: messages * segments)
             var done = 0
             while done < messages { done += try batch.send(on: sender, from: done, to: messages) }
             queued += messages * segments

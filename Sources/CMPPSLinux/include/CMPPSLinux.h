@@ -26,6 +26,8 @@ typedef struct { unsigned long bits[1024 / (8 * sizeof(unsigned long))]; } CMPPS
 
 int CMPPSLinux_recvmmsg(int fd, struct CMPPSLinux_mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout);
 int CMPPSLinux_sendmmsg(int fd, struct CMPPSLinux_mmsghdr *vec, unsigned int vlen, int flags);
+/// accept4(2), a GNU extension: `mpps serve` takes connections close-on-exec and non-blocking in one call.
+int CMPPSLinux_accept4(int fd, int flags);
 
 void CMPPSLinux_CPU_ZERO(CMPPSLinux_cpu_set *set);
 void CMPPSLinux_CPU_SET(int cpu, CMPPSLinux_cpu_set *set);

@@ -1,0 +1,28 @@
+import PacketIO
+import Reporting
+
+/// What `mpps serve` was asked for.
+package struct ServeOptions {
+    /// Where the control server listens (TCP).
+    package var listen = SocketAddress(ipv4: 0, 0, 0, 0, port: ServeProtocol.defaultPort)
+    /// The shared key a client must prove it knows; nil lets any client in.
+    package var key: [UInt8]?
+    /// Seconds a client may stay silent before the server drops it.
+    package var readTimeout = 10.0
+    /// The longest a receiver may run: its `--duration` when the client gives none,
+    /// so a client that vanishes without closing cannot leave a receiver running for ever.
+    package var longestRun = 3600.0
+    /// Connections open at once, at most.
+    package var maximumConnections = 16
+    /// The mpps executable the receivers run (this very build).
+    package var executable: String
+    /// Checks a client's `mpps recv` arguments by the command line's rules (the
+    /// allow-list of options, the port floor); the error to send back, or nil.
+    package var check: ([String]) -> RunError?
+
+    /// A server that runs `executable` as its receivers and checks their arguments with `check`.
+    package init(executable: String, check: @escaping ([String]) -> RunError?) {
+        self.executable = executable
+        self.check = check
+    }
+}
