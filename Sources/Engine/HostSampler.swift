@@ -1,4 +1,5 @@
 import HostStats
+import PacketIO
 import Reporting
 
 /// Reads the host's counters for a run: the UDP table, softnet, the drops of
@@ -6,14 +7,17 @@ import Reporting
 /// interface's statistics. Used by the reporting thread only, never a worker.
 package final class HostSampler {
     let socketDrops: () -> UInt64?
+    let xdp: (() -> XDPStatistics?)?
     /// The watched interface, if any.
     package let interface: String?
     private var ethtool: EthtoolReader?
 
     /// A sampler; `socketDrops` sums SO_MEMINFO drops over the run's sockets;
     /// `interface` adds that interface's sysfs and driver (`ethtool -S`) counters.
-    package init(socketDrops: @escaping () -> UInt64? = { nil }, interface: String? = nil) {
+    /// With `xdp`, the AF_XDP sockets' counters are read too.
+    package init(socketDrops: @escaping () -> UInt64? = { nil }, xdp: (() -> XDPStatistics?)? = nil, interface: String? = nil) {
         self.socketDrops = socketDrops
+        self.xdp = xdp
         self.interface = interface
         ethtool = interface.flatMap { try? EthtoolReader(interface: $0) }
     }
@@ -23,6 +27,6 @@ package final class HostSampler {
         HostReading(udp: UDPStatistics.current(), socketDrops: socketDrops(),
                     softnet: try? SoftnetStatistics.current(),
                     interface: interface.flatMap { try? InterfaceStatistics.current(interface: $0) },
-                    ethtool: try? ethtool?.read())
+                    ethtool: try? ethtool?.read(), xdp: xdp?())
     }
 }

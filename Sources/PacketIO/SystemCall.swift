@@ -7,5 +7,6 @@ package enum SystemCall: Sendable, Hashable {
     case spawn, waitpid, kill, fcntl
     case listen, accept, poll, recv
     case threadCreate, setAffinity
+    case bpfMapCreate, bpfMapUpdate, bpfProgramLoad, bpfLinkCreate, mmap, interfaceIndex, getrlimit
     case stat, rename, unlink
 }

@@ -78,7 +78,7 @@ package enum LabPlan {
             : ["loopback has no RX queues to spread addresses over: only the number of sending threads changes "
                 + "(the article's gain came from a second RX queue's CPU; mpps lab --netns spreads flows over CPUs with RPS)"]
 
-        return [
+        var all = [
             LabExperiment(name: "naive", title: "1 sending thread, 1 receiving thread, unpinned",
                           shows: "the article: 0.197-0.352M pps, varying as the scheduler moves the programs between CPUs",
                           receiver: receiver([]), sender: sender([main], []), missing: [],
@@ -134,6 +134,20 @@ package enum LabPlan {
                           sender: sender([main], ["--gso", "64"] + pin(one.sender)),
                           missing: missingReceive(["--gro", "--rx-usecs"]) + missingSend(["--gso"]), notes: sharing(1, 1)),
         ]
+        if let interface = setting.xdpInterface, let gso = all.firstIndex(where: { $0.name == "gso" }) {
+            // Beside gso: the same sender, the same receiving CPU, AF_XDP instead of the socket path.
+            let queues = LabNamespaces.queues
+            all.insert(LabExperiment(
+                name: "af-xdp", title: "UDP GSO sender, AF_XDP receiver (\(queues) threads, one per RX queue of \(interface))",
+                shows: "not in the article (Linux 5.9 for the bpf link): an XDP program hands the datagrams to AF_XDP sockets before the kernel's "
+                    + "UDP stack; the receiving process spends a few ns per datagram, the copy is charged to the delivering CPU's softirq",
+                receiver: receiver(["--xdp", interface, "--threads", "\(queues)"] + pin(one.receiver)),
+                sender: sender([main], ["--gso", "64"] + pin(one.sender)),
+                missing: missingReceive(["--xdp"]) + missingSend(["--gso"]),
+                notes: ["copy mode (veth has no zero-copy); the one flow lands on one of the \(queues) RX queues, so one thread reads and "
+                    + "\(queues - 1) wait in poll"] + sharing(1, 1)), at: gso + 1)
+        }
+        return all
     }
 
     /// True when `addresses` are IPv4 addresses whose last octets count up by one

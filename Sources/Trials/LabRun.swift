@@ -36,8 +36,9 @@ package enum LabRun {
         if let given = options.port { port = given } else if namespaces == nil && options.server == nil { port = try freePort() }
         let addresses = options.server != nil ? options.targets
             : namespaces?.receiverAddresses ?? ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
-        let setting = LabSetting(seconds: options.seconds, port: port, cpus: cpus, addresses: addresses,
+        var setting = LabSetting(seconds: options.seconds, port: port, cpus: cpus, addresses: addresses,
                                  netns: namespaces != nil, capabilities: capabilities)
+        setting.xdpInterface = namespaces?.receiverDevice
         let experiments = LabPlan.experiments(setting)
         let notes = LabPlan.machineNotes(setting)
         let placeName = options.server != nil ? "server" : namespaces == nil ? "loopback" : "netns"

@@ -115,6 +115,24 @@ import Reporting
         #expect(notes[1] == LabPlan.kernelWorkNote([0, 1], addresses: 4))
     }
 
+    @Test func inNamespacesAFXDPRunsBesideGSO() throws {
+        var withXDP = setting(cpus: [0, 1], netns: true, capabilities: LabCapabilities(
+            receiveOptions: Self.everything.receiveOptions.union(["--xdp"]), sendOptions: Self.everything.sendOptions))
+        #expect(!LabPlan.experiments(withXDP).contains { $0.name == "af-xdp" }, "no interface, no experiment")
+        withXDP.xdpInterface = "mpps-7-rx0"
+        let experiments = LabPlan.experiments(withXDP)
+        let names = experiments.map(\.name)
+        let index = try #require(names.firstIndex(of: "af-xdp"))
+        #expect(names[index - 1] == "gso")
+        let xdp = experiments[index], gso = experiments[index - 1]
+        #expect(xdp.receiver == ["recv", "0.0.0.0:4321", "--xdp", "mpps-7-rx0", "--threads", "4", "--cpus", "1",
+                                 "--json", "--duration", "33"])
+        #expect(xdp.sender == gso.sender, "the same GSO load")
+        #expect(xdp.isAvailable)
+        withXDP.capabilities = Self.everything
+        #expect(LabPlan.experiments(withXDP).first { $0.name == "af-xdp" }?.missing == ["mpps recv --xdp"])
+    }
+
     @Test func cpuPlans() {
         #expect(LabPlan.cpuPlan(senders: 1, receivers: 1, cpus: [0, 1]) == CPUPlan(sender: [0], receiver: [1], shared: false))
         #expect(LabPlan.cpuPlan(senders: 2, receivers: 1, cpus: [0, 1]) == CPUPlan(sender: [0, 1], receiver: [1], shared: true))
