@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "PacketIOTests", dependencies: ["PacketIO"]),
         .testTarget(name: "HostStatsTests", dependencies: ["HostStats", "PacketIO", "NetLab"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "PacketIO", "HostStats"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Reporting", "PacketIO", "HostStats", "AllocationCounter"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Reporting", "PacketIO", "HostStats", "AllocationCounter", "NetLab"]),
         .testTarget(name: "TrialsTests", dependencies: ["Trials", "Reporting", "PacketIO", "HostStats"]),
         // Test-only: an SVG parses as XML and rsvg-convert renders it to a PNG that is not blank.
         .target(name: "SVGCheck", path: "Tests/SVGCheck"),

@@ -36,6 +36,26 @@ write("SequenceHeader", "last-sequence", header(1, 0, 0, 2**64 - 1))
 write("SequenceHeader", "blank-32", bytes(32))
 
 # ControlMessages: struct cmsghdr { size_t len; int level; int type; } + data, 8-aligned.
+# UDPFrame: Ethernet frames as an AF_XDP socket receives them (the headers mpps send's
+# datagrams arrive with on a veth), over IPv4 and IPv6, plus what the program passes on.
+def udp_frame(payload, ipv6=False, port=4321):
+    ether = bytes(6) + bytes([0x02, 0, 0, 0, 0, 1]) + (b"\x86\xdd" if ipv6 else b"\x08\x00")
+    udp = (5000).to_bytes(2, "big") + port.to_bytes(2, "big") + (8 + len(payload)).to_bytes(2, "big") + bytes(2)
+    if ipv6:
+        ip = bytes([0x60, 0, 0, 0]) + (8 + len(payload)).to_bytes(2, "big") + bytes([17, 64]) \
+            + bytes([0x20, 1, 0x0d, 0xb8] + [0] * 11 + [2]) + bytes([0x20, 1, 0x0d, 0xb8] + [0] * 11 + [1])
+    else:
+        ip = bytes([0x45, 0]) + (20 + 8 + len(payload)).to_bytes(2, "big") + bytes([0, 0, 0x40, 0, 64, 17, 0, 0]) \
+            + bytes([198, 19, 0, 2, 198, 19, 0, 1])
+    return ether + ip + udp + payload
+
+write("UDPFrame", "ipv4-header-24", udp_frame(header(1, 0x2a, 7, 12345, 987654321) + bytes(8)))
+write("UDPFrame", "ipv4-blank-32", udp_frame(bytes(32)))
+write("UDPFrame", "ipv6-header-16", udp_frame(header(1, 0x2a, 7, 0) + bytes(16), ipv6=True))
+write("UDPFrame", "ipv4-end-of-flow", udp_frame(header(2, 0x2a, 7, 200000) + bytes(16)))
+write("UDPFrame", "arp", bytes(12) + b"\x08\x06" + bytes(28))
+
+
 def cmsg(level, type_, data):
     message = struct.pack("<qii", 16 + len(data), level, type_) + data
     return message + bytes(-len(message) % 8)

@@ -5,6 +5,7 @@
 #include <netinet/udp.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
@@ -12,6 +13,10 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <linux/filter.h>
+#include <linux/bpf.h>
+#include <linux/if_xdp.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "CMPPSLinux.h"
 
 _Static_assert(sizeof(struct CMPPSLinux_mmsghdr) == sizeof(struct mmsghdr), "mmsghdr size");
@@ -58,6 +63,36 @@ _Static_assert(RXH_L2DA == (1 << 1) && RXH_VLAN == (1 << 2) && RXH_L3_PROTO == (
 _Static_assert(RXH_IP_SRC == (1 << 4) && RXH_IP_DST == (1 << 5), "RXH_IP_*");
 _Static_assert(RXH_L4_B_0_1 == (1 << 6) && RXH_L4_B_2_3 == (1 << 7) && RXH_DISCARD == (1u << 31), "RXH_L4_*, RXH_DISCARD");
 
+_Static_assert(AF_XDP == 44 && SOL_XDP == 283, "AF_XDP, SOL_XDP");
+_Static_assert(XDP_MMAP_OFFSETS == 1 && XDP_RX_RING == 2 && XDP_UMEM_REG == 4, "XDP_* options");
+_Static_assert(XDP_UMEM_FILL_RING == 5 && XDP_UMEM_COMPLETION_RING == 6 && XDP_STATISTICS == 7, "XDP_* rings, statistics");
+_Static_assert(XDP_COPY == (1 << 1) && XDP_ZEROCOPY == (1 << 2), "XDP_COPY, XDP_ZEROCOPY");
+_Static_assert(XDP_UMEM_PGOFF_FILL_RING == 0x100000000ULL && XDP_UMEM_PGOFF_COMPLETION_RING == 0x180000000ULL, "XDP ring page offsets");
+_Static_assert(XDP_PACKET_HEADROOM == 256, "XDP_PACKET_HEADROOM");
+_Static_assert(BPF_MAP_CREATE == 0 && BPF_MAP_UPDATE_ELEM == 2 && BPF_PROG_LOAD == 5 && BPF_LINK_CREATE == 28, "bpf commands");
+_Static_assert(BPF_MAP_TYPE_XSKMAP == 17 && BPF_PROG_TYPE_XDP == 6 && BPF_XDP == 37, "XSKMAP, XDP program, BPF_XDP");
+_Static_assert(BPF_FUNC_redirect_map == 51 && BPF_PSEUDO_MAP_FD == 1 && XDP_PASS == 2, "redirect_map, pseudo map fd, XDP_PASS");
+_Static_assert(offsetof(struct xdp_md, rx_queue_index) == 16, "xdp_md rx_queue_index");
+_Static_assert(RLIMIT_MEMLOCK == 8, "RLIMIT_MEMLOCK");
+_Static_assert(sizeof(struct CMPPSLinux_bpf_insn) == sizeof(struct bpf_insn), "bpf_insn size");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_insn, off) == offsetof(struct bpf_insn, off), "bpf_insn off");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_insn, imm) == offsetof(struct bpf_insn, imm), "bpf_insn imm");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_map_create, map_flags) == offsetof(union bpf_attr, map_flags), "bpf_attr map_create");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_map_elem, key) == offsetof(union bpf_attr, key), "bpf_attr key");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_map_elem, value) == offsetof(union bpf_attr, value), "bpf_attr value");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_map_elem, flags) == offsetof(union bpf_attr, flags), "bpf_attr flags");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_prog_load, insns) == offsetof(union bpf_attr, insns), "bpf_attr insns");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_prog_load, license) == offsetof(union bpf_attr, license), "bpf_attr license");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_prog_load, log_buf) == offsetof(union bpf_attr, log_buf), "bpf_attr log_buf");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_prog_load, prog_name) == offsetof(union bpf_attr, prog_name), "bpf_attr prog_name");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_prog_load, expected_attach_type) == offsetof(union bpf_attr, expected_attach_type), "bpf_attr expected_attach_type");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_link_create, target_ifindex) == offsetof(union bpf_attr, link_create.target_ifindex), "bpf_attr link target");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_link_create, attach_type) == offsetof(union bpf_attr, link_create.attach_type), "bpf_attr link attach_type");
+_Static_assert(offsetof(struct CMPPSLinux_bpf_link_create, flags) == offsetof(union bpf_attr, link_create.flags), "bpf_attr link flags");
+
+int CMPPSLinux_bpf(int cmd, void *attr, unsigned int size) { return (int)syscall(__NR_bpf, cmd, attr, size); }
+int CMPPSLinux_getrlimit(int resource, struct rlimit *limit) { return getrlimit(resource, limit); }
+
 int CMPPSLinux_recvmmsg(int fd, struct CMPPSLinux_mmsghdr *vec, unsigned int vlen, int flags, struct timespec *timeout) {
     return recvmmsg(fd, (struct mmsghdr *)vec, vlen, flags, timeout);
 }
@@ -75,6 +110,7 @@ int CMPPSLinux_CPU_SETSIZE(void) { return CPU_SETSIZE; }
 int CMPPSLinux_sched_getaffinity(pid_t pid, CMPPSLinux_cpu_set *set) { return sched_getaffinity(pid, sizeof(cpu_set_t), (cpu_set_t *)set); }
 int CMPPSLinux_pthread_setaffinity(pthread_t thread, const CMPPSLinux_cpu_set *set) { return pthread_setaffinity_np(thread, sizeof(cpu_set_t), (const cpu_set_t *)set); }
 int CMPPSLinux_sched_getcpu(void) { return sched_getcpu(); }
+pid_t CMPPSLinux_gettid(void) { return gettid(); }
 
 struct cmsghdr *CMPPSLinux_CMSG_FIRSTHDR(struct msghdr *msg) { return CMSG_FIRSTHDR(msg); }
 struct cmsghdr *CMPPSLinux_CMSG_NXTHDR(struct msghdr *msg, struct cmsghdr *cmsg) { return CMSG_NXTHDR(msg, cmsg); }

@@ -17,7 +17,7 @@ enum RecvCommand {
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 1 or 0-3,8 (default: unpinned; with --steer cpu, the CPUs allowed)"),
         OptionSpec("--batch", "N", "datagrams per recvmmsg call, 1-1024 (default 512)"),
         OptionSpec("--gro", nil, "UDP GRO: take coalesced datagrams, 64 KiB per message, counted one by one"),
-        OptionSpec("--rx-usecs", "N", "after a call that emptied the socket, wait at least N microseconds so the next finds a batch and the kernel wakes the thread less often (interrupt moderation in user space); 0 blocks again at once (default: 50 with --gro, 0 without)"),
+        OptionSpec("--rx-usecs", "N", "after a call that emptied the socket, wait at least N microseconds so the next finds a batch and the kernel wakes the thread less often (interrupt moderation in user space); 0 blocks again at once (default: 50 with --gro, 200 with --xdp, 0 otherwise)"),
         OptionSpec("--rcvbuf", "SIZE", "receive buffer per socket, e.g. 4M or 256K; 0 keeps the kernel's default (default 4M)"),
         OptionSpec("--duration", "SECONDS", "stop after this long, 0.001 to 31536000 (365 days) (default: until Ctrl-C)"),
         OptionSpec("--count", "N", "stop after N datagrams, 1 to 2^64-1, e.g. 200000 or 200k"),
@@ -25,6 +25,8 @@ enum RecvCommand {
         OptionSpec("--flow-key", "KEY[,KEY...]", "count only the flows of senders that printed these keys (mpps send's 'flow key'); other headers are counted as implausible (default: every flow)"),
         OptionSpec("--interface", "IF", "also read IF's counters every interval: sysfs statistics, per-queue packets and NIC drops (ethtool -S)"),
         OptionSpec("--metrics", "ADDR:PORT", "serve Prometheus metrics over HTTP at http://ADDR:PORT/metrics while receiving, e.g. 127.0.0.1:9321 (names in README.md, 'Metrics')"),
+        OptionSpec("--xdp", "IF", "receive through AF_XDP sockets on interface IF (thread i reads RX queue i) with an XDP program that redirects UDP for ADDR:PORT and passes the rest; needs root (CAP_BPF, CAP_NET_ADMIN), Linux 5.9+"),
+        OptionSpec("--xdp-mode", "MODE", "with --xdp: copy (default) or zerocopy (falls back to copy when the driver refuses)"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
         SVGOption.spec("datagrams/s per thread, drops by cause and CPU shares over time"),
@@ -47,6 +49,7 @@ enum RecvCommand {
           mpps recv 0.0.0.0:4321 --threads 2 --reuseport --steer cpu --cpus 0-1
           mpps recv [::1]:4400 --json --duration 6
           mpps recv 0.0.0.0:4321 --metrics 127.0.0.1:9321
+          mpps recv 198.18.0.1:4321 --xdp veth0 --threads 2 --cpus 0-1
         """)
 
     /// The kernel's default (212992 bytes here) holds about 170 small datagrams on
@@ -96,6 +99,7 @@ enum RecvCommand {
                 throw arguments.usage("no interface named '\(interface)' (interfaces: \(existing.joined(separator: ", ")))")
             }
         }
+        receive.xdp = try xdpOptions(arguments, receive: receive)
         let json = arguments.flag("--json")
         let quiet = arguments.flag("--quiet")
         let metricsAddress = try arguments.text("--metrics").map { text throws(RunError) in try arguments.address(text, what: "--metrics address") }
@@ -108,11 +112,12 @@ enum RecvCommand {
             PlottingSink(wrapping: sink, output: $0, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
         }
         try Session.receive(receive, monitor: monitor, sink: plotting ?? sink, interface: interface) { run in
-            let ready = ReceiveReady(address: run.boundAddress, threads: run.options.threads, reusePort: run.options.reusePort,
+            var ready = ReceiveReady(address: run.boundAddress, threads: run.options.threads, reusePort: run.options.reusePort,
                                      steering: run.options.steering.rawValue, cpus: run.threadCPUs, batch: run.options.batch,
                                      coalescing: run.options.coalescing, moderationMicroseconds: run.options.moderation,
                                      receiveBuffer: run.grantedReceiveBuffer, flowKeys: run.options.flowKeys.count,
                                      processID: getpid())
+            ready.xdp = run.options.xdp.map { ($0.interface, $0.zeroCopy ? "zerocopy" : "copy") }
             // The JSON stream's first line, for programs; the line on stderr, for people.
             if json { JSONSink.write(ready.json) }
             if !quiet { writeError(ready.text) }
@@ -126,5 +131,27 @@ enum RecvCommand {
             }
         }
         if let failure = plotting?.failure { throw failure }
+    }
+
+    /// `--xdp IF` and `--xdp-mode`, checked against the options AF_XDP cannot honour.
+    static func xdpOptions(_ arguments: Arguments, receive: ReceiveOptions) throws(RunError) -> XDPOptions? {
+        let mode = arguments.text("--xdp-mode")
+        guard let interface = arguments.text("--xdp") else {
+            if mode != nil { throw arguments.usage("--xdp-mode needs --xdp IF") }
+            return nil
+        }
+        var options = XDPOptions(interface: interface)
+        switch mode {
+        case nil, "copy": options.zeroCopy = false
+        case "zerocopy": options.zeroCopy = true
+        case let other?: throw arguments.usage("--xdp-mode must be 'copy' or 'zerocopy', not '\(other)'")
+        }
+        for flag in ["--reuseport", "--steer", "--gro"] where arguments.flag(flag) || arguments.text(flag) != nil {
+            throw arguments.usage("\(flag) is for UDP sockets; --xdp reads AF_XDP sockets, one per RX queue, without GRO")
+        }
+        guard receive.address.port != 0 else {
+            throw arguments.usage("--xdp needs a port: the XDP program redirects datagrams for ADDR:PORT, and port 0 names none")
+        }
+        return options
     }
 }

@@ -1,4 +1,5 @@
 import HostStats
+import PacketIO
 import Reporting
 
 /// Reads the host's counters for a run: the UDP table, softnet, the drops of
@@ -6,6 +7,7 @@ import Reporting
 /// interface's statistics. Used by the reporting thread only, never a worker.
 package final class HostSampler {
     let socketDrops: () -> UInt64?
+    let xdp: (() -> XDPStatistics?)?
     /// The watched interface, if any.
     package let interface: String?
     private var ethtool: EthtoolReader?
@@ -13,10 +15,12 @@ package final class HostSampler {
 
     /// A sampler; `socketDrops` sums SO_MEMINFO drops over the run's sockets;
     /// `interface` adds that interface's sysfs and driver (`ethtool -S`) counters.
-    /// With `published`, every reading is also kept there for other threads.
-    package init(socketDrops: @escaping () -> UInt64? = { nil }, interface: String? = nil,
+    /// With `xdp`, the AF_XDP sockets' counters are read too; with `published`,
+    /// every reading is also kept there for other threads.
+    package init(socketDrops: @escaping () -> UInt64? = { nil }, xdp: (() -> XDPStatistics?)? = nil, interface: String? = nil,
                  published: PublishedHostReadings? = nil) {
         self.socketDrops = socketDrops
+        self.xdp = xdp
         self.published = published
         self.interface = interface
         ethtool = interface.flatMap { try? EthtoolReader(interface: $0) }
@@ -27,7 +31,7 @@ package final class HostSampler {
         let reading = HostReading(udp: UDPStatistics.current(), socketDrops: socketDrops(),
                                   softnet: try? SoftnetStatistics.current(),
                                   interface: interface.flatMap { try? InterfaceStatistics.current(interface: $0) },
-                                  ethtool: try? ethtool?.read())
+                                  ethtool: try? ethtool?.read(), xdp: xdp?())
         published?.record(reading)
         return reading
     }

@@ -39,9 +39,15 @@ package struct Monitor {
     ///   - finished: true once the workers ended on their own (a send count met).
     ///   - sampler: reads the host's counters at the start, every interval and the end.
     ///   - checksSpread: warn when a thread gets far less than its share (SO_REUSEPORT groups).
+    ///   - cpuSampler: reads every CPU's shares and the workers' CPU time at the start, every interval and the end.
+    ///   - receiving: the workers are receiving threads: the CPU findings (``CPUDiagnosis``) apply.
     package func run(counters: ThreadCounters, control: RunControl, finished: () -> Bool,
                     stopWorkers: () -> Void, sink: ReportSink,
-                    sampler: HostSampler? = nil, checksSpread: Bool = false) -> RunSummary {
+                    sampler: HostSampler? = nil, checksSpread: Bool = false,
+                    cpuSampler: CPUSampler? = nil, receiving: Bool = false) -> RunSummary {
+        let firstCPU = cpuSampler?.read()
+        var previousCPU = firstCPU
+        var threadCPUs = Array(repeating: -1, count: counters.count)
         let firstReading = sampler?.read()
         var previousReading = firstReading
         let start = MonotonicClock.now()
@@ -65,6 +71,15 @@ package struct Monitor {
                 previous[index] = current
                 delta = delta + change
                 threads.append(ThreadSample(id: index, cpu: slot.readCPU(), delta: change))
+                threadCPUs[index] = threads[index].cpu
+            }
+            let length = Double(now &- previousTime) / 1e9
+            var cpu: CPUUse?
+            if let cpuSampler, let before = previousCPU {
+                let reading = cpuSampler.read()
+                cpu = CPUUse(from: before, to: reading, seconds: length,
+                             receiving: receiving ? threads.map { ($0.cpu, $0.delta.packets) } : nil)
+                previousCPU = reading
             }
             var host: HostDelta?
             if let sampler, let before = previousReading {
@@ -72,9 +87,10 @@ package struct Monitor {
                 host = HostDelta(from: before, to: reading)
                 previousReading = reading
             }
-            let report = IntervalReport(elapsed: Double(now &- start) / 1e9, length: Double(now &- previousTime) / 1e9,
+            var report = IntervalReport(elapsed: Double(now &- start) / 1e9, length: length,
                                         delta: delta, threads: threads, host: host,
                                         warnings: checksSpread ? Spread.warnings(threads) : [])
+            report.cpu = cpu
             previousTime = now
             builder.add(report)
             sink.interval(report)
@@ -112,7 +128,13 @@ package struct Monitor {
         if tail || end &- previousTime >= nanosecondsPerInterval / 2 { emit(until: end) }
         let totals = (0..<counters.count).map { counters.read($0) }
         let host = sampler.flatMap { sampler in firstReading.map { HostDelta(from: $0, to: sampler.read()) } }
-        return builder.summary(total: totals.reduce(CounterSnapshot(), +), threads: totals,
-                               seconds: Double(end &- start) / 1e9, reason: reason, host: host)
+        var summary = builder.summary(total: totals.reduce(CounterSnapshot(), +), threads: totals,
+                                      seconds: Double(end &- start) / 1e9, reason: reason, host: host)
+        // The workers recorded their own last CPU time as they ended, so this reading covers all of their work.
+        if let cpuSampler, let firstCPU {
+            summary.cpu = CPUUse(from: firstCPU, to: cpuSampler.read(), seconds: summary.seconds,
+                                 receiving: receiving ? zip(threadCPUs, totals).map { ($0, $1.packets) } : nil)
+        }
+        return summary
     }
 }

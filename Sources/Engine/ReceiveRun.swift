@@ -29,8 +29,12 @@ package final class ReceiveRun: @unchecked Sendable {
     package let threadCPUs: [Int]?
 
     private let sockets: [SocketHolder]
+    /// With `--xdp`: the program and the AF_XDP sockets, used instead of ``sockets``.
+    private let xdp: XDPReceivers?
     private var threads: [NativeThread] = []
     private let results = ResultList()
+    /// Which kernel thread each receiving thread is, for its CPU time.
+    package let threadCPU: ThreadCPURegistry
 
     /// How often a receiving thread with no traffic checks for a stop request.
     static let idleWakeMilliseconds = 100
@@ -46,6 +50,19 @@ package final class ReceiveRun: @unchecked Sendable {
         self.control = control
         counters = ThreadCounters(count: options.threads)
         sequenceCounters = SequenceCounters(count: options.threads)
+        threadCPU = ThreadCPURegistry(count: options.threads)
+        if let xdpOptions = options.xdp {
+            let receivers = try XDPReceivers(options, xdpOptions, control: control)
+            options.xdp?.zeroCopy = receivers.zeroCopy
+            xdp = receivers
+            threadCPUs = options.threadCPUs
+            self.options = options
+            sockets = []
+            boundAddress = options.address
+            grantedReceiveBuffer = 0
+            return
+        }
+        xdp = nil
         var holders: [SocketHolder] = []
         var address = options.address
         var granted = 0
@@ -105,6 +122,11 @@ package final class ReceiveRun: @unchecked Sendable {
     /// after this returns meets a thread that is reading.
     package func start() throws(RunError) {
         let latch = StartLatch()
+        if let xdp {
+            startXDP(xdp, latch: latch)
+            _ = latch.wait(for: options.threads, seconds: 10)
+            return
+        }
         for index in 0..<options.threads {
             let holder = sockets[index % sockets.count]
             let cpu = threadCPUs?[index]
@@ -117,11 +139,15 @@ package final class ReceiveRun: @unchecked Sendable {
                                    stop: control.flag, total: control.sharedTotal, flowKeys: options.flowKeys)
             let control = self.control
             let results = self.results
+            let registry = threadCPU
             do {
                 threads.append(try NativeThread(pinnedTo: cpu, pinFailed: { reason in
                     control.fail("cannot pin receiving thread \(index) to CPU \(cpu ?? -1): \(reason)")
                     latch.arrive()
                 }) {
+                    // Registered before it reads, so the latch's "ready" means its CPU time is known too.
+                    registry.register(index)
+                    defer { registry.finish(index) }
                     // A failed thread's counts and flows stay in the summary; the failure ends the run.
                     let (result, failure) = work.run()
                     results.append(result)
@@ -136,12 +162,59 @@ package final class ReceiveRun: @unchecked Sendable {
         _ = latch.wait(for: options.threads, seconds: 10)
     }
 
-    /// Datagrams the kernel dropped at this run's sockets so far (SO_MEMINFO), summed; nil if unreadable.
+    /// Starts one thread per AF_XDP socket, pinned as the UDP threads are.
+    private func startXDP(_ xdp: XDPReceivers, latch: StartLatch) {
+        for (index, socket) in xdp.sockets.enumerated() {
+            let cpu = threadCPUs?[index]
+            let work = XDPReceiveWorker(socket: socket, batch: options.batch, port: options.address.port, latch: latch,
+                                        limit: options.count, slot: counters.slot(index), stop: control.flag,
+                                        total: control.sharedTotal, flowKeys: options.flowKeys,
+                                        pauseNanoseconds: UInt64(options.moderation) * 1000)
+            let control = self.control
+            let results = self.results
+            let registry = threadCPU
+            do {
+                threads.append(try NativeThread(pinnedTo: cpu, pinFailed: { reason in
+                    control.fail("cannot pin receiving thread \(index) to CPU \(cpu ?? -1): \(reason)")
+                    latch.arrive()
+                }) {
+                    // As the UDP threads: registered before reading, so its CPU time is reported.
+                    registry.register(index)
+                    defer { registry.finish(index) }
+                    let (result, failure) = work.run()
+                    results.append(result)
+                    if let failure { control.fail("receiving thread \(index) failed: \(failure)") }
+                })
+            } catch {
+                control.fail("cannot start receiving thread \(index): \(error)")
+                latch.arrive()
+            }
+        }
+    }
+
+    /// The AF_XDP sockets' drop counters so far, summed; nil without `--xdp` or if unreadable.
+    package func xdpStatistics() -> XDPStatistics? {
+        xdp?.statistics()
+    }
+
+    /// Datagrams the kernel dropped at this run's sockets so far (SO_MEMINFO, or with
+    /// `--xdp` the AF_XDP sockets' lost frames), summed; nil if unreadable.
     package func socketDrops() -> UInt64? {
+        if let xdp { return xdp.statistics()?.lostFrames }
         var total: UInt64 = 0
         for holder in sockets {
             guard let drops = try? UDPSocket.dropCount(descriptor: holder.descriptor) else { return nil }
             total += drops
+        }
+        return total
+    }
+
+    /// Bytes waiting in this run's sockets' receive queues, summed; nil if unreadable.
+    package func queuedBytes() -> UInt64? {
+        var total: UInt64 = 0
+        for holder in sockets {
+            guard let bytes = try? UDPSocket.queuedBytes(descriptor: holder.descriptor) else { return nil }
+            total = total.addingSaturating(bytes)
         }
         return total
     }
@@ -156,8 +229,12 @@ package final class ReceiveRun: @unchecked Sendable {
     /// Reads the host's counters and this run's socket drops (and with
     /// `interface`, that interface's), for the monitor.
     package func sampler(interface: String? = nil) -> HostSampler {
-        HostSampler(socketDrops: { [self] in socketDrops() }, interface: interface, published: hostReadings)
+        HostSampler(socketDrops: { [self] in socketDrops() }, xdp: xdp == nil ? nil : { [self] in xdpStatistics() },
+                    interface: interface, published: hostReadings)
     }
+
+    /// Reads every CPU's shares and the receiving threads' CPU time, for the monitor.
+    package var cpuSampler: CPUSampler { CPUSampler(registry: threadCPU) }
 
     /// What the threads saw of flows and latencies, merged: complete once ``stop()`` returned.
     package func sequenceReport() -> SequenceReport {

@@ -20,6 +20,8 @@ package final class SendRun: @unchecked Sendable {
     package let control: RunControl
 
     private let sockets: [SocketHolder]
+    /// Which kernel thread each sending thread is, for its CPU time.
+    package let threadCPU: ThreadCPURegistry
     private var threads: [NativeThread] = []
     private let finished = FinishedThreads()
 
@@ -37,6 +39,7 @@ package final class SendRun: @unchecked Sendable {
         self.options = options
         self.control = control
         counters = ThreadCounters(count: options.threadCount)
+        threadCPU = ThreadCPURegistry(count: options.threadCount)
         var holders: [SocketHolder] = []
         for index in 0..<options.flowCount {
             let target = options.targets[index / options.flowCountPerTarget]
@@ -82,12 +85,17 @@ package final class SendRun: @unchecked Sendable {
                                 rate: options.rate.map { $0 / Double(threadCount) }, slot: counters.slot(index), stop: control.flag)
             let control = self.control
             let finished = self.finished
+            let registry = threadCPU
             do {
                 threads.append(try NativeThread(pinnedTo: cpu, pinFailed: { reason in
                     control.fail("cannot pin sending thread \(index) to CPU \(cpu ?? -1): \(reason)")
                     finished.count.add(1, ordering: .releasing)
                 }) {
-                    defer { finished.count.add(1, ordering: .releasing) }
+                    registry.register(index)
+                    defer {
+                        registry.finish(index)
+                        finished.count.add(1, ordering: .releasing)
+                    }
                     do { try work.run() } catch { control.fail("sending thread \(index) failed: \(error)") }
                     withExtendedLifetime(holders) {}
                 })

@@ -23,7 +23,8 @@ package enum Session {
         var summary = monitor.run(counters: run.counters, control: run.control, finished: { false },
                                   stopWorkers: run.stop, sink: sink, sampler: run.sampler(interface: interface),
                                   // CPU steering follows where the kernel worked, not the flows: the hint would mislead.
-                                  checksSpread: run.options.reusePort && run.options.threads > 1 && run.options.steering != .cpu)
+                                  checksSpread: run.options.reusePort && run.options.threads > 1 && run.options.steering != .cpu,
+                                  cpuSampler: run.cpuSampler, receiving: true)
         summary.sequences = run.sequenceReport()
         summary.incomingCPUs = run.incomingCPUs()
         sink.summary(summary)
@@ -42,7 +43,7 @@ package enum Session {
         try run.start()
         if run.control.failureMessage == nil { announce(run) }
         let summary = monitor.run(counters: run.counters, control: run.control, finished: { run.isFinished },
-                                  stopWorkers: run.stop, sink: sink)
+                                  stopWorkers: run.stop, sink: sink, cpuSampler: CPUSampler(registry: run.threadCPU))
         sink.summary(summary)
         if let failure = run.control.failureMessage { throw RunError(failure) }
         return summary

@@ -16,4 +16,10 @@ extension Syscalls {
     static func processAffinity(_ set: inout CMPPSLinux_cpu_set) -> Bool {
         CMPPSLinux_sched_getaffinity(0, &set) == 0
     }
+
+    /// The calling thread's id, the number /proc/self/task/ID names it by.
+    /// The corresponding C function is `gettid(2)` (glibc 2.30 or later).
+    package static func currentThreadID() -> Int32 {
+        CMPPSLinux_gettid()
+    }
 }

@@ -8,5 +8,6 @@ package enum SystemCall: Sendable, Hashable {
     case listen, accept, poll, recv
     case threadCreate, setAffinity
     case shutdown
+    case bpfMapCreate, bpfMapUpdate, bpfProgramLoad, bpfLinkCreate, mmap, interfaceIndex, getrlimit
     case stat, rename, unlink
 }

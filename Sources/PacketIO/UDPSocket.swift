@@ -157,6 +157,17 @@ public struct UDPSocket: ~Copyable, Sendable {
         return UInt64(values.8)
     }
 
+    /// Bytes the socket's receive queue holds now, counted as the kernel
+    /// charges them (each datagram's whole buffer, not its payload): 0 once
+    /// every datagram that arrived has been read.
+    /// The corresponding C call is `getsockopt(SO_MEMINFO)` (SK_MEMINFO_RMEM_ALLOC); Linux 4.6 or later.
+    public static func queuedBytes(descriptor: Int32) throws(SocketError) -> UInt64 {
+        var values = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
+        let length = try Syscalls.getOption(descriptor, SOL_SOCKET, SO_MEMINFO, into: &values, "getsockopt(SO_MEMINFO)")
+        guard length >= 4 else { throw SocketError("getsockopt(SO_MEMINFO)", code: ENOPROTOOPT) }
+        return UInt64(values.0)
+    }
+
     /// The CPU that last processed a datagram for this socket in the kernel, or
     /// -1 when none is known. Linux records it only for connected UDP sockets
     /// (measured on 6.18: an unconnected receiver stays at -1); on loopback it is

@@ -21,6 +21,8 @@ package struct HostDelta: Equatable, Sendable {
     package var softnet: [SoftnetCPU] = []
     /// The watched interface, when there is one.
     package var nic: NICDelta?
+    /// The AF_XDP sockets' drop counters (`mpps recv --xdp`), when read.
+    package var xdp: XDPStatistics?
 
     /// Creates a delta; every counter defaults to 0.
     package init() {}
@@ -39,6 +41,7 @@ package struct HostDelta: Equatable, Sendable {
         if let before = earlier.socketDrops, let after = later.socketDrops {
             socketDrops = after >= before ? after - before : 0
         }
+        if let before = earlier.xdp, let after = later.xdp { xdp = after.since(before) }
         if let before = earlier.softnet, let after = later.softnet {
             softnet = after.since(before).cpus
         }
@@ -61,6 +64,9 @@ package struct HostDelta: Equatable, Sendable {
     /// - `nic` (`--interface IF`): `interface`, IF's sysfs counters by name (sorted), `rx_queues`
     ///   (`[{"queue":N,"packets":N}]`, when the driver reports them) and `driver_drops`
     ///   (the driver's drop counters that moved, by name).
+    /// - `xdp` (`--xdp IF`): the AF_XDP sockets' counters, `{"rx_dropped":N,"rx_ring_full":N,
+    ///   "rx_fill_ring_empty_descs":N,"rx_invalid_descs":N,"not_udp":N}` (`not_udp`: frames the
+    ///   reader found no datagram for its address in).
     package var json: JSONObject {
         var object = JSONObject()
         if hasUDP {
@@ -83,6 +89,11 @@ package struct HostDelta: Equatable, Sendable {
             }
             fields.append("driver_drops", .object(JSONObject(nic.driverDrops.map { ($0.name, .unsigned($0.value)) })))
             object.append("nic", .object(fields))
+        }
+        if let xdp {
+            object.append("xdp", ["rx_dropped": .unsigned(xdp.dropped), "rx_ring_full": .unsigned(xdp.ringFull),
+                                  "rx_fill_ring_empty_descs": .unsigned(xdp.fillRingEmpty),
+                                  "rx_invalid_descs": .unsigned(xdp.invalidDescriptors), "not_udp": .unsigned(xdp.unparsedFrames)])
         }
         return object
     }
@@ -107,7 +118,7 @@ package struct HostDelta: Equatable, Sendable {
             var line = "drops: \(rate(rcvbufErrors)) socket buffer full (RcvbufErrors): the application is not reading fast enough"
             if let socketDrops { line += " (\(rate(socketDrops)) at this run's sockets)" }
             lines.append(line)
-        } else if let socketDrops, socketDrops > 0 {
+        } else if xdp == nil, let socketDrops, socketDrops > 0 {
             lines.append("drops: \(rate(socketDrops)) at this run's sockets (SO_MEMINFO): the application is not reading fast enough")
         }
         if memErrors > 0 {
@@ -135,6 +146,29 @@ package struct HostDelta: Equatable, Sendable {
             for drop in nic.driverDrops {
                 lines.append("drops: \(rate(drop.value)) at the NIC \(nic.interface) (\(drop.name)): \(drop.meaning)")
             }
+        }
+        if let xdp { lines += Self.xdpLines(xdp, rate) }
+        return lines
+    }
+
+    /// The AF_XDP sockets' causes of loss, in words.
+    private static func xdpLines(_ xdp: XDPStatistics, _ rate: (UInt64) -> String) -> [String] {
+        var lines: [String] = []
+        if xdp.ringFull > 0 {
+            lines.append("drops: \(rate(xdp.ringFull)) AF_XDP RX ring full (rx_ring_full): the receiving thread is not reading fast enough")
+        }
+        if xdp.dropped > 0 {
+            lines.append("drops: \(rate(xdp.dropped)) at the AF_XDP sockets (rx_dropped): no free frame, or a frame longer than the UMEM's")
+        }
+        if xdp.fillRingEmpty > 0 {
+            lines.append("drops: \(rate(xdp.fillRingEmpty)) times the AF_XDP fill ring was empty (rx_fill_ring_empty_descs): "
+                + "the reader hands frames back too slowly")
+        }
+        if xdp.invalidDescriptors > 0 {
+            lines.append("drops: \(rate(xdp.invalidDescriptors)) invalid AF_XDP descriptors (rx_invalid_descs)")
+        }
+        if xdp.unparsedFrames > 0 {
+            lines.append("ignored: \(rate(xdp.unparsedFrames)) AF_XDP frames held no UDP datagram for this address (not_udp)")
         }
         return lines
     }

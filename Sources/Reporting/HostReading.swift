@@ -1,4 +1,5 @@
 import HostStats
+import PacketIO
 
 /// The host's counters that explain lost datagrams, read at one moment.
 package struct HostReading: Sendable {
@@ -12,10 +13,13 @@ package struct HostReading: Sendable {
     package var interface: InterfaceStatistics?
     /// The watched interface's driver statistics (`ethtool -S`).
     package var ethtool: EthtoolStatistics?
+    /// The AF_XDP sockets' drop counters (`mpps recv --xdp`), summed.
+    package var xdp: XDPStatistics?
 
     /// Creates a reading.
     package init(udp: UDPStatistics? = nil, socketDrops: UInt64? = nil, softnet: SoftnetStatistics? = nil,
-                interface: InterfaceStatistics? = nil, ethtool: EthtoolStatistics? = nil) {
+                interface: InterfaceStatistics? = nil, ethtool: EthtoolStatistics? = nil, xdp: XDPStatistics? = nil) {
+        self.xdp = xdp
         self.udp = udp
         self.socketDrops = socketDrops
         self.softnet = softnet

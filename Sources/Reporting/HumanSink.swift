@@ -51,11 +51,18 @@ package struct HumanSink: ReportSink {
         if explains {
             for line in report.host?.dropLines(seconds: report.length) ?? [] { text += "  " + line + "\n" }
             for warning in report.warnings { text += "  " + warning + "\n" }
+            if let cpu = report.cpu {
+                if !cpu.cpus.isEmpty { text += "  " + cpu.compactLine + "\n" }
+                for finding in cpu.findings { text += "  finding: " + finding.text + "\n" }
+            }
         }
         writeOutput(text)
     }
 
     package func summary(_ summary: RunSummary) {
+        var summary = summary
+        // The article's own programs print its lines only.
+        if !explains { summary.cpu = nil }
         writeOutput(Self.summaryText(summary, verb: verb, slotSize: slotSize))
     }
 
@@ -92,6 +99,9 @@ package struct HumanSink: ReportSink {
         if let cpus = summary.incomingCPUs, cpus.count > 1 || cpus.contains(where: { $0 >= 0 }) {
             text += incomingCPUText(cpus)
         }
+        if let cpu = summary.cpu {
+            text += cpuText(summary, cpu: cpu, verb: verb)
+        }
         if let host = summary.host {
             for line in host.dropLines(amount: { "\($0)" }) { text += "         " + line + "\n" }
             if let drops = host.socketDrops {
@@ -100,6 +110,22 @@ package struct HumanSink: ReportSink {
                     + "\n"
             }
         }
+        return text
+    }
+
+    /// `cpu: receiving threads 0.912 s (user 0.101, system 0.811), 405.2 ns per datagram; process 0.930 s`,
+    /// the CPU shares over the run, and the findings.
+    private static func cpuText(_ summary: RunSummary, cpu: CPUUse, verb: String) -> String {
+        let threads = cpu.threadTotal
+        var text = "         cpu: \(verb == "sent" ? "sending" : "receiving") threads " + Units.fixed(threads.total, decimals: 3)
+            + " s (user " + Units.fixed(threads.user, decimals: 3) + ", system " + Units.fixed(threads.system, decimals: 3) + ")"
+        if let perDatagram = summary.cpuNanosecondsPerDatagram {
+            text += ", " + Units.fixed(perDatagram, decimals: 1) + " ns per datagram"
+        }
+        if let process = cpu.process { text += "; the process " + Units.fixed(process.total, decimals: 3) + " s" }
+        text += "\n"
+        if !cpu.cpus.isEmpty { text += "         over the run: " + cpu.compactLine + "\n" }
+        for finding in cpu.findings { text += "         finding: " + finding.text + "\n" }
         return text
     }
 

@@ -31,6 +31,8 @@ package struct IntervalReport: Equatable, Sendable {
     package var host: HostDelta?
     /// Things a person should know about this interval (an uneven spread, say).
     package var warnings: [String]
+    /// Where CPU time went: each CPU's shares, each thread's CPU seconds, the findings; nil when not read.
+    package var cpu: CPUUse? = nil
 
     /// Creates a report.
     package init(elapsed: Double, length: Double, delta: CounterSnapshot, threads: [ThreadSample],
@@ -55,9 +57,13 @@ package struct IntervalReport: Equatable, Sendable {
     /// - `packets`, `bytes`: datagrams and payload bytes in the interval.
     /// - `pps`: datagrams per second over the interval (1 decimal).
     /// - `calls`: system calls that moved data (`recvmmsg`/`sendmmsg`).
-    /// - `threads`: per thread `{"id":N,"cpu":N,"packets":N}` (`cpu` -1 when unknown).
+    /// - `threads`: per thread `{"id":N,"cpu":N,"packets":N,"cpu_user_s":X,"cpu_system_s":X}` (`cpu` -1
+    ///   when unknown; the CPU seconds the thread used in the interval, from /proc/self/task/ID/stat, when read).
+    /// - `cpus`: per CPU `{"cpu":N,"user":X,"system":X,"softirq":X,"irq":X,"iowait":X,"steal":X,"idle":X}`,
+    ///   fractions of the interval (/proc/stat), when read.
     /// - the host's counters when read (`recv`): see ``HostDelta/json``.
     /// - `warnings`: lines such as the uneven-spread warning, only when there are any.
+    /// - `findings`: what the CPU shares say about the limit (``CPUDiagnosis``), only when there are any.
     package var json: JSONValue {
         var object: JSONObject = [
             "type": "interval",
@@ -66,10 +72,19 @@ package struct IntervalReport: Equatable, Sendable {
             "bytes": .unsigned(delta.bytes),
             "pps": .fixed(packetsPerSecond, places: 1),
             "calls": .unsigned(delta.calls),
-            "threads": .array(threads.map { ["id": .int($0.id), "cpu": .int($0.cpu), "packets": .unsigned($0.delta.packets)] }),
+            "threads": .array(threads.map { thread in
+                var entry: JSONObject = ["id": .int(thread.id), "cpu": .int(thread.cpu), "packets": .unsigned(thread.delta.packets)]
+                if let cpu, thread.id < cpu.threads.count, let seconds = cpu.threads[thread.id] {
+                    entry.append("cpu_user_s", .fixed(seconds.user, places: 3))
+                    entry.append("cpu_system_s", .fixed(seconds.system, places: 3))
+                }
+                return .object(entry)
+            }),
         ]
+        if let cpu, !cpu.cpus.isEmpty { object.append("cpus", cpu.cpusJSON) }
         if let host { object.append(contentsOf: host.json) }
         if !warnings.isEmpty { object.append("warnings", .strings(warnings)) }
+        if let cpu, !cpu.findings.isEmpty { object.append("findings", .strings(cpu.findings.map(\.text))) }
         return .object(object)
     }
 }

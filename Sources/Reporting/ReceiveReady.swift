@@ -29,6 +29,16 @@ package struct ReceiveReady: Equatable, Sendable {
     package var flowKeys: Int
     /// The receiving process, for a script that wants to signal it.
     package var processID: Int32
+    /// With `--xdp`: the interface and the mode the AF_XDP sockets run in (`copy` or `zerocopy`).
+    package var xdp: (interface: String, mode: String)? = nil
+
+    package static func == (a: ReceiveReady, b: ReceiveReady) -> Bool {
+        a.address == b.address && a.threads == b.threads && a.reusePort == b.reusePort && a.steering == b.steering
+            && a.cpus == b.cpus && a.batch == b.batch && a.coalescing == b.coalescing
+            && a.moderationMicroseconds == b.moderationMicroseconds && a.receiveBuffer == b.receiveBuffer
+            && a.flowKeys == b.flowKeys && a.processID == b.processID
+            && a.xdp?.interface == b.xdp?.interface && a.xdp?.mode == b.xdp?.mode
+    }
 
     /// Creates a value.
     package init(address: SocketAddress, threads: Int, reusePort: Bool, steering: String, cpus: [Int]?, batch: Int,
@@ -49,6 +59,11 @@ package struct ReceiveReady: Equatable, Sendable {
     /// `mpps recv: listening on 127.0.0.1:4321, 2 threads (SO_REUSEPORT, a socket each) on CPUs 0-1, batch 512,
     /// receive buffer 8388608 bytes; Ctrl-C stops`, for people.
     package var text: String {
+        if let xdp {
+            let threadText = threads == 1 ? "1 thread on queue 0" : "\(threads) threads on queues 0-\(threads - 1)"
+            return "mpps recv: listening on \(address) through AF_XDP on \(xdp.interface) (\(xdp.mode) mode), \(threadText)"
+                + (cpus.map { " on CPUs \(CPUList($0))" } ?? "") + ", batch \(batch); Ctrl-C stops"
+        }
         let threadText = threads == 1 ? "1 thread"
             : "\(threads) threads" + (reusePort ? " (SO_REUSEPORT, a socket each)" : " (sharing one socket)")
         let pinned = cpus.map { " on CPUs \(CPUList($0))" } ?? ""
@@ -72,8 +87,9 @@ package struct ReceiveReady: Equatable, Sendable {
     /// - `rcvbuf`: the receive buffer the kernel granted each socket, in bytes.
     /// - `flow_keys`: how many `--flow-key`s it counts flows of (0: every flow).
     /// - `pid`: the receiving process.
+    /// - `xdp`, `xdp_mode` (only with `--xdp`): the interface, and `copy` or `zerocopy`.
     package var json: JSONValue {
-        [
+        var object: JSONObject = [
             "type": "ready",
             "address": .string(address.description),
             "threads": .int(threads),
@@ -87,5 +103,10 @@ package struct ReceiveReady: Equatable, Sendable {
             "flow_keys": .int(flowKeys),
             "pid": .int(Int(processID)),
         ]
+        if let xdp {
+            object.append("xdp", .string(xdp.interface))
+            object.append("xdp_mode", .string(xdp.mode))
+        }
+        return .object(object)
     }
 }

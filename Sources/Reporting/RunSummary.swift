@@ -22,6 +22,15 @@ package struct RunSummary: Equatable, Sendable {
     package var sequences: SequenceReport? = nil
     /// A receiving run's sockets' `SO_INCOMING_CPU` at the end, in bind order; -1 when unknown.
     package var incomingCPUs: [Int]? = nil
+    /// Where CPU time went over the whole run, when read.
+    package var cpu: CPUUse? = nil
+
+    /// CPU nanoseconds the worker threads used per datagram (their user + system
+    /// over the datagrams counted): the efficiency figure; nil without CPU times or datagrams.
+    package var cpuNanosecondsPerDatagram: Double? {
+        guard let cpu, total.packets > 0, cpu.threads.contains(where: { $0 != nil }) else { return nil }
+        return cpu.threadTotal.total * 1e9 / Double(total.packets)
+    }
 
     /// The run as the last JSON line (`mpps recv --json`, `mpps send --json`), keys in this order:
     ///
@@ -37,6 +46,10 @@ package struct RunSummary: Equatable, Sendable {
     /// - the host's counters when read (`recv`): see ``HostDelta/json``.
     /// - the sequence numbers' account (`recv`, when datagrams carried headers): see ``SequenceReport/json``.
     /// - `incoming_cpus` (`recv`): each socket's `SO_INCOMING_CPU`, in bind order; -1 when unknown.
+    /// - when CPU time was read: `cpus` (each CPU's shares over the run, as in ``IntervalReport/json``),
+    ///   `cpu_user_s`, `cpu_system_s` (the worker threads' CPU seconds, all together), `cpu_process_s`
+    ///   (the whole process's user + system seconds over the run), `cpu_ns_per_datagram` (the workers'
+    ///   CPU nanoseconds per datagram, null without datagrams) and `findings` (``CPUDiagnosis``, over the run).
     package var json: JSONValue {
         var object: JSONObject = [
             "type": "summary",
@@ -56,6 +69,14 @@ package struct RunSummary: Equatable, Sendable {
         if let host { object.append(contentsOf: host.json) }
         if let sequences { object.append(contentsOf: sequences.json) }
         if let incomingCPUs { object.append("incoming_cpus", .ints(incomingCPUs)) }
+        if let cpu {
+            if !cpu.cpus.isEmpty { object.append("cpus", cpu.cpusJSON) }
+            object.append("cpu_user_s", .fixed(cpu.threadTotal.user, places: 3))
+            object.append("cpu_system_s", .fixed(cpu.threadTotal.system, places: 3))
+            object.append("cpu_process_s", .optional(cpu.process) { .fixed($0.total, places: 3) })
+            object.append("cpu_ns_per_datagram", .optional(cpuNanosecondsPerDatagram) { .fixed($0, places: 1) })
+            object.append("findings", .strings(cpu.findings.map(\.text)))
+        }
         return .object(object)
     }
 }

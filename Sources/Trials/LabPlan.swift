@@ -78,7 +78,7 @@ package enum LabPlan {
             : ["loopback has no RX queues to spread addresses over: only the number of sending threads changes "
                 + "(the article's gain came from a second RX queue's CPU; mpps lab --netns spreads flows over CPUs with RPS)"]
 
-        return [
+        var all = [
             LabExperiment(name: "naive", title: "1 sending thread, 1 receiving thread, unpinned",
                           shows: "the article: 0.197-0.352M pps, varying as the scheduler moves the programs between CPUs",
                           receiver: receiver([]), sender: sender([main], []), missing: [],
@@ -134,6 +134,20 @@ package enum LabPlan {
                           sender: sender([main], ["--gso", "64"] + pin(one.sender)),
                           missing: missingReceive(["--gro", "--rx-usecs"]) + missingSend(["--gso"]), notes: sharing(1, 1)),
         ]
+        if let interface = setting.xdpInterface, let gso = all.firstIndex(where: { $0.name == "gso" }) {
+            // Beside gso: the same sender, the same receiving CPU, AF_XDP instead of the socket path.
+            let queues = LabNamespaces.queues
+            all.insert(LabExperiment(
+                name: "af-xdp", title: "UDP GSO sender, AF_XDP receiver (\(queues) threads, one per RX queue of \(interface))",
+                shows: "not in the article (Linux 5.9 for the bpf link): an XDP program hands the datagrams to AF_XDP sockets before the kernel's "
+                    + "UDP stack; the receiving process spends a few ns per datagram, the copy is charged to the delivering CPU's softirq",
+                receiver: receiver(["--xdp", interface, "--threads", "\(queues)"] + pin(one.receiver)),
+                sender: sender([main], ["--gso", "64"] + pin(one.sender)),
+                missing: missingReceive(["--xdp"]) + missingSend(["--gso"]),
+                notes: ["copy mode (veth has no zero-copy); the one flow lands on one of the \(queues) RX queues, so one thread reads and "
+                    + "\(queues - 1) wait in poll"] + sharing(1, 1)), at: gso + 1)
+        }
+        return all
     }
 
     /// True when `addresses` are IPv4 addresses whose last octets count up by one
@@ -148,12 +162,54 @@ package enum LabPlan {
         return true
     }
 
+    /// The CPUs `lab --netns` gives the kernel's receive work (the RPS mask of the
+    /// receiving veth's queues), as the article recommends: off the receiving
+    /// threads' CPUs. First choice, CPUs no experiment's threads use; else CPUs no
+    /// receiving thread uses (they share with senders, whose work is in the
+    /// kernel anyway); else every CPU but the one-receiver experiments' receiving
+    /// CPU; with one CPU, that CPU. RPS spread over all CPUs (the lab's old
+    /// choice) hashed the flows of `gso` and `several-ips` onto the receiving
+    /// thread's own CPU and starved it (receive livelock).
+    package static func kernelWorkCPUs(_ cpus: [Int], addresses: Int) -> [Int] {
+        guard cpus.count > 1 else { return cpus }
+        let receivers = receivingThreads(cpus: cpus.count)
+        let receiving = Set(cpuPlan(senders: 2, receivers: receivers, cpus: cpus).receiver)
+        let sending = Set(cpuPlan(senders: max(addresses, 2), receivers: 1, cpus: cpus).sender)
+        let spare = cpus.filter { !receiving.contains($0) && !sending.contains($0) }
+        if !spare.isEmpty { return spare }
+        let noReceiver = cpus.filter { !receiving.contains($0) }
+        if !noReceiver.isEmpty { return noReceiver }
+        let single = Set(cpuPlan(senders: 1, receivers: 1, cpus: cpus).receiver)
+        return cpus.filter { !single.contains($0) }
+    }
+
+    /// What `lab --netns` did with the kernel's receive work, and what it cannot separate here.
+    package static func kernelWorkNote(_ cpus: [Int], addresses: Int) -> String {
+        let kernel = kernelWorkCPUs(cpus, addresses: addresses)
+        let receivers = receivingThreads(cpus: cpus.count)
+        let receiving = cpuPlan(senders: 2, receivers: receivers, cpus: cpus).receiver
+        let single = cpuPlan(senders: 1, receivers: 1, cpus: cpus)
+        var note = "RPS on the receiving veth's RX queues puts the kernel's receive work on CPU\(kernel.count == 1 ? "" : "s") \(CPUList(kernel)), "
+            + "off the receiving thread's CPU \(CPUList(single.receiver)) of the one-receiver experiments, as the article recommends"
+        let withSenders = kernel.filter { single.sender.contains($0) }
+        if !withSenders.isEmpty {
+            note += "; with \(cpus.count) CPUs it shares CPU \(CPUList(withSenders)) with the sending thread"
+        }
+        let withReceivers = kernel.filter { receiving.contains($0) }
+        if !withReceivers.isEmpty {
+            note += "; the experiments with \(receivers) receiving threads have one on CPU \(CPUList(withReceivers)) too: "
+                + "there the kernel's work and a receiving thread cannot be separated"
+        }
+        return note
+    }
+
     /// What this machine cannot show, said once before the experiments.
     package static func machineNotes(_ setting: LabSetting) -> [String] {
         var notes: [String] = []
         if setting.netns {
             notes.append("the sender runs in one network namespace and the receiver in another, joined by a veth pair; "
-                + "RPS on the receiving veth's RX queues spreads flows over CPUs \(CPUList(setting.cpus)) as a multi-queue NIC's RSS would")
+                + "RPS on the receiving veth's RX queues spreads flows over CPUs as a multi-queue NIC's RSS would")
+            if setting.cpus.count > 1 { notes.append(kernelWorkNote(setting.cpus, addresses: setting.addresses.count)) }
         } else {
             notes.append("on loopback the kernel delivers each datagram in the sending thread's context: the sender's CPU does "
                 + "the receive stack's work (the article's RX-queue CPU) and the receiving thread only copies; mpps lab --netns "

@@ -23,6 +23,14 @@ package enum LabReport {
             if measurement.threadPackets.count > 1 { text += "; per thread \(measurement.sharesInWords) %" }
             if let cpus = measurement.incomingCPUsInWords { text += "; incoming CPU per socket \(cpus)" }
             text += "\n"
+            if !measurement.cpus.isEmpty {
+                text += "  cpu: " + CPUUse(cpus: measurement.cpus).compactLine
+                if let perDatagram = measurement.cpuNanosecondsPerDatagram {
+                    text += "; receiving threads " + Units.fixed(perDatagram, decimals: 1) + " ns per datagram"
+                }
+                text += "\n"
+            }
+            for finding in measurement.findings { text += "  finding: \(finding)\n" }
         case .skipped(let reason):
             text += "  = not run: \(reason)\n"
         case .failed(let reason):
@@ -68,7 +76,9 @@ package enum LabReport {
     ///   `received` (the sender's and the receiver's counts); `lost` (``TrialMeasurement/lost``);
     ///   `sequence_lost` (the receiver's sequence count, null without headers); `loss` (`lost / sent`, 6 decimals);
     ///   `drops` (``DropCounts/json``); `threads` (datagrams per receiving thread) and `shares` (each one's
-    ///   fraction, 4 decimals); `incoming_cpus` (the receiver's, when it reports them).
+    ///   fraction, 4 decimals); `incoming_cpus` (the receiver's, when it reports them); `cpus` (each CPU's
+    ///   shares over the receiver's run, when it reports them), `cpu_ns_per_datagram` (the receiving threads'
+    ///   CPU per datagram, or null) and `findings` (what the shares say about the limit).
     /// - `skipped` (this build lacks an option) or `error` (a process failed) instead of the numbers.
     /// - `notes`: why the experiment cannot show its effect here.
     package static func json(_ result: LabResult) -> JSONValue {
@@ -93,6 +103,9 @@ package enum LabReport {
             object.append("threads", .counters(m.threadPackets))
             object.append("shares", .array(m.shares.map { .fixed($0, places: 4) }))
             if let cpus = m.incomingCPUs { object.append("incoming_cpus", cpus) }
+            if !m.cpus.isEmpty { object.append("cpus", CPUUse(cpus: m.cpus).cpusJSON) }
+            object.append("cpu_ns_per_datagram", .optional(m.cpuNanosecondsPerDatagram) { .fixed($0, places: 1) })
+            object.append("findings", .strings(m.findings))
         case .skipped(let reason):
             object.append("skipped", .string(reason))
         case .failed(let reason):

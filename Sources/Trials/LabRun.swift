@@ -28,14 +28,17 @@ package enum LabRun {
         if options.netns {
             if let reason = LabNamespaces.unavailableReason(command: "mpps lab") { throw RunError(reason) }
             if let line = LabNamespaces.removeLeftovers(command: "mpps lab") { writeError(line) }
-            namespaces = try LabNamespaces(cpus: cpus)
+            // The kernel's receive work goes off the receiving threads' CPUs (LabPlan.kernelWorkNote says where);
+            // 4: the several-ips experiment's senders, one per receiver address.
+            namespaces = try LabNamespaces(cpus: LabPlan.kernelWorkCPUs(cpus, addresses: 4))
         }
         var port: UInt16 = 4321
         if let given = options.port { port = given } else if namespaces == nil && options.server == nil { port = try freePort() }
         let addresses = options.server != nil ? options.targets
             : namespaces?.receiverAddresses ?? ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
-        let setting = LabSetting(seconds: options.seconds, port: port, cpus: cpus, addresses: addresses,
+        var setting = LabSetting(seconds: options.seconds, port: port, cpus: cpus, addresses: addresses,
                                  netns: namespaces != nil, capabilities: capabilities)
+        setting.xdpInterface = namespaces?.receiverDevice
         let experiments = LabPlan.experiments(setting)
         let notes = LabPlan.machineNotes(setting)
         let placeName = options.server != nil ? "server" : namespaces == nil ? "loopback" : "netns"

@@ -16,6 +16,8 @@ package struct LabSetting: Sendable, Equatable {
     package var netns: Bool
     /// What this build accepts.
     package var capabilities: LabCapabilities
+    /// The receiver's end of the veth pair, for the `af-xdp` experiment (`--netns` only); nil leaves it out.
+    package var xdpInterface: String? = nil
 
     /// Creates a setting.
     package init(seconds: Double, port: UInt16, cpus: [Int], addresses: [String], netns: Bool, capabilities: LabCapabilities) {

@@ -1,3 +1,4 @@
+import HostStats
 import PacketIO
 import Reporting
 
@@ -23,6 +24,12 @@ package struct TrialMeasurement: Equatable, Sendable {
     /// True when the receiver used UDP GRO: the kernel then drops whole coalesced
     /// messages and counts each once in ``DropCounts/socket``, however many datagrams it held.
     package var socketDropsCountMessages = false
+    /// Each CPU's shares over the receiver's run (its summary's `cpus`), when it reported them.
+    package var cpus: [CPUShare] = []
+    /// What the receiver's CPU shares said about the limit (its summary's `findings`).
+    package var findings: [String] = []
+    /// The receiving threads' CPU nanoseconds per datagram (its summary's `cpu_ns_per_datagram`).
+    package var cpuNanosecondsPerDatagram: Double?
 
     /// Creates a measurement.
     package init(sent: UInt64, senderSeconds: Double, refused: UInt64 = 0, received: UInt64,
@@ -61,6 +68,10 @@ package struct TrialMeasurement: Equatable, Sendable {
                                            received: received, sequenceLost: receiver["lost"]?.count, drops: drops,
                                            threadPackets: threads, incomingCPUs: receiver["incoming_cpus"])
         measurement.socketDropsCountMessages = coalescing
+        measurement.cpus = cpuShares(receiver["cpus"])
+        // At most 16 lines of at most 500 characters: the line is untrusted, and the lab prints them.
+        measurement.findings = (receiver["findings"]?.array ?? []).prefix(16).compactMap { $0.string.map { String($0.prefix(500)) } }
+        measurement.cpuNanosecondsPerDatagram = receiver["cpu_ns_per_datagram"]?.double.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
         return .success(measurement)
     }
 
@@ -105,6 +116,21 @@ package struct TrialMeasurement: Equatable, Sendable {
     /// Shares as percentages, `52/48`.
     package var sharesInWords: String {
         shares.map { Units.fixed($0 * 100, decimals: 0) }.joined(separator: "/")
+    }
+}
+
+/// The `cpus` array of a summary line as shares: entries without a CPU number that
+/// fits Int, or with a share that is not a fraction, are left out; at most 4096.
+private func cpuShares(_ value: JSONValue?) -> [CPUShare] {
+    (value?.array ?? []).prefix(4096).compactMap { entry in
+        guard let number = entry["cpu"]?.double, let cpu = Int(exactly: number) else { return nil }
+        var parts: [Double] = []
+        for key in ["user", "system", "softirq", "irq", "iowait", "steal", "idle"] {
+            guard let part = entry[key]?.double, part >= 0, part <= 1 else { return nil }
+            parts.append(part)
+        }
+        return CPUShare(cpu: cpu, user: parts[0], system: parts[1], softirq: parts[2], irq: parts[3],
+                        iowait: parts[4], steal: parts[5], idle: parts[6])
     }
 }
 

@@ -8,7 +8,7 @@ import Synchronization
 // in a network namespace the test itself creates and always deletes.
 
 /// A veth pair whose host end (`mh3<pid>a`, 198.19.N.1/30) stays in this namespace and whose
-/// other end (198.19.N.2/30) lives in a namespace of its own, both with 4 queues. No traffic
+/// other end (198.19.N.2/30) lives in a namespace of its own, both with 4 queues (or `queues`). No traffic
 /// leaves the pair: neighbours are permanent (no ARP), IPv6 is off (no solicitations), and
 /// the only sender is a bounded Python loop inside the namespace.
 public final class VethLab {
@@ -40,7 +40,7 @@ public final class VethLab {
     /// Labs made by this process so far: each gets its own names and /30.
     private static let made = Mutex(0)
 
-    public init() throws {
+    public init(queues: Int = 4) throws {
         let serial = VethLab.made.withLock { value in
             value += 1
             return value % 60
@@ -55,8 +55,8 @@ public final class VethLab {
         python = VethLab.which("python3")!
         try run("ip", "netns", "add", namespace)
         created = true
-        try run("ip", "link", "add", hostEnd, "numtxqueues", "4", "numrxqueues", "4", "type", "veth",
-                "peer", "name", peerEnd, "numtxqueues", "4", "numrxqueues", "4", "netns", namespace)
+        try run("ip", "link", "add", hostEnd, "numtxqueues", "\(queues)", "numrxqueues", "\(queues)", "type", "veth",
+                "peer", "name", peerEnd, "numtxqueues", "\(queues)", "numrxqueues", "\(queues)", "netns", namespace)
         try write("/proc/sys/net/ipv6/conf/\(hostEnd)/disable_ipv6", "1")
         try run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv6.conf.\(peerEnd).disable_ipv6=1")
         try run("ip", "addr", "add", "\(hostAddress)/30", "dev", hostEnd)

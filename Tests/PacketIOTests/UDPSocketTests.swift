@@ -31,6 +31,28 @@ struct UDPSocketTests {
         #expect(local == loopback(family, port: local.port))
     }
 
+    /// SO_MEMINFO's queued bytes: 0 when empty, more than the payloads while 3 datagrams wait
+    /// (each is charged its whole buffer), 0 again once they are read.
+    @Test func queuedBytesFollowTheReceiveQueue() throws {
+        let receiver = try UDPSocket(family: .inet)
+        try receiver.setReceiveTimeout(milliseconds: 2000)
+        try receiver.bind(to: loopback(.inet))
+        let sender = try UDPSocket(family: .inet)
+        try sender.connect(to: try receiver.localAddress())
+        let empty = try UDPSocket.queuedBytes(descriptor: receiver.descriptor)
+        #expect(empty == 0)
+        let outbound = SendBatch(capacity: 3, payloadSize: 32)
+        let sent = try outbound.send(on: sender, from: 0, to: 3)
+        #expect(sent == 3)
+        let waiting = try UDPSocket.queuedBytes(descriptor: receiver.descriptor)
+        #expect(waiting > 3 * 32)
+        var inbound = ReceiveBatch(capacity: 8, slotSize: 2048)
+        let received = try inbound.receive(from: receiver)
+        #expect(received == 3)
+        let drained = try UDPSocket.queuedBytes(descriptor: receiver.descriptor)
+        #expect(drained == 0)
+    }
+
     /// Linux reports twice the request (room for its bookkeeping); a plain
     /// request is first capped at net.core.rmem_max, a forced one (root) is not.
     @Test func receiveBufferIsDoubledAndCappedOnlyWithoutPrivilege() throws {

@@ -96,6 +96,43 @@ import Reporting
         #expect(LabPlan.machineNotes(setting(cpus: [0, 1], netns: true))[0].contains("RPS on the receiving veth's RX queues"))
     }
 
+    @Test func theKernelsReceiveWorkGoesOffTheReceivingThreadsCPUs() {
+        // 2 CPUs: the receiver of the one-receiver experiments has CPU 1, so RPS takes CPU 0, the sender's.
+        #expect(LabPlan.kernelWorkCPUs([0, 1], addresses: 4) == [0])
+        #expect(LabPlan.kernelWorkNote([0, 1], addresses: 4) == "RPS on the receiving veth's RX queues puts the kernel's receive work on CPU 0, "
+            + "off the receiving thread's CPU 1 of the one-receiver experiments, as the article recommends; "
+            + "with 2 CPUs it shares CPU 0 with the sending thread; the experiments with 2 receiving threads have one on CPU 0 too: "
+            + "there the kernel's work and a receiving thread cannot be separated")
+        // 4 CPUs: receivers on 2-3, senders on 0-1 (4 senders of several-ips take 0-1 and the receivers' CPUs): no spare CPU, so 0-1.
+        #expect(LabPlan.kernelWorkCPUs([0, 1, 2, 3], addresses: 4) == [0, 1])
+        #expect(LabPlan.kernelWorkNote([0, 1, 2, 3], addresses: 4).hasSuffix("as the article recommends; with 4 CPUs it shares CPU 0 with the sending thread"))
+        // 12 CPUs: 4 receivers on 8-11, senders on 0-3: CPUs 4-7 are the kernel's alone.
+        #expect(LabPlan.kernelWorkCPUs(Array(0..<12), addresses: 4) == [4, 5, 6, 7])
+        #expect(LabPlan.kernelWorkNote(Array(0..<12), addresses: 4) == "RPS on the receiving veth's RX queues puts the kernel's receive work on CPUs 4-7, "
+            + "off the receiving thread's CPU 11 of the one-receiver experiments, as the article recommends")
+        #expect(LabPlan.kernelWorkCPUs([3], addresses: 4) == [3])
+        let notes = LabPlan.machineNotes(setting(cpus: [0, 1], netns: true))
+        #expect(notes[1] == LabPlan.kernelWorkNote([0, 1], addresses: 4))
+    }
+
+    @Test func inNamespacesAFXDPRunsBesideGSO() throws {
+        var withXDP = setting(cpus: [0, 1], netns: true, capabilities: LabCapabilities(
+            receiveOptions: Self.everything.receiveOptions.union(["--xdp"]), sendOptions: Self.everything.sendOptions))
+        #expect(!LabPlan.experiments(withXDP).contains { $0.name == "af-xdp" }, "no interface, no experiment")
+        withXDP.xdpInterface = "mpps-7-rx0"
+        let experiments = LabPlan.experiments(withXDP)
+        let names = experiments.map(\.name)
+        let index = try #require(names.firstIndex(of: "af-xdp"))
+        #expect(names[index - 1] == "gso")
+        let xdp = experiments[index], gso = experiments[index - 1]
+        #expect(xdp.receiver == ["recv", "0.0.0.0:4321", "--xdp", "mpps-7-rx0", "--threads", "4", "--cpus", "1",
+                                 "--json", "--duration", "33"])
+        #expect(xdp.sender == gso.sender, "the same GSO load")
+        #expect(xdp.isAvailable)
+        withXDP.capabilities = Self.everything
+        #expect(LabPlan.experiments(withXDP).first { $0.name == "af-xdp" }?.missing == ["mpps recv --xdp"])
+    }
+
     @Test func cpuPlans() {
         #expect(LabPlan.cpuPlan(senders: 1, receivers: 1, cpus: [0, 1]) == CPUPlan(sender: [0], receiver: [1], shared: false))
         #expect(LabPlan.cpuPlan(senders: 2, receivers: 1, cpus: [0, 1]) == CPUPlan(sender: [0, 1], receiver: [1], shared: true))

@@ -1,5 +1,7 @@
+import Foundation
 import Testing
 @testable import Trials
+import HostStats
 import Reporting
 
 /// Reading the children's summaries and writing the lab's and ndr's lines.
@@ -122,7 +124,8 @@ import Reporting
             + #""receiver":["mpps","recv","0.0.0.0:4321","--reuseport"],"#
             + #""received_pps":450.0,"sent_pps":500.0,"sent":1000,"received":900,"lost":100,"sequence_lost":100,"loss":0.100000,"#
             + #""drops":{"socket":94,"rcvbuf_errors":94,"in_errors":94,"mem_errors":0,"no_ports":0,"backlog":6},"#
-            + #""threads":[600,300],"shares":[0.6667,0.3333],"incoming_cpus":[0,-1],"notes":["too few CPUs"]}"#)
+            + #""threads":[600,300],"shares":[0.6667,0.3333],"incoming_cpus":[0,-1],"cpu_ns_per_datagram":null,"findings":[],"#
+            + #""notes":["too few CPUs"]}"#)
         #expect(JSONValue(parsing: line) != nil)
         #expect(LabReport.json(result(.skipped("not available"))).rendered == #"{"type":"experiment","name":"reuseport","title":"SO_REUSEPORT","#
             + #""sender":["ip","netns","exec","mpps-1-tx","mpps","send","127.0.0.1:4321"],"#
@@ -149,6 +152,27 @@ import Reporting
           cannot show here: too few CPUs
 
         """)
+    }
+
+    @Test func anExperimentWithCPUSharesAndFindings() throws {
+        let receiver = try #require(JSONValue(parsing: Self.receiverLine.replacingOccurrences(of: #""incoming_cpus":[0,-1],"#, with:
+            #""cpus":[{"cpu":0,"user":0.0100,"system":0.0900,"softirq":0.9000,"irq":0,"iowait":0,"steal":0,"idle":0},"#
+            + #"{"cpu":"x"},{"cpu":2,"user":2,"system":0,"softirq":0,"irq":0,"iowait":0,"steal":0,"idle":0},"#
+            + #"{"cpu":1,"user":0.2000,"system":0.3000,"softirq":0,"irq":0,"iowait":0,"steal":0,"idle":0.5000}],"#
+            + #""cpu_ns_per_datagram":412.5,"findings":["cpu0 is 90% in softirq", 7],"#)))
+        let sender = try #require(JSONValue(parsing: Self.senderLine))
+        let m = try TrialMeasurement.parse(receiver: receiver, sender: sender).get()
+        // The entry without a CPU number and the one whose share is no fraction are left out; so is a finding that is no string.
+        #expect(m.cpus == [CPUShare(cpu: 0, user: 0.01, system: 0.09, softirq: 0.9), CPUShare(cpu: 1, user: 0.2, system: 0.3, idle: 0.5)])
+        #expect(m.findings == ["cpu0 is 90% in softirq"])
+        #expect(m.cpuNanosecondsPerDatagram == 412.5)
+        let text = LabReport.text(result(.measured(m)), index: 6, count: 11)
+        #expect(text.contains("\n  cpu: cpu0 si 90% sys 9% usr 1% | cpu1 sys 30% usr 20%; receiving threads 412.5 ns per datagram\n"
+            + "  finding: cpu0 is 90% in softirq\n"))
+        let line = LabReport.json(result(.measured(m))).rendered
+        #expect(line.contains(#""cpus":[{"cpu":0,"user":0.0100,"system":0.0900,"softirq":0.9000,"irq":0.0000,"iowait":0.0000,"steal":0.0000,"idle":0.0000},"#
+            + #"{"cpu":1,"user":0.2000,"system":0.3000,"softirq":0.0000,"irq":0.0000,"iowait":0.0000,"steal":0.0000,"idle":0.5000}],"#
+            + #""cpu_ns_per_datagram":412.5,"findings":["cpu0 is 90% in softirq"],"notes""#))
     }
 
     @Test func theClosingTable() throws {

@@ -36,6 +36,8 @@ int CMPPSLinux_CPU_SETSIZE(void);
 int CMPPSLinux_sched_getaffinity(pid_t pid, CMPPSLinux_cpu_set *set);
 int CMPPSLinux_pthread_setaffinity(pthread_t thread, const CMPPSLinux_cpu_set *set);
 int CMPPSLinux_sched_getcpu(void);
+/// gettid(2): the calling thread's id, as /proc/self/task/ID names it.
+pid_t CMPPSLinux_gettid(void);
 
 struct cmsghdr *CMPPSLinux_CMSG_FIRSTHDR(struct msghdr *msg);
 struct cmsghdr *CMPPSLinux_CMSG_NXTHDR(struct msghdr *msg, struct cmsghdr *cmsg);
@@ -173,5 +175,107 @@ static const uint64_t CMPPSLinux_RXH_IP_DST = 1 << 5;
 static const uint64_t CMPPSLinux_RXH_L4_B_0_1 = 1 << 6;
 static const uint64_t CMPPSLinux_RXH_L4_B_2_3 = 1 << 7;
 static const uint64_t CMPPSLinux_RXH_DISCARD = 1u << 31;
+
+// AF_XDP and eBPF (PacketIO's XDPSocket, XDPProgram, XDPAttachment). The structs of
+// <linux/if_xdp.h> (sockaddr_xdp, xdp_umem_reg, xdp_mmap_offsets, xdp_statistics,
+// xdp_desc) come through as they are; the few members of `union bpf_attr` mpps uses
+// are prefixed structs, their offsets checked against the union in shim.c.
+#include <linux/if_xdp.h>
+#include <sys/resource.h>
+
+static const int CMPPSLinux_AF_XDP = 44;
+static const int CMPPSLinux_SOL_XDP = 283;
+static const int CMPPSLinux_XDP_MMAP_OFFSETS = 1;
+static const int CMPPSLinux_XDP_RX_RING = 2;
+static const int CMPPSLinux_XDP_UMEM_REG = 4;
+static const int CMPPSLinux_XDP_UMEM_FILL_RING = 5;
+static const int CMPPSLinux_XDP_UMEM_COMPLETION_RING = 6;
+static const int CMPPSLinux_XDP_STATISTICS = 7;
+static const uint16_t CMPPSLinux_XDP_COPY = 1 << 1;
+static const uint16_t CMPPSLinux_XDP_ZEROCOPY = 1 << 2;
+static const uint64_t CMPPSLinux_XDP_PGOFF_RX_RING = 0;
+static const uint64_t CMPPSLinux_XDP_UMEM_PGOFF_FILL_RING = 0x100000000ULL;
+static const uint64_t CMPPSLinux_XDP_UMEM_PGOFF_COMPLETION_RING = 0x180000000ULL;
+/// The headroom the kernel keeps in front of a packet in an XDP frame (XDP_PACKET_HEADROOM).
+static const int CMPPSLinux_XDP_PACKET_HEADROOM = 256;
+
+/// `union bpf_attr` for BPF_MAP_CREATE (its leading members).
+struct CMPPSLinux_bpf_map_create {
+    uint32_t map_type;
+    uint32_t key_size;
+    uint32_t value_size;
+    uint32_t max_entries;
+    uint32_t map_flags;
+};
+
+/// `union bpf_attr` for BPF_MAP_UPDATE_ELEM.
+struct CMPPSLinux_bpf_map_elem {
+    uint32_t map_fd;
+    uint32_t padding;
+    uint64_t key;
+    uint64_t value;
+    uint64_t flags;
+};
+
+/// `union bpf_attr` for BPF_PROG_LOAD (its leading members).
+struct CMPPSLinux_bpf_prog_load {
+    uint32_t prog_type;
+    uint32_t insn_cnt;
+    uint64_t insns;
+    uint64_t license;
+    uint32_t log_level;
+    uint32_t log_size;
+    uint64_t log_buf;
+    uint32_t kern_version;
+    uint32_t prog_flags;
+    char prog_name[16];
+    uint32_t prog_ifindex;
+    uint32_t expected_attach_type;
+};
+
+/// `union bpf_attr` for BPF_LINK_CREATE (its leading members).
+struct CMPPSLinux_bpf_link_create {
+    uint32_t prog_fd;
+    uint32_t target_ifindex;
+    uint32_t attach_type;
+    uint32_t flags;
+};
+
+/// Layout-identical to `struct bpf_insn`: one eBPF instruction (`regs` holds dst_reg in
+/// its low 4 bits and src_reg in its high 4 bits, as the kernel's bit fields do on little-endian machines).
+struct CMPPSLinux_bpf_insn {
+    uint8_t code;
+    uint8_t regs;
+    int16_t off;
+    int32_t imm;
+};
+
+static const int CMPPSLinux_BPF_MAP_CREATE = 0;
+static const int CMPPSLinux_BPF_MAP_UPDATE_ELEM = 2;
+static const int CMPPSLinux_BPF_PROG_LOAD = 5;
+static const int CMPPSLinux_BPF_LINK_CREATE = 28;
+static const uint32_t CMPPSLinux_BPF_MAP_TYPE_XSKMAP = 17;
+static const uint32_t CMPPSLinux_BPF_PROG_TYPE_XDP = 6;
+static const uint32_t CMPPSLinux_BPF_XDP = 37;
+static const int32_t CMPPSLinux_BPF_FUNC_redirect_map = 51;
+static const uint8_t CMPPSLinux_BPF_PSEUDO_MAP_FD = 1;
+static const int32_t CMPPSLinux_XDP_PASS = 2;
+static const int CMPPSLinux_XDP_MD_RX_QUEUE_INDEX_OFFSET = 16;
+
+/// The bpf(2) system call, which glibc does not wrap.
+int CMPPSLinux_bpf(int cmd, void *attr, unsigned int size);
+/// getrlimit(2) with the resource as a plain int (glibc's enum type differs under _GNU_SOURCE).
+int CMPPSLinux_getrlimit(int resource, struct rlimit *limit);
+static const int CMPPSLinux_RLIMIT_MEMLOCK = 8;
+
+// Ring indices shared with the kernel: the consumer must see a descriptor's bytes
+// before the producer index that covers them (acquire), and the kernel must see our
+// writes before the index that publishes them (release). Swift's Atomic cannot be
+// placed over memory the kernel maps, so these wrap the compiler's builtins.
+static inline uint32_t CMPPSLinux_load_acquire_u32(const uint32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void CMPPSLinux_store_release_u32(uint32_t *p, uint32_t value) { __atomic_store_n(p, value, __ATOMIC_RELEASE); }
+/// Asks the CPU to start loading the cache line at `p` for reading: a frame the
+/// kernel copied on another CPU is a cache miss, and misses overlap when asked early.
+static inline void CMPPSLinux_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
 #endif
