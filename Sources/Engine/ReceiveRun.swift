@@ -169,7 +169,8 @@ package final class ReceiveRun: @unchecked Sendable {
             let work = XDPReceiveWorker(socket: socket, batch: options.batch, port: options.address.port, latch: latch,
                                         limit: options.count, slot: counters.slot(index), stop: control.flag,
                                         total: control.sharedTotal, flowKeys: options.flowKeys,
-                                        pauseNanoseconds: UInt64(options.moderation) * 1000)
+                                        pauseNanoseconds: UInt64(options.moderation) * 1000,
+                                        sequenceSlot: sequenceCounters.slot(index))
             let control = self.control
             let results = self.results
             let registry = threadCPU

@@ -25,6 +25,8 @@ struct XDPReceiveWorker: Sendable {
     let flowKeys: [FlowKey]
     /// How long to wait after a receive that emptied the ring; 0 reads again at once.
     var pauseNanoseconds: UInt64 = 0
+    /// Where the sequence totals and latencies are published for readers (/metrics); nil keeps them private.
+    var sequenceSlot: SequenceSlot? = nil
 
     /// How long an empty ring waits in poll before the stop flag is looked at again.
     static let idleWaitMilliseconds: Int32 = 100
@@ -32,7 +34,7 @@ struct XDPReceiveWorker: Sendable {
     /// Receives until a stop request or, with a limit, until the run's total
     /// reaches it. Allocates before the loop (tally) and never inside it.
     func run() -> (result: ReceiveResult, failure: SocketError?) {
-        var tally = Tally(hostTag: HostTag.local, flowKeys: flowKeys)
+        var tally = Tally(hostTag: HostTag.local, flowKeys: flowKeys, live: sequenceSlot)
         var totals = CounterSnapshot()
         var unparsed: UInt64 = 0
         slot.publishCPU(CPUList.currentCPU())
@@ -59,6 +61,7 @@ struct XDPReceiveWorker: Sendable {
                 totals.calls &+= 1
                 unparsed &+= counted.unparsed
                 slot.publish(totals)
+                tally.publish()
                 self.socket.unparsed.store(unparsed, ordering: .relaxed)
                 slot.publishCPU(CPUList.currentCPU())
                 if let limit, total.add(counted.packets) >= limit { stop.set() }
