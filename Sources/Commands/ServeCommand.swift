@@ -1,3 +1,4 @@
+import Metrics
 import PacketIO
 import Reporting
 import Trials
@@ -11,7 +12,7 @@ enum ServeCommand {
         OptionSpec("--allow-low-ports", nil, "let clients start receivers on UDP ports below 1024 (refused by default)"),
         OptionSpec("--timeout", "SECONDS", "drop a client silent this long, 0.1 to 3600 (default 10)"),
         OptionSpec("--longest-run", "SECONDS", "a receiver's --duration when the client gives none, 1 to 86400 (default 3600)"),
-        // `--metrics ADDR:PORT` (Prometheus, issue 11 part 4) joins here: see the metrics branch's MetricsServer.
+        OptionSpec("--metrics", "ADDR:PORT", "each receiver serves Prometheus metrics at http://ADDR:PORT/metrics while it runs (as recv --metrics; nothing listens between receivers)"),
     ]
 
     /// The `mpps recv` options a client may give: what shapes a receiver, nothing
@@ -58,6 +59,15 @@ enum ServeCommand {
         if let path = arguments.text("--key-file") { serve.key = try ServeProtocol.readKey(path) }
         serve.readTimeout = try arguments.seconds("--timeout", minimum: 0.1, maximum: 3600) ?? 10
         serve.longestRun = try arguments.seconds("--longest-run", minimum: 1, maximum: 86400) ?? 3600
+        if let text = arguments.text("--metrics") {
+            // Bound once here, so a bad or busy address is refused now, not at a client's first trial.
+            let address = try arguments.address(text, what: "--metrics address")
+            guard address.port != 0 else {
+                throw arguments.usage("--metrics needs a port: each receiver binds the same ADDR:PORT, and Prometheus scrapes it")
+            }
+            try MetricsServer(listen: address).stop()
+            serve.metrics = text
+        }
 
         let watch = StopSignalWatch()
         defer { watch.restore() }

@@ -14,6 +14,9 @@ package struct ServeOptions {
     package var longestRun = 3600.0
     /// Connections open at once, at most.
     package var maximumConnections = 16
+    /// With `serve --metrics ADDR:PORT`: each receiver serves its Prometheus page
+    /// there while it runs (`recv --metrics`); nothing listens between receivers.
+    package var metrics: String?
     /// The mpps executable the receivers run (this very build).
     package var executable: String
     /// Checks a client's `mpps recv` arguments by the command line's rules (the

@@ -193,6 +193,7 @@ package final class ServeServer {
         }
         let hasDuration = arguments.contains { $0 == "--duration" || $0.hasPrefix("--duration=") }
         let argv = [options.executable, "recv"] + arguments + ["--json", "--quiet"]
+            + (options.metrics.map { ["--metrics", $0] } ?? [])
             + (hasDuration ? [] : ["--duration", Units.plain(options.longestRun)])
         let child: ChildProcess
         do throws(RunError) { child = try ChildProcess(argv) } catch {

@@ -208,3 +208,47 @@ private func sendWhole(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
     }
     return true
 }
+
+/// `mpps serve --metrics`: each receiver it runs serves the page at that address.
+@Suite(.serialized) struct ServeMetricsCLITests {
+    @Test func aServedReceiverServesItsMetricsWhileItRuns() throws {
+        let metricsPort = try MetricsCLITests.freeTCPPort()
+        let server = try ServeProcess(["--metrics", "127.0.0.1:\(metricsPort)"])
+        defer { _ = server.stop() }
+        #expect(MetricsCLITests.get(metricsPort, "/metrics") == nil, "nothing listens before a receiver runs")
+
+        let port = freePort()
+        let client = try ControlClient(port: server.port)
+        _ = client.hello()
+        client.send(#"{"type":"start","arguments":["127.0.0.1:\#(port)"]}"# + "\n")
+        #expect(client.readLine().flatMap(jsonObject)?["type"] as? String == "ready")
+        let sender = try Program.run("mpps", ["send", "127.0.0.1:\(port)", "--count", "5000", "--rate", "100k", "--quiet"])
+        #expect(sender.status == 0, "\(sender.stderr)")
+        var page = ""
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            page = MetricsCLITests.get(metricsPort, "/metrics") ?? ""
+            if MetricsCLITests.value(page.body, #"mpps_received_datagrams_total{thread="0"}"#) == "5000" { break }
+            usleep(50_000)
+        }
+        #expect(MetricsCLITests.value(page.body, #"mpps_received_datagrams_total{thread="0"}"#) == "5000", "\(page)")
+
+        client.send(#"{"type":"stop"}"# + "\n")
+        #expect(client.readLine().flatMap(jsonObject)?["packets"] as? Int == 5000)
+        #expect(MetricsCLITests.get(metricsPort, "/metrics") == nil, "the page goes with its receiver")
+    }
+
+    @Test func aMetricsAddressWithoutAPortOrInUseIsRefusedAtStart() throws {
+        let zero = try Program.run("mpps", ["serve", "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0"])
+        #expect(zero.status == 64)
+        #expect(zero.stderr == "mpps serve: --metrics needs a port: each receiver binds the same ADDR:PORT, and Prometheus scrapes it (see 'mpps serve --help')\n")
+        let holder = try Syscalls.socket(domain: AF_INET, type: Int32(SOCK_STREAM.rawValue))
+        defer { Syscalls.close(holder) }
+        try Syscalls.bind(holder, to: SocketAddress(ipv4: 127, 0, 0, 1, port: 0))
+        try Syscalls.listen(holder, backlog: 1)
+        let busy = try Syscalls.localAddress(holder).port
+        let taken = try Program.run("mpps", ["serve", "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:\(busy)"])
+        #expect(taken.status == 1)
+        #expect(taken.stderr == "--metrics: cannot listen on 127.0.0.1:\(busy): address already in use (another program holds it: choose another port)\n")
+    }
+}
