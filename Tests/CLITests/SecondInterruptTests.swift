@@ -62,6 +62,8 @@ import Testing
         while process.isRunning && Date() < end { usleep(10_000) }
         #expect(!process.isRunning, "a second SIGINT should end the process at once")
         if !process.isRunning {
+            // Reaped through Foundation, which otherwise keeps the Process and its handles (LeakSanitizer sees them).
+            process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal)
             #expect(process.terminationStatus == SIGINT)
         }
