@@ -211,7 +211,7 @@ import NetLab
         #expect(lines.last?["received"] as? Int == 50000)
         #expect(lines.last?["lost"] as? Int == 0)
 
-        let text = try Program.run("mpps", ["send", "--server", server.address, target, "--count", "20000"])
+        let text = try Program.run("mpps", ["send", "--server", server.address, target, "--count", "20000", "--rate", "100k"])
         #expect(text.status == 0, "\(text.stderr)")
         let rows = text.stdout.split(separator: "\n").map(String.init)
         #expect(rows.count == 3, "\(text.stdout)")
