@@ -122,74 +122,54 @@ package final class ReceiveRun: @unchecked Sendable {
     /// after this returns meets a thread that is reading.
     package func start() throws(RunError) {
         let latch = StartLatch()
-        if let xdp {
-            startXDP(xdp, latch: latch)
-            _ = latch.wait(for: options.threads, seconds: 10)
-            return
-        }
         for index in 0..<options.threads {
-            let holder = sockets[index % sockets.count]
-            let cpu = threadCPUs?[index]
-            let work = ReceiveWorker(descriptor: holder.descriptor, batch: options.batch, latch: latch,
-                                   slotSize: options.coalescing ? ReceiveBatch.coalescedSlotSize : options.slotSize,
-                                   coalescing: options.coalescing,
-                                   pauseNanoseconds: UInt64(options.moderation) * 1000,
-                                   limit: options.count, slot: counters.slot(index),
-                                   sequenceSlot: sequenceCounters.slot(index),
-                                   stop: control.flag, total: control.sharedTotal, flowKeys: options.flowKeys)
-            let control = self.control
-            let results = self.results
-            let registry = threadCPU
-            do {
-                threads.append(try NativeThread(pinnedTo: cpu, pinFailed: { reason in
-                    control.fail("cannot pin receiving thread \(index) to CPU \(cpu ?? -1): \(reason)")
-                    latch.arrive()
-                }) {
-                    // Registered before it reads, so the latch's "ready" means its CPU time is known too.
-                    registry.register(index)
-                    defer { registry.finish(index) }
-                    // A failed thread's counts and flows stay in the summary; the failure ends the run.
-                    let (result, failure) = work.run()
-                    results.append(result)
-                    if let failure { control.fail("receiving thread \(index) failed: \(failure)") }
-                    withExtendedLifetime(holder) {}
-                })
-            } catch {
-                control.requestStop()
-                throw RunError("cannot start receiving thread \(index): \(error)")
+            if let xdp {
+                let work = XDPReceiveWorker(socket: xdp.sockets[index], batch: options.batch, port: options.address.port,
+                                            latch: latch, limit: options.count, slot: counters.slot(index),
+                                            stop: control.flag, total: control.sharedTotal, flowKeys: options.flowKeys,
+                                            pauseNanoseconds: UInt64(options.moderation) * 1000,
+                                            sequenceSlot: sequenceCounters.slot(index))
+                try startThread(index, latch: latch) { work.run() }
+            } else {
+                let holder = sockets[index % sockets.count]
+                let work = ReceiveWorker(descriptor: holder.descriptor, batch: options.batch, latch: latch,
+                                       slotSize: options.coalescing ? ReceiveBatch.coalescedSlotSize : options.slotSize,
+                                       coalescing: options.coalescing,
+                                       pauseNanoseconds: UInt64(options.moderation) * 1000,
+                                       limit: options.count, slot: counters.slot(index),
+                                       sequenceSlot: sequenceCounters.slot(index),
+                                       stop: control.flag, total: control.sharedTotal, flowKeys: options.flowKeys)
+                // The holder lives as long as the thread reads its descriptor.
+                try startThread(index, latch: latch) { withExtendedLifetime(holder) { work.run() } }
             }
         }
         _ = latch.wait(for: options.threads, seconds: 10)
     }
 
-    /// Starts one thread per AF_XDP socket, pinned as the UDP threads are.
-    private func startXDP(_ xdp: XDPReceivers, latch: StartLatch) {
-        for (index, socket) in xdp.sockets.enumerated() {
-            let cpu = threadCPUs?[index]
-            let work = XDPReceiveWorker(socket: socket, batch: options.batch, port: options.address.port, latch: latch,
-                                        limit: options.count, slot: counters.slot(index), stop: control.flag,
-                                        total: control.sharedTotal, flowKeys: options.flowKeys,
-                                        pauseNanoseconds: UInt64(options.moderation) * 1000,
-                                        sequenceSlot: sequenceCounters.slot(index))
-            let control = self.control
-            let results = self.results
-            let registry = threadCPU
-            do {
-                threads.append(try NativeThread(pinnedTo: cpu, pinFailed: { reason in
-                    control.fail("cannot pin receiving thread \(index) to CPU \(cpu ?? -1): \(reason)")
-                    latch.arrive()
-                }) {
-                    // As the UDP threads: registered before reading, so its CPU time is reported.
-                    registry.register(index)
-                    defer { registry.finish(index) }
-                    let (result, failure) = work.run()
-                    results.append(result)
-                    if let failure { control.fail("receiving thread \(index) failed: \(failure)") }
-                })
-            } catch {
-                control.fail("cannot start receiving thread \(index): \(error)")
+    /// Starts receiving thread `index` on its CPU: it registers for its CPU time,
+    /// runs `loop`, and keeps its counts and flows in the results even when the
+    /// loop failed (the failure then ends the run).
+    private func startThread(_ index: Int, latch: StartLatch,
+                             _ loop: @escaping @Sendable () -> (result: ReceiveResult, failure: SocketError?)) throws(RunError) {
+        let cpu = threadCPUs?[index]
+        let control = self.control
+        let results = self.results
+        let registry = threadCPU
+        do {
+            threads.append(try NativeThread(pinnedTo: cpu, pinFailed: { reason in
+                control.fail("cannot pin receiving thread \(index) to CPU \(cpu ?? -1): \(reason)")
                 latch.arrive()
-            }
+            }) {
+                // Registered before it reads, so the latch's "ready" means its CPU time is known too.
+                registry.register(index)
+                defer { registry.finish(index) }
+                let (result, failure) = loop()
+                results.append(result)
+                if let failure { control.fail("receiving thread \(index) failed: \(failure)") }
+            })
+        } catch {
+            control.requestStop()
+            throw RunError("cannot start receiving thread \(index): \(error)")
         }
     }
 
