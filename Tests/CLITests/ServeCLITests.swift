@@ -194,7 +194,7 @@ import NetLab
         let server = try ServeProcess()
         defer { _ = server.stop() }
         let target = "127.0.0.1:\(freePort())"
-        let json = try Program.run("mpps", ["send", "--server", server.address, target, "--count", "50000", "--rate", "100k", "--json"])
+        let json = try Program.run("mpps", ["send", "--server", server.address, target, "--count", "50000", "--rate", "25k", "--json"])
         #expect(json.status == 0, "\(json.stderr)")
         let lines = json.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
         #expect(lines.map { $0["type"] as? String } == ["receiver", "sender", "account"])
@@ -211,7 +211,7 @@ import NetLab
         #expect(lines.last?["received"] as? Int == 50000)
         #expect(lines.last?["lost"] as? Int == 0)
 
-        let text = try Program.run("mpps", ["send", "--server", server.address, target, "--count", "20000", "--rate", "100k"])
+        let text = try Program.run("mpps", ["send", "--server", server.address, target, "--count", "20000", "--rate", "25k"])
         #expect(text.status == 0, "\(text.stderr)")
         let rows = text.stdout.split(separator: "\n").map(String.init)
         #expect(rows.count == 3, "\(text.stdout)")
