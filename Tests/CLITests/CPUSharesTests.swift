@@ -85,15 +85,9 @@ import Testing
 
     /// The kernel's receive work steered (RPS) onto the receiving thread's own CPU by a veth in a
     /// namespace this test makes, a GSO sender inside it: that CPU fills with softirq and the finding says so.
-    @Test func softirqOnTheReceiversCPUIsFound() throws {
-        if let reason = VethLab.unavailableReason() {
-            print("skipped: \(reason)")
-            return
-        }
-        guard sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 else {
-            print("skipped: needs 2 CPUs, one for the sender and one for the receiver and the kernel's work")
-            return
-        }
+    @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace"),
+          .enabled(if: sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2, "needs 2 CPUs, one for the sender and one for the receiver and the kernel's work"))
+    func softirqOnTheReceiversCPUIsFound() throws {
         let lab = try VethLab()
         defer { lab.remove() }
         // Every RX queue's receive work to CPU 1, where the receiving thread is pinned.
