@@ -92,21 +92,9 @@ enum LabCommand {
         }
         let svg = try SVGOption.output(arguments)
         var plot = LabPlotData()
-        var failure: RunError?
-        do throws(RunError) {
+        try SVGOption.drawAfter(svg, recorded: { plot.count },
+                                figure: { LabPlotData.figure(plot, title: SVGOption.title, subtitle: [PlotTitle.hostLine]) }) { () throws(RunError) in
             try LabRun.run(lab, capabilities: capabilities) { plot.add($0) }
-        } catch {
-            failure = error
         }
-        // Drawn whenever an experiment ran, even when another failed or a signal cut the lab short.
-        if let svg, plot.count > 0 {
-            let figure = LabPlotData.figure(plot, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
-            do throws(RunError) { try svg.write(figure.svg) } catch {
-                guard let failure else { throw error }
-                writeError(error.description)
-                throw failure
-            }
-        }
-        if let failure { throw failure }
     }
 }

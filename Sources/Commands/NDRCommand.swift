@@ -83,20 +83,9 @@ enum NDRCommand {
         }
         let svg = try SVGOption.output(arguments)
         var plot = NDRPlotData()
-        var failure: RunError?
-        do throws(RunError) {
+        try SVGOption.drawAfter(svg, recorded: { plot.count },
+                                figure: { NDRPlotData.figure(plot, title: SVGOption.title, subtitle: [PlotTitle.hostLine]) }) { () throws(RunError) in
             try NDRRun.run(ndr) { plot.add($0) }
-        } catch {
-            failure = error
         }
-        if let svg, plot.count > 0 {
-            let figure = NDRPlotData.figure(plot, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
-            do throws(RunError) { try svg.write(figure.svg) } catch {
-                guard let failure else { throw error }
-                writeError(error.description)
-                throw failure
-            }
-        }
-        if let failure { throw failure }
     }
 }

@@ -19,4 +19,21 @@ enum SVGOption {
 
     /// The plot's title: this process's command line as typed.
     static var title: String { PlotTitle.commandLine(CommandLine.arguments) }
+
+    /// Runs `run` (lab's experiments, ndr's trials) and then, with `--svg`, draws
+    /// what it recorded: whenever anything was recorded, even when the run failed
+    /// or a signal cut it short. The run's own failure wins over a plot's.
+    static func drawAfter(_ svg: PlotOutput?, recorded: () -> Int, figure: () -> Figure,
+                          _ run: () throws(RunError) -> Void) throws(RunError) {
+        var failure: RunError?
+        do throws(RunError) { try run() } catch { failure = error }
+        if let svg, recorded() > 0 {
+            do throws(RunError) { try svg.write(figure().svg) } catch {
+                guard let failure else { throw error }
+                writeError(error.description)
+                throw failure
+            }
+        }
+        if let failure { throw failure }
+    }
 }
