@@ -58,6 +58,31 @@ import NetLab
         #expect(try !Self.hasXDPProgram(lab.hostEnd), "the program outlived the run")
     }
 
+    @Test(.enabled(if: available, reason)) func ipv6DatagramsAreRedirectedAndCountedExactly() throws {
+        let lab = try VethLab(queues: 1, ipv6: true)
+        defer { lab.remove() }
+        let address = try #require(lab.hostAddress6)
+        let port = 4000 + Int(getpid()) % 20_000
+        let receiver = try Program("mpps", ["recv", "[\(address)]:\(port)", "--xdp", lab.hostEnd, "--json", "--duration", "60"])
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        try lab.runInside([Program.path("mpps"), "send", "[\(address)]:\(port)", "--count", "20000", "--payload", "48",
+                           "--rate", "50k", "--quiet"])
+        #expect(receiver.waitFor(seconds: 10) { ($0.stdoutLines.compactMap(jsonObject).last?["packets"] as? Int ?? 0) > 0 })
+        usleep(300_000)
+        receiver.send(SIGINT)
+        #expect(receiver.finish(within: 15) == 0, "\(receiver.stderr)")
+        let summary = try #require(receiver.stdoutLines.compactMap(jsonObject).last)
+        #expect(summary["packets"] as? Int == 20000, "\(summary)")
+        #expect(summary["bytes"] as? Int == 20000 * 48)
+        #expect(summary["lost"] as? Int == 0)
+        #expect(summary["duplicates"] as? Int == 0)
+        #expect(summary["flows"] as? Int == 1)
+        #expect(summary["end_markers"] as? Int == 3)
+        let xdp = try #require(summary["xdp"] as? [String: Int], "\(summary)")
+        #expect(xdp == ["rx_dropped": 0, "rx_ring_full": 0, "rx_fill_ring_empty_descs": 0, "rx_invalid_descs": 0, "not_udp": 0])
+        #expect(try Self.programGone(lab.hostEnd), "the program outlived the run")
+    }
+
     @Test(.enabled(if: available, reason)) func twoQueuesTwoThreadsCountEveryDatagram() throws {
         let lab = try VethLab(queues: 2)
         defer { lab.remove() }

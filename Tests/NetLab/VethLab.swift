@@ -9,14 +9,19 @@ import Synchronization
 
 /// A veth pair whose host end (`mh3<pid>a`, 198.19.N.1/30) stays in this namespace and whose
 /// other end (198.19.N.2/30) lives in a namespace of its own, both with 4 queues (or `queues`). No traffic
-/// leaves the pair: neighbours are permanent (no ARP), IPv6 is off (no solicitations), and
-/// the only sender is a bounded Python loop inside the namespace.
+/// leaves the pair: neighbours are permanent (no ARP), IPv6 is off unless asked for (then each end
+/// also has an address in 2001:2::/48, the IPv6 benchmarking range, with permanent neighbours too),
+/// and the only sender is a bounded loop inside the namespace.
 public final class VethLab {
     public let namespace: String
     public let hostEnd: String
     public let peerEnd: String
     public let hostAddress: String
     public let peerAddress: String
+    /// The host end's IPv6 address (2001:2:…::1/64) when made with `ipv6: true`, else nil.
+    public let hostAddress6: String?
+    /// The other end's IPv6 address (2001:2:…::2/64) when made with `ipv6: true`, else nil.
+    public let peerAddress6: String?
     public let python: String
     private var created = false
 
@@ -40,7 +45,7 @@ public final class VethLab {
     /// Labs made by this process so far: each gets its own names and /30.
     private static let made = Mutex(0)
 
-    public init(queues: Int = 4) throws {
+    public init(queues: Int = 4, ipv6: Bool = false) throws {
         let serial = VethLab.made.withLock { value in
             value += 1
             return value % 60
@@ -52,19 +57,33 @@ public final class VethLab {
         peerEnd = "ml\(id)b"
         hostAddress = "198.19.\(octet).\(serial * 4 + 1)"
         peerAddress = "198.19.\(octet).\(serial * 4 + 2)"
+        let subnet = "2001:2:\(String(id % 65_536, radix: 16))"
+        hostAddress6 = ipv6 ? "\(subnet)::1" : nil
+        peerAddress6 = ipv6 ? "\(subnet)::2" : nil
         python = VethLab.which("python3")!
         try run("ip", "netns", "add", namespace)
         created = true
         try run("ip", "link", "add", hostEnd, "numtxqueues", "\(queues)", "numrxqueues", "\(queues)", "type", "veth",
                 "peer", "name", peerEnd, "numtxqueues", "\(queues)", "numrxqueues", "\(queues)", "netns", namespace)
-        try write("/proc/sys/net/ipv6/conf/\(hostEnd)/disable_ipv6", "1")
-        try run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv6.conf.\(peerEnd).disable_ipv6=1")
+        if let hostAddress6, let peerAddress6 {
+            try write("/proc/sys/net/ipv6/conf/\(hostEnd)/accept_ra", "0")
+            try run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv6.conf.\(peerEnd).accept_ra=0")
+            try run("ip", "addr", "add", "\(hostAddress6)/64", "dev", hostEnd, "nodad")
+            try run("ip", "-n", namespace, "addr", "add", "\(peerAddress6)/64", "dev", peerEnd, "nodad")
+        } else {
+            try write("/proc/sys/net/ipv6/conf/\(hostEnd)/disable_ipv6", "1")
+            try run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv6.conf.\(peerEnd).disable_ipv6=1")
+        }
         try run("ip", "addr", "add", "\(hostAddress)/30", "dev", hostEnd)
         try run("ip", "-n", namespace, "addr", "add", "\(peerAddress)/30", "dev", peerEnd)
         let hostMAC = try String(contentsOfFile: "/sys/class/net/\(hostEnd)/address", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let peerMAC = try output("ip", "netns", "exec", namespace, "cat", "/sys/class/net/\(peerEnd)/address").trimmingCharacters(in: .whitespacesAndNewlines)
         try run("ip", "neigh", "replace", peerAddress, "lladdr", peerMAC, "dev", hostEnd, "nud", "permanent")
         try run("ip", "-n", namespace, "neigh", "replace", hostAddress, "lladdr", hostMAC, "dev", peerEnd, "nud", "permanent")
+        if let hostAddress6, let peerAddress6 {
+            try run("ip", "neigh", "replace", peerAddress6, "lladdr", peerMAC, "dev", hostEnd, "nud", "permanent")
+            try run("ip", "-n", namespace, "neigh", "replace", hostAddress6, "lladdr", hostMAC, "dev", peerEnd, "nud", "permanent")
+        }
         try run("ip", "link", "set", hostEnd, "up")
         try run("ip", "-n", namespace, "link", "set", peerEnd, "up")
         // veth counts packets per RX queue only on its NAPI path: turn GRO on at the receiving end
