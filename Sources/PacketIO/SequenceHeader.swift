@@ -73,7 +73,8 @@ public struct SequenceHeader: Equatable, Sendable {
 
     /// Reads a header from the start of `payload`; nil when it has none
     /// (too short, or another magic or kind: an all-zero payload, say).
-    @inline(__always)
+    /// Inlinable: receiving threads call it per datagram, from another module.
+    @inlinable @inline(__always)
     public init?(reading payload: UnsafeRawBufferPointer) {
         guard payload.count >= Self.size else { return nil }
         let first = UInt64(littleEndian: payload.loadUnaligned(fromByteOffset: 0, as: UInt64.self))

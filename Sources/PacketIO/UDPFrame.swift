@@ -15,15 +15,16 @@ public struct UDPFrame {
     /// The destination port, in host byte order.
     public let destinationPort: UInt16
     /// Where the IP header starts (for the addresses), inside the frame.
-    private let network: UnsafeRawPointer
+    @usableFromInline let network: UnsafeRawPointer
     /// The UDP header, inside the frame.
-    private let transport: UnsafeRawPointer
+    @usableFromInline let transport: UnsafeRawPointer
 
     /// The Ethernet header's length.
-    static let ethernetLength = 14
+    @usableFromInline static let ethernetLength = 14
 
     /// Finds the UDP datagram in `frame`; nil when the frame is not one (see the type's description).
-    @inline(__always)
+    /// Inlinable: the receiving thread calls it per frame, from another module.
+    @inlinable @inline(__always)
     public init?(parsing frame: UnsafeRawBufferPointer) {
         guard let base = frame.baseAddress, frame.count >= Self.ethernetLength + 20 else { return nil }
         let ethertype = Self.big16(base, 12)
@@ -75,8 +76,8 @@ public struct UDPFrame {
         isIPv6 ? .ipv6(bytesAt: network + 24, port: destinationPort) : .ipv4(networkOrderAt: network + 16, port: destinationPort)
     }
 
-    @inline(__always)
-    private static func big16(_ base: UnsafeRawPointer, _ offset: Int) -> UInt16 {
+    @inlinable @inline(__always)
+    static func big16(_ base: UnsafeRawPointer, _ offset: Int) -> UInt16 {
         UInt16(bigEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
     }
 }

@@ -2,7 +2,7 @@
 /// power of two split into 8, so any value is placed within 12.5 %, in fixed
 /// memory (64 × 8 counters), with no allocation per value.
 package struct LatencyHistogram: Equatable, Sendable {
-    static let subBuckets = 8
+    @usableFromInline static let subBuckets = 8
     package static let bucketCount = 64 * subBuckets
 
     /// Counts per bucket (see ``bucket(of:)``).
@@ -23,7 +23,8 @@ package struct LatencyHistogram: Equatable, Sendable {
 
     /// The bucket of `value`: values below 8 have a bucket each; above, the
     /// position of the highest bit and the next three bits choose it.
-    @inline(__always)
+    /// Inlinable: a receiving thread calls it per datagram, from another module.
+    @inlinable @inline(__always)
     package static func bucket(of value: UInt64) -> Int {
         if value < UInt64(subBuckets) { return Int(value) }
         let magnitude = 63 - value.leadingZeroBitCount          // ≥ 3
