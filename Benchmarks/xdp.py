@@ -4,16 +4,17 @@ under the same sender, in two network namespaces joined by a veth pair.
 
     Benchmarks/xdp.py                      # 3 pairs of 5 s trials (about 40 s), release build
     Benchmarks/xdp.py --pairs 5 --seconds 10
-    Benchmarks/xdp.py --placement shared   # sender and receiver on one CPU, as the C prototype ran
+    Benchmarks/xdp.py --placement split    # sender on CPU 0, receiver on CPU 1
     MPPS_BIN_DIR=.build/release Benchmarks/xdp.py   # an mpps already built
 
 Needs root (namespaces, the XDP program), iproute2 and 2 CPUs. The sender
 (`mpps send --gso 64`, 32-byte datagrams with sequence headers) runs in namespace
-...-tx, the receiver in ...-rx on the veth's one RX queue. `--placement split`
-(the default) pins the sender to CPU 0 and the receiver to CPU 1; `shared` pins
-both to CPU 1, as the issue's C prototype ran: one CPU then does all the work
-(sending, the veth's delivery in its softirq, receiving), so datagrams/s measures
-the whole path's cost, not which side is the limit. Per trial it reports:
+...-tx, the receiver in ...-rx on the veth's one RX queue. `--placement shared`
+(the default) pins both to CPU 1, as the C prototype behind issue 13's targets
+ran: one CPU then does all the work (sending, the veth's delivery in its softirq,
+receiving), so datagrams/s measures the whole path's cost, not which side is the
+limit. `split` pins the sender to CPU 0 and the receiver to CPU 1: the sending
+CPU, which also does the delivery, is then the limit. Per trial it reports:
 
 - datagrams/s: what the receiver counted over the sender's run, per second;
 - process ns/datagram: the receiving process's CPU time (utime+stime from
@@ -124,8 +125,8 @@ def main():
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--xdp-args", default="", help="more options for the --xdp receiver, e.g. '--rx-usecs 0'")
-    parser.add_argument("--placement", choices=("split", "shared"), default="split",
-                        help="split: sender on CPU 0, receiver on CPU 1 (default); shared: both on CPU 1")
+    parser.add_argument("--placement", choices=("shared", "split"), default="shared",
+                        help="shared: sender and receiver on CPU 1 (default); split: sender on CPU 0, receiver on CPU 1")
     parser.add_argument("--sender-args", default="", help="more options for the sender, e.g. '--payload-pattern zero'")
     args = parser.parse_args()
     XDP_EXTRA.extend(args.xdp_args.split())
