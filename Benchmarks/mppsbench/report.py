@@ -1,7 +1,9 @@
 """The report as a whole (BENCHMARKS.md): the header, the facts of the run, the notes,
-the summary table, the section of each comparison in order, then FINDINGS.md."""
+the summary table, the section of each comparison in order, the sections other scripts
+wrote (kept from the report being replaced), then FINDINGS.md."""
 
 import os
+import re
 
 from .sections import instructions_section, other_tools_section, recv_section, send_section
 from .settings import GSO, LOAD_CPU, PACED_RATE, RECV_CPU
@@ -16,7 +18,8 @@ def write_report(path, bench, results, notes, env):
     w = lines.append
     w("# mpps benchmarks")
     w("")
-    w("Written by `Benchmarks/run.sh` (do not edit by hand; rerun it). "
+    w("Sections a–h are written by `Benchmarks/run.sh` (do not edit them by hand; rerun it); each later "
+      "section names the script and command that measured it, and a rerun of run.sh keeps them. "
       "`BENCH_QUICK=1` runs are smoke tests, not results." if not env["quick"] else
       "**Smoke run (`BENCH_QUICK=1`, 1 s trials): figures for checking the harness, not results.**")
     w("")
@@ -87,7 +90,10 @@ def write_report(path, bench, results, notes, env):
         for tool, sent, delivered in others:
             w(f"| {tool} | {fmt(sent)} | {fmt(delivered)} |")
         w("")
+    kept = other_scripts_sections(path)
     for s in sections:
+        lines.extend(s)
+    for s in kept:
         lines.extend(s)
     # FINDINGS.md sits in Benchmarks/, beside this package.
     findings = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "FINDINGS.md")
@@ -97,3 +103,26 @@ def write_report(path, bench, results, notes, env):
             lines.extend(["", f.read().strip(), ""])
     with open(path, "w") as f:
         f.write("\n".join(lines).rstrip() + "\n")
+
+
+def other_scripts_sections(path):
+    """The sections of the report at `path` that run.sh does not write (`## i.` and later
+    letters: the stamped sender, AF_XDP, the metrics scrape, each measured by its own
+    script), as lists of lines, so that a rerun of run.sh does not lose them."""
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        text = f.read().splitlines()
+    kept, current = [], None
+    for line in text:
+        if line.startswith("## "):
+            current = [] if re.match(r"## [i-z]\. ", line) else None
+            if current is not None:
+                kept.append(current)
+        if current is not None:
+            current.append(line)
+    for section in kept:
+        while section and section[-1] == "":
+            section.pop()
+        section.append("")
+    return kept
