@@ -39,23 +39,33 @@ import NetLab
         #expect(try Self.hasXDPProgram(lab.hostEnd))
         try lab.runInside([Program.path("mpps"), "send", "\(lab.hostAddress):\(port)", "--count", "20000",
                            "--rate", "50k", "--quiet"])
-        #expect(receiver.waitFor(seconds: 10) { ($0.stdoutLines.compactMap(jsonObject).last?["packets"] as? Int ?? 0) > 0 })
+        try Self.expectOneFlowCountedExactly(receiver, datagrams: 20000, payload: 32)
+        #expect(try !Self.hasXDPProgram(lab.hostEnd), "the program outlived the run")
+    }
+
+    /// Stops `receiver` once it has counted something, and checks that its summary holds
+    /// exactly `datagrams` datagrams of `payload` bytes from one sender's flow, nothing lost
+    /// or dropped anywhere.
+    static func expectOneFlowCountedExactly(_ receiver: Program, datagrams: Int, payload: Int,
+                                            sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(receiver.waitFor(seconds: 10) { ($0.stdoutLines.compactMap(jsonObject).last?["packets"] as? Int ?? 0) > 0 },
+                sourceLocation: sourceLocation)
         usleep(300_000)
         receiver.send(SIGINT)
-        #expect(receiver.finish(within: 15) == 0, "\(receiver.stderr)")
-        let summary = try #require(receiver.stdoutLines.compactMap(jsonObject).last)
-        #expect(summary["type"] as? String == "summary")
-        #expect(summary["packets"] as? Int == 20000, "\(summary)")
-        #expect(summary["bytes"] as? Int == 20000 * 32)
-        #expect(summary["lost"] as? Int == 0)
-        #expect(summary["duplicates"] as? Int == 0)
-        #expect(summary["flows"] as? Int == 1)
-        #expect(summary["flows_without_end"] as? Int == 0)
-        #expect(summary["end_markers"] as? Int == 3)
-        #expect(summary["socket_drops"] as? Int == 0)
-        let xdp = try #require(summary["xdp"] as? [String: Int], "\(summary)")
-        #expect(xdp == ["rx_dropped": 0, "rx_ring_full": 0, "rx_fill_ring_empty_descs": 0, "rx_invalid_descs": 0, "not_udp": 0])
-        #expect(try !Self.hasXDPProgram(lab.hostEnd), "the program outlived the run")
+        #expect(receiver.finish(within: 15) == 0, "\(receiver.stderr)", sourceLocation: sourceLocation)
+        let summary = try #require(receiver.stdoutLines.compactMap(jsonObject).last, sourceLocation: sourceLocation)
+        #expect(summary["type"] as? String == "summary", sourceLocation: sourceLocation)
+        #expect(summary["packets"] as? Int == datagrams, "\(summary)", sourceLocation: sourceLocation)
+        #expect(summary["bytes"] as? Int == datagrams * payload, sourceLocation: sourceLocation)
+        #expect(summary["lost"] as? Int == 0, sourceLocation: sourceLocation)
+        #expect(summary["duplicates"] as? Int == 0, sourceLocation: sourceLocation)
+        #expect(summary["flows"] as? Int == 1, sourceLocation: sourceLocation)
+        #expect(summary["flows_without_end"] as? Int == 0, sourceLocation: sourceLocation)
+        #expect(summary["end_markers"] as? Int == 3, sourceLocation: sourceLocation)
+        #expect(summary["socket_drops"] as? Int == 0, sourceLocation: sourceLocation)
+        let xdp = try #require(summary["xdp"] as? [String: Int], "\(summary)", sourceLocation: sourceLocation)
+        #expect(xdp == ["rx_dropped": 0, "rx_ring_full": 0, "rx_fill_ring_empty_descs": 0, "rx_invalid_descs": 0, "not_udp": 0],
+                sourceLocation: sourceLocation)
     }
 
     @Test(.enabled(if: available, reason)) func ipv6DatagramsAreRedirectedAndCountedExactly() throws {
@@ -67,19 +77,7 @@ import NetLab
         #expect(receiver.waitForReady(), "\(receiver.stderr)")
         try lab.runInside([Program.path("mpps"), "send", "[\(address)]:\(port)", "--count", "20000", "--payload", "48",
                            "--rate", "50k", "--quiet"])
-        #expect(receiver.waitFor(seconds: 10) { ($0.stdoutLines.compactMap(jsonObject).last?["packets"] as? Int ?? 0) > 0 })
-        usleep(300_000)
-        receiver.send(SIGINT)
-        #expect(receiver.finish(within: 15) == 0, "\(receiver.stderr)")
-        let summary = try #require(receiver.stdoutLines.compactMap(jsonObject).last)
-        #expect(summary["packets"] as? Int == 20000, "\(summary)")
-        #expect(summary["bytes"] as? Int == 20000 * 48)
-        #expect(summary["lost"] as? Int == 0)
-        #expect(summary["duplicates"] as? Int == 0)
-        #expect(summary["flows"] as? Int == 1)
-        #expect(summary["end_markers"] as? Int == 3)
-        let xdp = try #require(summary["xdp"] as? [String: Int], "\(summary)")
-        #expect(xdp == ["rx_dropped": 0, "rx_ring_full": 0, "rx_fill_ring_empty_descs": 0, "rx_invalid_descs": 0, "not_udp": 0])
+        try Self.expectOneFlowCountedExactly(receiver, datagrams: 20000, payload: 48)
         #expect(try Self.programGone(lab.hostEnd), "the program outlived the run")
     }
 
