@@ -75,8 +75,8 @@ struct XDPReceiveWorker: Sendable {
         return (tally.result(), failure)
     }
 
-    /// How many frames ahead of the one being read are prefetched.
-    static let prefetchDistance = 8
+    /// Frames are prefetched in groups of this many, one group ahead of the one being read.
+    static let prefetchGroup = 8
 
     /// Counts the datagrams of a batch of frames. A function of its own, so that the
     /// per-frame loop runs in registers.
@@ -86,15 +86,13 @@ struct XDPReceiveWorker: Sendable {
         var packets: UInt64 = 0
         var bytes: UInt64 = 0
         var unparsed: UInt64 = 0
-        // Frames come from another CPU's cache: ask for a few ahead, so their misses overlap.
-        var ahead = 0
-        while ahead < Self.prefetchDistance {
-            socket.prefetchFrame(at: ahead)
-            ahead &+= 1
-        }
+        // Frames come from another CPU's cache: ask for the next group ahead, so their misses overlap.
+        socket.prefetchFrames(from: 0, count: Self.prefetchGroup)
         var index = 0
         while index < received {
-            socket.prefetchFrame(at: index &+ Self.prefetchDistance)
+            if index & (Self.prefetchGroup &- 1) == 0 {
+                socket.prefetchFrames(from: index &+ Self.prefetchGroup, count: Self.prefetchGroup)
+            }
             if let frame = UDPFrame(parsing: socket.frame(at: index)), frame.destinationPort == port {
                 let datagram = frame.payload
                 if !tally.hasHeader(datagram) || tally.countHeader(datagram) {

@@ -9,7 +9,7 @@ internal import CMPPSLinux
 ///
 /// Ordering: a consumer reads the producer index with acquire before reading the
 /// entries it covers; a producer writes entries, then stores its index with release.
-struct XDPRing {
+@usableFromInline struct XDPRing {
     /// The mapped region and its length, for `munmap`.
     let mapping: UnsafeMutableRawPointer
     /// The region's length in bytes.
@@ -19,9 +19,9 @@ struct XDPRing {
     /// The consumer index (ours for RX, the kernel's for fill).
     let consumer: UnsafeMutablePointer<UInt32>
     /// The first entry.
-    let entries: UnsafeMutableRawPointer
+    @usableFromInline let entries: UnsafeMutableRawPointer
     /// Entries in the ring, a power of two.
-    let size: UInt32
+    @usableFromInline let size: UInt32
 
     /// Maps the ring of `descriptor` at page offset `offset`, laid out as `layout` says, with `size` entries of `entrySize` bytes.
     init(descriptor: Int32, offset: UInt64, layout: xdp_ring_offset, size: UInt32, entrySize: Int,

@@ -30,17 +30,18 @@ public struct XDPSocket: ~Copyable {
     public let isZeroCopy: Bool
 
     /// The frames (2 MiB-aligned inside ``umemMapping``) and their length.
-    private let umem: UnsafeMutableRawPointer
-    private let umemLength: Int
+    /// Usable from inlinable code, so that reading a frame is inlined into the receiving loop.
+    @usableFromInline let umem: UnsafeMutableRawPointer
+    @usableFromInline let umemLength: Int
     /// The whole anonymous mapping, for `munmap`: the frames' length plus 2 MiB.
     private let umemMapping: UnsafeMutableRawPointer
     /// The size of a transparent huge page on x86-64 and arm64 (with 4 KiB base pages).
     private static let hugePage = 2 << 20
-    private let rx: XDPRing
+    @usableFromInline let rx: XDPRing
     private let fill: XDPRing
     private let completion: XDPRing
     /// Our RX consumer and fill producer indices, as last published.
-    private var rxConsumer: UInt32 = 0
+    @usableFromInline var rxConsumer: UInt32 = 0
     private var fillProducer: UInt32 = 0
     /// The frames of the last receive: RX entries rxConsumer ..< rxConsumer + count.
     public private(set) var count: Int = 0
@@ -69,6 +70,8 @@ public struct XDPSocket: ~Copyable {
         precondition(frameSize == 2048 || frameSize == 4096, "frame size must be 2048 or 4096")
         precondition(frameCount >= 64 && frameCount <= 1 << 20 && frameCount & (frameCount - 1) == 0,
                      "frame count must be a power of two, 64...2^20")
+        precondition(MemoryLayout<xdp_desc>.size == Self.descriptorSize && MemoryLayout<xdp_desc>.offset(of: \xdp_desc.len) == 8,
+                     "struct xdp_desc is not laid out as descriptorAt reads it")
         let descriptor = try Syscalls.socket(domain: CMPPSLinux_AF_XDP, type: Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
         var umem: UnsafeMutableRawPointer? = nil
         var frames: UnsafeMutableRawPointer? = nil
@@ -97,7 +100,7 @@ public struct XDPSocket: ~Copyable {
             try Syscalls.getOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_MMAP_OFFSETS, into: &offsets,
                                    "getsockopt(XDP_MMAP_OFFSETS)")
             rings.append(try XDPRing(descriptor: descriptor, offset: CMPPSLinux_XDP_PGOFF_RX_RING, layout: offsets.rx,
-                                     size: UInt32(frameCount), entrySize: MemoryLayout<xdp_desc>.size, "mmap(XDP_RX_RING)"))
+                                     size: UInt32(frameCount), entrySize: Self.descriptorSize, "mmap(XDP_RX_RING)"))
             rings.append(try XDPRing(descriptor: descriptor, offset: CMPPSLinux_XDP_UMEM_PGOFF_FILL_RING, layout: offsets.fr,
                                      size: UInt32(frameCount), entrySize: 8, "mmap(XDP_UMEM_FILL_RING)"))
             rings.append(try XDPRing(descriptor: descriptor, offset: CMPPSLinux_XDP_UMEM_PGOFF_COMPLETION_RING, layout: offsets.cr,
@@ -169,7 +172,7 @@ public struct XDPSocket: ~Copyable {
         var i: UInt32 = 0
         // Every frame is in the fill ring, the RX ring or this batch: the fill ring has room for the batch.
         while i < n {
-            let address = descriptorAt(Int(i)).addr & ~UInt64(frameSize &- 1)
+            let address = descriptorAt(Int(i)).address & ~UInt64(frameSize &- 1)
             let slot = (fillProducer &+ i) & (fill.size &- 1)
             fill.entries.storeBytes(of: address, toByteOffset: Int(slot) &* 8, as: UInt64.self)
             i &+= 1
@@ -181,37 +184,51 @@ public struct XDPSocket: ~Copyable {
         count = 0
     }
 
-    @inline(__always)
-    private func descriptorAt(_ index: Int) -> xdp_desc {
+    /// The RX ring's descriptor for frame `index` of the last receive: the frame's address
+    /// in the UMEM and its length (struct xdp_desc: a u64 address, a u32 length, u32 options;
+    /// read by offset, so that inlinable code needs no C type).
+    @inlinable @inline(__always)
+    func descriptorAt(_ index: Int) -> (address: UInt64, length: UInt32) {
         let slot = (rxConsumer &+ UInt32(truncatingIfNeeded: index)) & (rx.size &- 1)
-        return rx.entries.load(fromByteOffset: Int(slot) &* MemoryLayout<xdp_desc>.size, as: xdp_desc.self)
+        let offset = Int(slot) &* Self.descriptorSize
+        return (rx.entries.load(fromByteOffset: offset, as: UInt64.self),
+                rx.entries.load(fromByteOffset: offset &+ 8, as: UInt32.self))
     }
+
+    /// Bytes per RX ring entry (`sizeof(struct xdp_desc)`), checked against the C declaration at start-up.
+    @usableFromInline static let descriptorSize = 16
 
     /// The bytes of frame `index` of the last receive (Ethernet header first), in place:
     /// valid until the next receive. Empty when the kernel's descriptor points outside
     /// the UMEM (it never should; the bounds are checked all the same).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func frame(at index: Int) -> UnsafeRawBufferPointer {
         precondition(index >= 0 && index < count, "frame index out of range")
         let entry = descriptorAt(index)
-        let length = UInt64(entry.len)
-        guard entry.addr < UInt64(umemLength), length <= UInt64(umemLength) &- entry.addr else {
+        let length = UInt64(entry.length)
+        guard entry.address < UInt64(umemLength), length <= UInt64(umemLength) &- entry.address else {
             return UnsafeRawBufferPointer(start: umem, count: 0)
         }
-        return UnsafeRawBufferPointer(start: umem + Int(entry.addr), count: Int(length))
+        return UnsafeRawBufferPointer(start: umem + Int(entry.address), count: Int(length))
     }
 
-    /// Starts loading the first 128 bytes of frame `index` into the cache (its headers and
-    /// a small payload), so that reading it a few frames later does not wait for memory:
-    /// the kernel wrote it on another CPU. Does nothing for an index outside the last receive.
-    @inline(__always)
-    public func prefetchFrame(at index: Int) {
-        guard index >= 0 && index < count else { return }
-        let entry = descriptorAt(index)
-        guard entry.addr < UInt64(umemLength) &- 128 else { return }
-        let start = UnsafeRawPointer(umem + Int(entry.addr))
-        CMPPSLinux_prefetch(start)
-        CMPPSLinux_prefetch(start + 64)
+    /// Starts loading the first 128 bytes of frames `start ..< start + frames` into the cache
+    /// (their headers and a small payload), so that reading them a few frames later does not
+    /// wait for memory: the kernel wrote them on another CPU. Indices outside the last receive
+    /// are skipped. One call for a group of frames: the prefetch itself is a C wrapper, which
+    /// inlinable code cannot reach, so a call per frame would cost more than it saves.
+    public func prefetchFrames(from start: Int, count frames: Int) {
+        var index = max(start, 0)
+        let end = min(start &+ max(frames, 0), count)
+        while index < end {
+            let entry = descriptorAt(index)
+            if entry.address < UInt64(umemLength) &- 128 {
+                let first = UnsafeRawPointer(umem + Int(entry.address))
+                CMPPSLinux_prefetch(first)
+                CMPPSLinux_prefetch(first + 64)
+            }
+            index &+= 1
+        }
     }
 
     /// Calls `body` for every UDP datagram in the last receive's frames, in order,

@@ -1,7 +1,11 @@
 /// One-way latencies in nanoseconds, counted in logarithmic buckets: each
 /// power of two split into 8, so any value is placed within 12.5 %, in fixed
 /// memory (64 × 8 counters), with no allocation per value.
-package struct LatencyHistogram: Equatable, Sendable {
+///
+/// Public rather than package, though Reporting is not a product: Swift 6.3 does not
+/// inline an `@inlinable` member of a package type into another module, and
+/// ``bucket(of:)`` runs per datagram in Engine's receiving loops.
+public struct LatencyHistogram: Equatable, Sendable {
     @usableFromInline static let subBuckets = 8
     package static let bucketCount = 64 * subBuckets
 
