@@ -270,10 +270,10 @@ import NetLab
 
     @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace"))
     func acrossTwoNamespaces() throws {
-        let lab = try VethLab()
+        let lab = try VethLab(hostNamespace: true)
         defer { lab.remove() }
-        // The server on the host end, the clients (senders) inside the namespace: two hosts joined by a veth.
-        let server = try ServeProcess(host: lab.hostAddress)
+        // The server and its receivers in one namespace, the clients (senders) in the other: two hosts joined by a veth.
+        let server = try ServeProcess(host: lab.hostAddress, prefix: lab.hostPrefix)
         defer { _ = server.stop() }
         let ip = try #require(VethLab.which("ip"))
         let inside = [ip, "netns", "exec", lab.namespace]

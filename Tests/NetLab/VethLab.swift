@@ -7,7 +7,8 @@ import Synchronization
 // Test support shared by the test targets: a pair of hosts joined by a veth,
 // in a network namespace the test itself creates and always deletes.
 
-/// A veth pair whose host end (`mh3<pid>a`, 198.19.N.1/30) stays in this namespace and whose
+/// A veth pair whose host end (`mh3<pid>a`, 198.19.N.1/30) stays in this namespace (or, with
+/// `hostNamespace: true`, goes to a second namespace of its own) and whose
 /// other end (198.19.N.2/30) lives in a namespace of its own, both with 4 queues (or `queues`). No traffic
 /// leaves the pair: neighbours are permanent (no ARP), IPv6 is off unless asked for (then each end
 /// also has an address in 2001:2::/48, the IPv6 benchmarking range, with permanent neighbours too),
@@ -22,6 +23,9 @@ public final class VethLab {
     public let hostAddress6: String?
     /// The other end's IPv6 address (2001:2:…::2/64) when made with `ipv6: true`, else nil.
     public let peerAddress6: String?
+    /// The namespace holding the host end when made with `hostNamespace: true` (two namespaces,
+    /// neither of them this process's), else nil: the host end is in this process's namespace.
+    public let hostNamespace: String?
     public let python: String
     private var created = false
 
@@ -45,7 +49,7 @@ public final class VethLab {
     /// Labs made by this process so far: each gets its own names and /30.
     private static let made = Mutex(0)
 
-    public init(queues: Int = 4, ipv6: Bool = false) throws {
+    public init(queues: Int = 4, ipv6: Bool = false, hostNamespace: Bool = false) throws {
         let serial = VethLab.made.withLock { value in
             value += 1
             return value % 60
@@ -60,36 +64,52 @@ public final class VethLab {
         let subnet = "2001:2:\(String(id % 65_536, radix: 16))"
         hostAddress6 = ipv6 ? "\(subnet)::1" : nil
         peerAddress6 = ipv6 ? "\(subnet)::2" : nil
+        self.hostNamespace = hostNamespace ? "\(namespace)h" : nil
         python = VethLab.which("python3")!
         try run("ip", "netns", "add", namespace)
         created = true
-        try run("ip", "link", "add", hostEnd, "numtxqueues", "\(queues)", "numrxqueues", "\(queues)", "type", "veth",
-                "peer", "name", peerEnd, "numtxqueues", "\(queues)", "numrxqueues", "\(queues)", "netns", namespace)
+        if let name = self.hostNamespace { try run("ip", "netns", "add", name) }
+        try onHost("ip", "link", "add", hostEnd, "numtxqueues", "\(queues)", "numrxqueues", "\(queues)", "type", "veth",
+                   "peer", "name", peerEnd, "numtxqueues", "\(queues)", "numrxqueues", "\(queues)", "netns", namespace)
         if let hostAddress6, let peerAddress6 {
-            try write("/proc/sys/net/ipv6/conf/\(hostEnd)/accept_ra", "0")
+            try onHost("sysctl", "-q", "-w", "net.ipv6.conf.\(hostEnd).accept_ra=0")
             try run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv6.conf.\(peerEnd).accept_ra=0")
-            try run("ip", "addr", "add", "\(hostAddress6)/64", "dev", hostEnd, "nodad")
+            try onHost("ip", "addr", "add", "\(hostAddress6)/64", "dev", hostEnd, "nodad")
             try run("ip", "-n", namespace, "addr", "add", "\(peerAddress6)/64", "dev", peerEnd, "nodad")
         } else {
-            try write("/proc/sys/net/ipv6/conf/\(hostEnd)/disable_ipv6", "1")
+            try onHost("sysctl", "-q", "-w", "net.ipv6.conf.\(hostEnd).disable_ipv6=1")
             try run("ip", "netns", "exec", namespace, "sysctl", "-q", "-w", "net.ipv6.conf.\(peerEnd).disable_ipv6=1")
         }
-        try run("ip", "addr", "add", "\(hostAddress)/30", "dev", hostEnd)
+        try onHost("ip", "addr", "add", "\(hostAddress)/30", "dev", hostEnd)
         try run("ip", "-n", namespace, "addr", "add", "\(peerAddress)/30", "dev", peerEnd)
-        let hostMAC = try String(contentsOfFile: "/sys/class/net/\(hostEnd)/address", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let hostMAC = try onHost("cat", "/sys/class/net/\(hostEnd)/address").trimmingCharacters(in: .whitespacesAndNewlines)
         let peerMAC = try output("ip", "netns", "exec", namespace, "cat", "/sys/class/net/\(peerEnd)/address").trimmingCharacters(in: .whitespacesAndNewlines)
-        try run("ip", "neigh", "replace", peerAddress, "lladdr", peerMAC, "dev", hostEnd, "nud", "permanent")
+        try onHost("ip", "neigh", "replace", peerAddress, "lladdr", peerMAC, "dev", hostEnd, "nud", "permanent")
         try run("ip", "-n", namespace, "neigh", "replace", hostAddress, "lladdr", hostMAC, "dev", peerEnd, "nud", "permanent")
         if let hostAddress6, let peerAddress6 {
-            try run("ip", "neigh", "replace", peerAddress6, "lladdr", peerMAC, "dev", hostEnd, "nud", "permanent")
+            try onHost("ip", "neigh", "replace", peerAddress6, "lladdr", peerMAC, "dev", hostEnd, "nud", "permanent")
             try run("ip", "-n", namespace, "neigh", "replace", hostAddress6, "lladdr", hostMAC, "dev", peerEnd, "nud", "permanent")
         }
-        try run("ip", "link", "set", hostEnd, "up")
+        if hostNamespace { try onHost("ip", "link", "set", "lo", "up") }
+        try onHost("ip", "link", "set", hostEnd, "up")
         try run("ip", "-n", namespace, "link", "set", peerEnd, "up")
         // veth counts packets per RX queue only on its NAPI path: turn GRO on at the receiving end
         // (ETHTOOL_SGRO), and TSO off at the sending end (ETHTOOL_STSO) so plain UDP takes that path.
-        try run(python, "-c", Self.setFeature, hostEnd, "0x2c", "1")
+        try onHost(python, "-c", Self.setFeature, hostEnd, "0x2c", "1")
         try run("ip", "netns", "exec", namespace, python, "-c", Self.setFeature, peerEnd, "0x1f", "0")
+    }
+
+    /// The command prefix that runs a program beside the host end: nothing, or
+    /// `ip netns exec NAME` when the host end has a namespace of its own.
+    public var hostPrefix: [String] {
+        hostNamespace.map { [VethLab.which("ip") ?? "ip", "netns", "exec", $0] } ?? []
+    }
+
+    /// Runs a program beside the host end (in its namespace, if it has one) and returns its output.
+    @discardableResult
+    func onHost(_ program: String, _ arguments: String...) throws -> String {
+        let argv = hostPrefix + [program] + arguments
+        return try VethLab.execute(argv[0], Array(argv.dropFirst())).output
     }
 
     /// Runs `arguments` inside the namespace (a sender, say) and waits for it.
@@ -103,11 +123,15 @@ public final class VethLab {
         try run("ip", "netns", "exec", namespace, python, "-c", Self.sender, hostAddress, String(count))
     }
 
-    /// Deletes the namespace, which deletes both ends of the pair.
+    /// Deletes the namespaces, which deletes both ends of the pair.
     public func remove() {
         if created { _ = try? run("ip", "netns", "del", namespace) }
         created = false
-        _ = try? run("ip", "link", "del", hostEnd)
+        if let hostNamespace {
+            _ = try? run("ip", "netns", "del", hostNamespace)
+        } else {
+            _ = try? run("ip", "link", "del", hostEnd)
+        }
     }
 
     deinit { remove() }
@@ -135,10 +159,6 @@ public final class VethLab {
 
     public func output(_ program: String, _ arguments: String...) throws -> String {
         try VethLab.execute(program, arguments).output
-    }
-
-    func write(_ path: String, _ text: String) throws {
-        try text.write(toFile: path, atomically: false, encoding: .utf8)
     }
 
     public static func execute(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
