@@ -1,4 +1,5 @@
 
+import PacketIO
 import Plots
 import Reporting
 import Trials
@@ -12,7 +13,7 @@ enum LabCommand {
         OptionSpec("--json", nil, "one JSON object per experiment, then a summary (keys in README.md)"),
         SVGOption.spec("a bar per experiment: received vs sent, losses stacked by cause"),
         OptionSpec("--server", "HOST[:PORT]", "run the receivers on the host of this mpps serve, the senders here (port 4321 unless --port)"),
-        OptionSpec("--target", "ADDR[,ADDR...]", "with --server: the receiving host's addresses as this host reaches them; the first is the main one, the several-addresses experiment needs 2 or more"),
+        OptionSpec("--target", "ADDR[,ADDR...]", "with --server: the receiving host's addresses as this host reaches them, IPv4 or IPv6 (2001:db8::10, no brackets); the first is the main one, the several-addresses experiment needs 2 or more"),
         OptionSpec("--key-file", "FILE", "with --server: prove the key in FILE, when the server asks for one"),
     ]
 
@@ -84,7 +85,12 @@ enum LabCommand {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard parts.count <= 16 else { throw arguments.usage("--target takes at most 16 addresses, got \(parts.count)") }
             for part in parts {
-                let address = try arguments.address("\(part):1", what: "--target address '\(part)' (give addresses without ports, such as 192.0.2.10,192.0.2.11)")
+                // An IPv6 address goes in brackets for the parser, which takes ADDR:PORT.
+                let endpoint = part.contains(":") && !part.hasPrefix("[") ? "[\(part)]:1" : "\(part):1"
+                guard let address = try? SocketAddress(parsing: endpoint) else {
+                    throw arguments.usage("--target address '\(part)' is not an IPv4 or IPv6 address: give addresses without ports, "
+                                          + "such as 192.0.2.10,192.0.2.11 or 2001:db8::10")
+                }
                 lab.targets.append(address.hostDescription)
             }
         } else if lab.server != nil {

@@ -30,8 +30,9 @@ package enum LabPlan {
     package static func experiments(_ setting: LabSetting) -> [LabExperiment] {
         let port = setting.port
         let cpus = setting.cpus
-        let main = "\(setting.addresses[0]):\(port)"
-        let listen = "0.0.0.0:\(port)"
+        let main = endpoint(setting.addresses[0], port)
+        // The IPv6 wildcard takes IPv4 datagrams too (a dual-stack socket), so any IPv6 target makes it the one.
+        let listen = setting.addresses.contains { $0.contains(":") } ? "[::]:\(port)" : "0.0.0.0:\(port)"
         let receivers = receivingThreads(cpus: cpus.count)
         let capabilities = setting.capabilities
 
@@ -71,7 +72,7 @@ package enum LabPlan {
         // Addresses given one by one (`lab --server --target A,B`) need not be consecutive: then each is a target.
         let consecutive = setting.addresses.count == 1 || consecutiveIPv4(setting.addresses)
         let targets = consecutive ? (last.map { ["\(setting.addresses[0])-\($0):\(port)"] } ?? [main])
-            : setting.addresses.map { "\($0):\(port)" }
+            : setting.addresses.map { endpoint($0, port) }
         let severalNotes = setting.netns
             ? ["each address is a flow of its own, and RPS on the receiving veth hashes each flow to a CPU: "
                 + "with \(cpus.count) CPU\(cpus.count == 1 ? "" : "s") at most \(cpus.count) share the kernel's work"]
@@ -152,6 +153,11 @@ package enum LabPlan {
 
     /// True when `addresses` are IPv4 addresses whose last octets count up by one
     /// with the first three equal: they can be written as one range, `A.B.C.D-E`.
+    /// `address:port`, with an IPv6 address in brackets (`[2001:db8::1]:4321`), as `mpps send` takes it.
+    package static func endpoint(_ address: String, _ port: UInt16) -> String {
+        address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+
     package static func consecutiveIPv4(_ addresses: [String]) -> Bool {
         let parsed = addresses.map { $0.split(separator: ".").map { UInt8($0) } }
         guard let first = parsed.first, first.count == 4, !first.contains(nil) else { return false }

@@ -268,6 +268,28 @@ import NetLab
         #expect(both.stderr == "mpps ndr: --server and --netns exclude each other: the receiver runs on the server's host (see 'mpps ndr --help')\n")
     }
 
+    @Test func labWithServerTakesIPv6Targets() throws {
+        let server = try ServeProcess()
+        defer { _ = server.stop() }
+        let port = freePort()
+        let result = try Program.run("mpps", ["lab", "--server", server.address, "--target", "::1", "--port", "\(port)",
+                                              "--seconds", "0.1", "--json"], within: 120)
+        #expect(result.status == 0, "\(result.stderr)")
+        let objects = result.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
+        let naive = try #require(objects.first { $0["name"] as? String == "naive" }, "\(result.stdout)")
+        // The sender aims at the bracketed address; the receiver listens on the IPv6 wildcard.
+        #expect(naive["sender"] as? [String] == ["mpps", "send", "[::1]:\(port)", "--duration", "0.1", "--json"])
+        #expect(naive["receiver"] as? [String] == ["mpps", "recv", "[::]:\(port)", "--json", "--duration", "30.1"])
+        #expect((naive["received"] as? Int ?? 0) > 0, "\(naive)")
+        #expect(naive["received"] as? Int == naive["sent"] as? Int, "\(naive)")
+        #expect(objects.last?["completed"] as? Int == 11, "\(result.stdout)")
+
+        let withPort = try Program.run("mpps", ["lab", "--server", server.address, "--target", "127.0.0.1:4321"], within: 10)
+        #expect(withPort.status == 64)
+        #expect(withPort.stderr == "mpps lab: --target address '127.0.0.1:4321' is not an IPv4 or IPv6 address: give addresses "
+            + "without ports, such as 192.0.2.10,192.0.2.11 or 2001:db8::10 (see 'mpps lab --help')\n")
+    }
+
     @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace"))
     func acrossTwoNamespaces() throws {
         let lab = try VethLab(hostNamespace: true)
