@@ -151,13 +151,13 @@ package enum LabPlan {
         return all
     }
 
-    /// True when `addresses` are IPv4 addresses whose last octets count up by one
-    /// with the first three equal: they can be written as one range, `A.B.C.D-E`.
     /// `address:port`, with an IPv6 address in brackets (`[2001:db8::1]:4321`), as `mpps send` takes it.
     package static func endpoint(_ address: String, _ port: UInt16) -> String {
         address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
     }
 
+    /// True when `addresses` are IPv4 addresses whose last octets count up by one
+    /// with the first three equal: they can be written as one range, `A.B.C.D-E`.
     package static func consecutiveIPv4(_ addresses: [String]) -> Bool {
         let parsed = addresses.map { $0.split(separator: ".").map { UInt8($0) } }
         guard let first = parsed.first, first.count == 4, !first.contains(nil) else { return false }
