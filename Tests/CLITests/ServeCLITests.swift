@@ -244,11 +244,7 @@ import NetLab
     @Test func labWithServerRunsItsExperimentsThereAndSkipsWhatNeedsMoreAddresses() throws {
         let server = try ServeProcess()
         defer { _ = server.stop() }
-        let port = freePort()
-        let result = try Program.run("mpps", ["lab", "--server", server.address, "--target", "127.0.0.1", "--port", "\(port)",
-                                              "--seconds", "0.1", "--json"], within: 120)
-        #expect(result.status == 0, "\(result.stderr)")
-        let objects = result.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
+        let (result, objects) = try Self.runLab(server: server, target: "127.0.0.1", port: freePort())
         let experiments = objects.dropLast()
         #expect(experiments.count == 12, "\(result.stdout)")
         let several = try #require(experiments.first { $0["name"] as? String == "several-ips" })
@@ -268,14 +264,22 @@ import NetLab
         #expect(both.stderr == "mpps ndr: --server and --netns exclude each other: the receiver runs on the server's host (see 'mpps ndr --help')\n")
     }
 
+    /// Runs every lab experiment for 0.1 s with its receivers on `server`, and returns the run
+    /// and its JSON objects (the experiments, then the summary), having checked it exited 0.
+    static func runLab(server: ServeProcess, target: String, port: UInt16,
+                       sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> (result: (status: Int32, stdout: String, stderr: String), objects: [[String: Any]]) {
+        let result = try Program.run("mpps", ["lab", "--server", server.address, "--target", target, "--port", "\(port)",
+                                              "--seconds", "0.1", "--json"], within: 120)
+        #expect(result.status == 0, "\(result.stderr)", sourceLocation: sourceLocation)
+        return (result, result.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) })
+    }
+
     @Test func labWithServerTakesIPv6Targets() throws {
         let server = try ServeProcess()
         defer { _ = server.stop() }
         let port = freePort()
-        let result = try Program.run("mpps", ["lab", "--server", server.address, "--target", "::1", "--port", "\(port)",
-                                              "--seconds", "0.1", "--json"], within: 120)
-        #expect(result.status == 0, "\(result.stderr)")
-        let objects = result.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
+        let (result, objects) = try Self.runLab(server: server, target: "::1", port: port)
         let naive = try #require(objects.first { $0["name"] as? String == "naive" }, "\(result.stdout)")
         // The sender aims at the bracketed address; the receiver listens on the IPv6 wildcard.
         #expect(naive["sender"] as? [String] == ["mpps", "send", "[::1]:\(port)", "--duration", "0.1", "--json"])
