@@ -37,6 +37,7 @@ let package = Package(
         // Small programs that import only PacketIO, as a user of the library writes them: built with the rest, not products.
         .executableTarget(name: "EchoServer", dependencies: ["PacketIO"], path: "Examples/EchoServer"),
         .executableTarget(name: "GROCounter", dependencies: ["PacketIO"], path: "Examples/GROCounter"),
+        .executableTarget(name: "XDPCounter", dependencies: ["PacketIO"], path: "Examples/XDPCounter"),
 
         // Test-only: a veth pair into a network namespace the test creates and deletes.
         .target(name: "NetLab", path: "Tests/NetLab"),
@@ -54,7 +55,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab", "SVGCheck"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Engine", "Reporting", "PacketIO", "HostStats"]),
         // Runs the built examples against loopback peers made with PacketIO.
-        .testTarget(name: "ExamplesTests", dependencies: ["PacketIO"]),
+        .testTarget(name: "ExamplesTests", dependencies: ["PacketIO", "NetLab"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -33,6 +33,9 @@ final class ExampleProgram {
         try? FileManager.default.removeItem(at: output)
     }
 
+    /// What the program has written so far.
+    var outputSoFar: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
     /// Waits for the program to exit, killing it after `seconds`; its status (-1 if killed) and output.
     func finish(within seconds: Double) -> (status: Int32, output: String) {
         let deadline = Date().addingTimeInterval(seconds)

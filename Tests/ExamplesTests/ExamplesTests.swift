@@ -3,10 +3,12 @@ import Glibc
 #endif
 import Foundation
 import Testing
+import NetLab
 import PacketIO
 
 /// The example programs, built from Examples/ and run as a user would, against
-/// peers on 127.0.0.1 and ::1 only, with bounded traffic and time.
+/// peers on 127.0.0.1 and ::1, or inside a veth pair the test makes, with bounded
+/// traffic and time.
 @Suite struct ExamplesTests {
     /// The 4-byte stamp of datagram `index` of client `client`, then a pattern.
     static func request(client: Int, index: Int, length: Int) -> [UInt8] {
@@ -98,5 +100,22 @@ import PacketIO
         #expect(values[1] == total * payload)
         // GRO really coalesced: far fewer messages than datagrams.
         #expect(values[2] < total / 8, "\(summary)")
+    }
+
+    @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace"))
+    func theXDPCounterCountsWhatTheProgramRedirects() throws {
+        let lab = try VethLab(queues: 1)
+        defer { lab.remove() }
+        // VethLab's sender sends 32-byte datagrams to port 9 of the host end, from inside its namespace.
+        let counter = try ExampleProgram("XDPCounter", ["--interface", lab.hostEnd, "--listen", "\(lab.hostAddress):9",
+                                                        "--count", "3000", "--idle-ms", "5000"])
+        #expect(waitFor(seconds: 10) { counter.outputSoFar.hasPrefix("ready") }, "\(counter.outputSoFar)")
+        #expect(counter.outputSoFar.hasPrefix("ready: counting UDP for \(lab.hostAddress):9 on \(lab.hostEnd) queue 0 (copy mode)\n"))
+        try lab.send(3000)
+        let (status, output) = counter.finish(within: 10)
+        #expect(status == 0, "\(output)")
+        let summary = output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(summary.hasPrefix("counted 3000 datagrams (96000 bytes) in "), "\(output)")
+        #expect(summary.hasSuffix("; 0 frames skipped, 0 lost in the rings"), "\(output)")
     }
 }
