@@ -8,7 +8,9 @@ import NetLab
 /// `mpps ndr` end to end on loopback, and in namespaces as root.
 @Suite(.serialized) struct NDRCLITests {
     @Test func findsARateWhoseConfirmingTrialLostNothing() throws {
-        let result = try Program.run("mpps", ["ndr", "--trial", "0.5", "--steps", "4", "--max", "400k", "--json"], within: 60)
+        // 100k: a quarter of what one unpaced sending thread offers here, so a busy machine (the suite's
+        // other tests run beside it) still lets the sender keep every trial's rate.
+        let result = try Program.run("mpps", ["ndr", "--trial", "0.5", "--steps", "4", "--max", "100k", "--json"], within: 60)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr == "")
         let objects = result.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
@@ -16,13 +18,13 @@ import NetLab
         let summary = try #require(objects.last)
         #expect(summary["type"] as? String == "summary")
         let rate = try #require(summary["rate"] as? Double)
-        #expect(rate > 0 && rate <= 400_000, "\(result.stdout)")
+        #expect(rate > 0 && rate <= 100_000, "\(result.stdout)")
         #expect(summary["confirmed"] as? Bool == true)
         #expect(summary["trials"] as? Int == trials.count)
         #expect(summary["loss"] as? Double == 0)
         // At most 4 search trials, then the confirmation (more only if a confirmation failed).
         #expect(trials.filter { $0["phase"] as? String == "search" }.count <= 4)
-        #expect(trials.first?["offered"] as? Double == 400_000)
+        #expect(trials.first?["offered"] as? Double == 100_000)
         let confirmation = try #require(trials.last)
         #expect(confirmation["phase"] as? String == "confirm")
         #expect(confirmation["offered"] as? Double == rate)
