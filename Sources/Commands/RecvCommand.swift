@@ -118,9 +118,10 @@ enum RecvCommand {
                                      receiveBuffer: run.grantedReceiveBuffer, flowKeys: run.options.flowKeys.count,
                                      processID: getpid())
             ready.xdp = run.options.xdp.map { ($0.interface, $0.zeroCopy ? "zerocopy" : "copy") }
-            // The JSON stream's first line, for programs; the line on stderr, for people.
-            if json { JSONSink.write(ready.json) }
+            // The line on stderr, for people, before the JSON stream's first line, for programs:
+            // a program that waits for the ready line then finds the other written too.
             if !quiet { writeError(ready.text) }
+            if json { JSONSink.write(ready.json) }
             plotting?.ready(ready.json)
             // Clients that came early wait in the listen queue until the threads start.
             if let metrics {

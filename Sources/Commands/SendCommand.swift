@@ -118,8 +118,10 @@ enum SendCommand {
                                   cpus: cpus,
                                   flowKey: options.stampsSequence && options.payload >= SequenceHeader.size ? options.flowKey : nil,
                                   processID: getpid())
-            if json { JSONSink.write(ready.json) }
+            // The line on stderr, for people, before the JSON stream's first line, for programs:
+            // a program that waits for the ready line then finds the other written too.
             if !quiet { writeError(ready.text) }
+            if json { JSONSink.write(ready.json) }
             plotting?.ready(ready.json)
         }
         if let failure = plotting?.failure { throw failure }
