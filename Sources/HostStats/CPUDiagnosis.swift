@@ -90,7 +90,7 @@ package enum CPUDiagnosis {
         if busiest < saturated && !threadCPUsFull {
             for cpu in cpus where cpu.busy >= saturated && cpu.softirq >= softirqDominant && !livelocked.contains(cpu.cpu) {
                 findings.append(CPUFinding(kind: .kernelReceiveLimit, text:
-                    "cpu\(cpu.cpu) is \(percent(cpu.softirq)) in softirq while the receiving threads are not busy (at most \(percent(busiest))): "
+                    "cpu\(cpu.cpu) is \(percent(cpu.softirq)) in softirq while no receiving thread is full (the busiest at \(percent(busiest))): "
                     + "the kernel's receive work is the limit; spread it over more CPUs with RSS (more NIC queues) or RPS (rps_cpus)"))
             }
         }

@@ -9,7 +9,7 @@ import HostStats
             cpus: [CPUShare(cpu: 0, system: 0.03, softirq: 0.95, idle: 0.02), CPUShare(cpu: 1, user: 0.1, system: 0.2, idle: 0.7)],
             threads: [ReceivingThreadCPU(id: 0, cpu: 1, busy: 0.28)])
         #expect(findings == [CPUFinding(kind: .kernelReceiveLimit, text:
-            "cpu0 is 95% in softirq while the receiving threads are not busy (at most 28%): the kernel's receive work is the limit; "
+            "cpu0 is 95% in softirq while no receiving thread is full (the busiest at 28%): the kernel's receive work is the limit; "
             + "spread it over more CPUs with RSS (more NIC queues) or RPS (rps_cpus)")])
     }
 
