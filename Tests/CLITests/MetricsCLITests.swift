@@ -16,6 +16,20 @@ import PacketIO
         return try Syscalls.localAddress(descriptor).port
     }
 
+    /// A TCP socket listening on a free port of 127.0.0.1, so that the port is taken;
+    /// the caller closes the descriptor.
+    static func listeningOnAFreePort() throws -> (descriptor: Int32, address: SocketAddress) {
+        let descriptor = try Syscalls.socket(domain: AF_INET, type: Int32(SOCK_STREAM.rawValue))
+        do {
+            try Syscalls.bind(descriptor, to: SocketAddress(ipv4: 127, 0, 0, 1, port: 0))
+            try Syscalls.listen(descriptor, backlog: 1)
+            return (descriptor, try Syscalls.localAddress(descriptor))
+        } catch {
+            Syscalls.close(descriptor)
+            throw error
+        }
+    }
+
     /// One HTTP/1.0 GET over a plain socket; the whole response, or nil when nobody answers.
     static func get(_ port: UInt16, _ target: String) -> String? {
         guard let descriptor = try? Syscalls.socket(domain: AF_INET, type: Int32(SOCK_STREAM.rawValue)) else { return nil }
@@ -168,11 +182,8 @@ import PacketIO
         let bad = try Program.run("mpps", ["recv", "127.0.0.1:0", "--metrics", "localhost"])
         #expect(bad.status == 64)
         #expect(bad.stderr == "mpps recv: bad --metrics address: missing port in 'localhost': write HOST:PORT, for example 127.0.0.1:4321 (see 'mpps recv --help')\n")
-        let holder = try Syscalls.socket(domain: AF_INET, type: Int32(SOCK_STREAM.rawValue))
+        let (holder, taken) = try MetricsCLITests.listeningOnAFreePort()
         defer { Syscalls.close(holder) }
-        try Syscalls.bind(holder, to: SocketAddress(ipv4: 127, 0, 0, 1, port: 0))
-        try Syscalls.listen(holder, backlog: 1)
-        let taken = try Syscalls.localAddress(holder)
         let inUse = try Program.run("mpps", ["recv", "127.0.0.1:0", "--metrics", "\(taken)", "--duration", "5"])
         #expect(inUse.status == 1)
         #expect(inUse.stderr == "--metrics: cannot listen on \(taken): address already in use (another program holds it: choose another port)\n")
@@ -242,11 +253,9 @@ private func sendWhole(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         let zero = try Program.run("mpps", ["serve", "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0"])
         #expect(zero.status == 64)
         #expect(zero.stderr == "mpps serve: --metrics needs a port: each receiver binds the same ADDR:PORT, and Prometheus scrapes it (see 'mpps serve --help')\n")
-        let holder = try Syscalls.socket(domain: AF_INET, type: Int32(SOCK_STREAM.rawValue))
+        let (holder, held) = try MetricsCLITests.listeningOnAFreePort()
         defer { Syscalls.close(holder) }
-        try Syscalls.bind(holder, to: SocketAddress(ipv4: 127, 0, 0, 1, port: 0))
-        try Syscalls.listen(holder, backlog: 1)
-        let busy = try Syscalls.localAddress(holder).port
+        let busy = held.port
         let taken = try Program.run("mpps", ["serve", "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:\(busy)"])
         #expect(taken.status == 1)
         #expect(taken.stderr == "--metrics: cannot listen on 127.0.0.1:\(busy): address already in use (another program holds it: choose another port)\n")
