@@ -1,8 +1,8 @@
 /// Flows the flow table does not hold yet, each with what it has shown so far:
 /// the first step of admission on evidence. A flow earns a place in the flow
 /// table (and its datagrams an account) by showing ``evidence`` distinct
-/// sequence numbers within ``span`` of each other, or an end count that closes
-/// the numbers it showed; until then its datagrams are unjudged, in no account.
+/// sequence numbers within ``span`` of each other, or an end count one past
+/// an unbroken run of the numbers it showed; until then its datagrams are unjudged, in no account.
 /// A sender's flow does that with its first few datagrams; a stranger's made-up
 /// flow with random numbers never does, and one that stops after a datagram or
 /// two never takes a place.
@@ -65,7 +65,7 @@ struct FlowCandidates: ~Copyable {
     init(seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         candidates = .allocate(capacity: Self.capacity)
         candidates.initialize(repeating: Candidate(), count: Self.capacity)
-        multiplier = seed | 1
+        multiplier = FlowTable.hashMultiplier(seed: seed)
     }
 
     deinit { candidates.deallocate() }
@@ -111,10 +111,12 @@ struct FlowCandidates: ~Copyable {
     }
 
     /// Whether an end count `count` closes what the candidate at `index` showed:
-    /// one past its highest, or a few more, within its span.
+    /// one past its highest, with no number missing between its lowest and highest.
+    /// An end claims, it proves nothing: it admits only a flow that then claims no loss.
     func isClosed(_ index: Int, by count: UInt64) -> Bool {
         let candidate = candidates[index]
-        return count > candidate.highest && count - candidate.base <= Self.span
+        let complete: UInt64 = candidate.top == 63 ? .max : (1 << (UInt64(candidate.top) + 1)) - 1
+        return count == candidate.highest + 1 && candidate.bits == complete
     }
 
     /// Frees the candidate at `index` (it got its place).

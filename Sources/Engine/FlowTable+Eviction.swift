@@ -10,7 +10,7 @@ import Reporting
 /// has proved itself and stays; the first other flow, quiet for a whole sweep,
 /// goes. A sender's flow sends all the time and soon proves itself; the made-up
 /// flows that stop after a few datagrams go quiet and are the ones that go.
-/// The hand looks at ``evictionScan`` slots at most per admission, so an
+/// The hand looks at ``evictionScan`` flows at most per admission, so an
 /// admission costs a bounded time even when nothing can go.
 extension FlowTable {
     /// Distinct datagrams after which a flow is never evicted.
@@ -46,12 +46,16 @@ extension FlowTable {
     }
 
     /// Moves the hand until it finds a flow to evict and evicts it; false when
-    /// none was found within ``evictionScan`` slots.
+    /// none was found among ``evictionScan`` flows (or two turns of the table).
     private mutating func evictQuietFlow() -> Bool {
-        for _ in 0..<Self.evictionScan {
+        var examined = 0
+        // Two turns at most: the first may only take the marks of a small table's flows.
+        for _ in 0..<(2 * Self.capacity) {
+            if examined == Self.evictionScan { break }
             let index = hand
             hand = (hand + 1) & (Self.capacity - 1)
             guard entries[index].used else { continue }
+            examined += 1
             let unique = entries[index].unique
             if unique >= Self.provenFlow { continue }
             if unique != entries[index].seenUnique {

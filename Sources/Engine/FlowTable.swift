@@ -18,7 +18,8 @@ import Reporting
 /// Implausible are: a sequence number or end count of 2^48 or more; a
 /// sequence more than 2^32 from its flow's highest; an end for a flow that
 /// sent no data here; an end count below what already arrived or far past
-/// it; of two ends that disagree, the larger; an end that data later passes.
+/// it (without a key: a lost tail longer than what the flow delivered); of
+/// two ends that disagree, the larger; an end that data later passes.
 struct FlowTable: ~Copyable {
     static let capacity = 4096  // a power of two
     /// Flows tracked at most: three quarters of the slots, so probing stays short.
@@ -83,7 +84,7 @@ struct FlowTable: ~Copyable {
     init(limit: Int = Self.trackedFlows, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         precondition(limit >= 1 && limit <= Self.trackedFlows, "flow table limit out of range")
         self.limit = limit
-        multiplier = seed | 1
+        multiplier = Self.hashMultiplier(seed: seed)
         entries = .allocate(capacity: Self.capacity)
         entries.initialize(repeating: Entry(), count: Self.capacity)
         windows = .allocate(capacity: Self.capacity * Self.windowWords)
@@ -97,6 +98,15 @@ struct FlowTable: ~Copyable {
         windows.deallocate()
         sources.deinitialize(count: Self.capacity)
         sources.deallocate()
+    }
+
+    /// An odd multiplier with bits spread over the whole word, from any seed (the
+    /// finalizer of splitmix64): a small one would send every flow id to slot 0.
+    static func hashMultiplier(seed: UInt64) -> UInt64 {
+        var x = seed &+ 0x9E37_79B9_7F4A_7C15
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        return (x ^ (x >> 31)) | 1
     }
 
     /// Where `flow`'s probe starts: the top bits of a multiply by a random odd number.
@@ -227,8 +237,10 @@ struct FlowTable: ~Copyable {
 
     /// Records an end-of-flow datagram: the sender sent `count` data datagrams
     /// on `flow`. False when it was implausible (counted, nothing else changed).
+    /// With `boundedTail` (flows without a key, whose end proves nothing), an end
+    /// that claims a lost tail longer than the datagrams the flow delivered is implausible too.
     @discardableResult
-    mutating func recordEnd(flow: UInt32, count: UInt64) -> Bool {
+    mutating func recordEnd(flow: UInt32, count: UInt64, boundedTail: Bool = false) -> Bool {
         guard let index = slot(of: flow, claim: false) else {
             // With the table full the flow's data was untracked too, so its end changes nothing;
             // otherwise the flow sent no data here.
@@ -243,7 +255,8 @@ struct FlowTable: ~Copyable {
         let entry = entries + index
         // A real end count is one past the highest sequence sent, so at least one past the highest seen.
         let highest = entry.pointee.highest
-        if count <= highest || count - highest > Self.plausibleJump {
+        if count <= highest || count - highest > Self.plausibleJump
+            || (boundedTail && count - highest - 1 > entry.pointee.unique) {
             implausible &+= 1
             return false
         }

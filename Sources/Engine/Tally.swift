@@ -121,7 +121,7 @@ package struct Tally: ~Copyable {
            let index = candidates.index(of: flow), candidates.isClosed(index, by: count) {
             if !admit(index, source: source) { return }
         }
-        flows.recordEnd(flow: flow, count: count)
+        flows.recordEnd(flow: flow, count: count, boundedTail: true)
     }
 
     /// Moves the candidate at `index` into the flow table; false when it found no room.
