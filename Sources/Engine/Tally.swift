@@ -30,6 +30,9 @@ package struct Tally: ~Copyable {
     private var unjudgedFlows: UInt64 = 0
     private var unjudged: UInt64 = 0
 
+    /// Flows a tally's flow table holds (per receiving thread).
+    package static let trackedFlows = FlowTable.trackedFlows
+
     /// The oldest send time a plausible datagram carries: a minute, far past
     /// any queue a datagram can wait in, and safe to sum in the histogram.
     static let latencyLimitNanoseconds: UInt64 = 60_000_000_000
@@ -39,7 +42,7 @@ package struct Tally: ~Copyable {
     /// latencies are published there for other threads (see ``publish()``).
     /// `trackedFlows` and `seed` are for tests and fuzzing: a smaller flow table, repeatable hashes.
     package init(hostTag: UInt8, flowKeys: [FlowKey] = [], live: SequenceSlot? = nil,
-                 trackedFlows: Int = FlowTable.trackedFlows, seed: UInt64? = nil) {
+                 trackedFlows: Int = Tally.trackedFlows, seed: UInt64? = nil) {
         flows = FlowTable(limit: trackedFlows, seed: seed ?? UInt64.random(in: 0...UInt64.max))
         candidates = FlowCandidates(seed: seed.map { $0 ^ 0x5555_5555_5555_5555 } ?? UInt64.random(in: 0...UInt64.max))
         let counters = live == nil ? SequenceCounters(count: 1) : nil
