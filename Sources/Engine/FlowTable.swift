@@ -63,9 +63,10 @@ struct FlowTable: ~Copyable {
     /// Running totals over every flow, kept as the entries change so that a
     /// live reading needs no walk of the table: the sum of each flow's
     /// expected count (its end count, else one past its highest, less its lowest), and of its
-    /// unique, reordered and duplicate counts, evicted flows included. Wrapping arithmetic: the true
-    /// sums stay far below 2^64 (sequences are below 2^48, flows a few
-    /// thousand), so a decrease through wrapping ends exact.
+    /// unique, reordered and duplicate counts, evicted flows included. Wrapping
+    /// arithmetic: a flow's expected count is below 2^48, so the true sums stay
+    /// below 2^64 unless 65536 flows each claim 2^48 (2^32 datagrams of jumps),
+    /// and a decrease through wrapping ends exact.
     var expectedTotal: UInt64 = 0
     var uniqueTotal: UInt64 = 0
     var reorderedTotal: UInt64 = 0
