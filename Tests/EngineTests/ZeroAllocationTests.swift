@@ -30,7 +30,9 @@ struct ZeroAllocationTests {
     /// Queues `count` datagrams of 32 bytes on `socket` (with `segments` > 1, as
     /// GSO messages), each with a sequence header of ``flow`` and a send time, so
     /// that the receiving loop's key check, flow and latency accounting run too.
-    func fill(_ socket: borrowing UDPSocket, count: Int, segments: Int = 1) throws {
+    /// Returns the address they come from.
+    @discardableResult
+    func fill(_ socket: borrowing UDPSocket, count: Int, segments: Int = 1) throws -> SocketAddress {
         var sender = try UDPSocket(family: .inet)
         try sender.connect(to: try socket.localAddress())
         if segments > 1 { try sender.setSegmentSize(32) }
@@ -44,12 +46,13 @@ struct ZeroAllocationTests {
             while done < messages { done += try batch.send(on: sender, from: done, to: messages) }
             queued += messages * segments
         }
+        return SocketAddress(ipv4: 127, 0, 0, 1, port: try sender.localAddress().port)
     }
 
     /// Allocations made on this thread while `work` receives `count` datagrams.
     func receiveAllocations(count: Int, coalescing: Bool = false, segments: Int = 1) throws -> UInt {
         let socket = try receiver(coalescing: coalescing)
-        try fill(socket, count: count, segments: segments)
+        let source = try fill(socket, count: count, segments: segments)
         let control = RunControl()
         let counters = ThreadCounters(count: 1)
         let sequences = SequenceCounters(count: 1)
@@ -64,7 +67,7 @@ struct ZeroAllocationTests {
         #expect(failure == nil)
         #expect(counters.read(0).packets == UInt64(count))
         #expect(result.flows == [FlowSummary(flow: Self.flow, unique: UInt64(count), duplicates: 0, reordered: 0,
-                                             highest: UInt64(count - 1), sent: nil)])
+                                             highest: UInt64(count - 1), sent: nil, source: source)])
         #expect(result.latency.total == UInt64(count))
         // What /metrics reads while the run goes on: the same counts, published by the loop.
         let live = sequences.read(0)
