@@ -24,7 +24,9 @@ extension UDPSocket {
     /// Joining the same group twice on one interface fails with `EADDRINUSE`; a
     /// non-multicast address with `EINVAL`.
     ///
-    /// The option follows the group's family: `setsockopt(IPPROTO_IP,
+    /// The option follows the group's family, so a dual-stack IPv6 socket can
+    /// join IPv4 groups too; an IPv6 group on an IPv4 socket fails with `ENOPROTOOPT`.
+    /// The C calls are `setsockopt(IPPROTO_IP,
     /// IP_ADD_MEMBERSHIP)` with a `struct ip_mreqn` (Linux 2.2 or later) for an
     /// IPv4 group, `setsockopt(IPPROTO_IPV6, IPV6_JOIN_GROUP)` with a
     /// `struct ipv6_mreq` (Linux 2.2 or later) for an IPv6 group.
@@ -41,8 +43,8 @@ extension UDPSocket {
     }
 
     /// Ends the membership ``joinMulticastGroup(_:interfaceIndex:)`` began; a
-    /// group this socket is not a member of fails with `EADDRNOTAVAIL` (IPv4)
-    /// or `EINVAL` (IPv6). Closing the socket leaves every group it joined.
+    /// group this socket is not a member of fails with `EADDRNOTAVAIL`.
+    /// Closing the socket leaves every group it joined.
     /// The corresponding C calls are `setsockopt(IPPROTO_IP, IP_DROP_MEMBERSHIP)`
     /// and `setsockopt(IPPROTO_IPV6, IPV6_LEAVE_GROUP)`; Linux 2.2 or later.
     public func leaveMulticastGroup(_ group: SocketAddress, interfaceIndex: UInt32 = 0) throws(SocketError) {
