@@ -56,6 +56,8 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Engine", "Reporting", "PacketIO", "HostStats"]),
         // Runs the built examples against loopback peers made with PacketIO.
         .testTarget(name: "ExamplesTests", dependencies: ["PacketIO", "NetLab"]),
+        // Reads Sources/, Package.swift and ARCHITECTURE.md and fails when an invariant the map states is broken.
+        .testTarget(name: "TidyTests"),
     ],
     swiftLanguageModes: [.v6]
 )
