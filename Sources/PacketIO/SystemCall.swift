@@ -10,4 +10,5 @@ package enum SystemCall: Sendable, Hashable {
     case shutdown
     case bpfMapCreate, bpfMapUpdate, bpfProgramLoad, bpfLinkCreate, mmap, interfaceIndex, getrlimit
     case stat, rename, unlink
+    case opendir, readdir, readlink, access, getaddrinfo, clockNanosleep
 }

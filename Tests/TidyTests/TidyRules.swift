@@ -45,7 +45,7 @@ enum TidyRules {
     /// Each call of a kernel function outside `Sources/PacketIO/Syscalls*.swift`.
     /// A name the file declares as a function itself (`func read`) is that
     /// function, unless it is called as `Glibc.read`.
-    static func kernelCallsOutsideTheDoor(_ files: [File], waiting: Set<String> = waitingForTheDoor) -> [String] {
+    static func kernelCallsOutsideTheDoor(_ files: [File]) -> [String] {
         var found: [String] = []
         for file in files where file.module != nil && !file.isSyscallLayer {
             let text = SwiftText(file.text)
@@ -56,22 +56,11 @@ enum TidyRules {
                 let qualifiedByGlibc = index > 0 && text.tokens[index - 1].text == "Glibc"
                     && text.previousNonSpace(before: token.start) == .dot
                 if !qualifiedByGlibc && (text.previousNonSpace(before: token.start) == .dot || own.contains(token.text)) { continue }
-                if waiting.contains("\(file.path) \(token.text)") { continue }
                 found.append("\(file.path):\(token.line): \(token.text)(…) outside Sources/PacketIO/Syscalls*.swift: add a function to the syscall layer and call it")
             }
         }
         return found
     }
-
-    /// Calls still outside the door, moved into the syscall layer by the next commit.
-    static let waitingForTheDoor: Set<String> = [
-        "Sources/HostStats/HostFiles.swift access", "Sources/HostStats/HostFiles.swift opendir",
-        "Sources/HostStats/HostFiles.swift closedir", "Sources/HostStats/HostFiles.swift readdir",
-        "Sources/HostStats/HostFiles.swift readlink", "Sources/PacketIO/MonotonicClock.swift clock_nanosleep",
-        "Sources/PacketIO/SocketAddress.swift getaddrinfo", "Sources/PacketIO/SocketAddress.swift freeaddrinfo",
-        "Sources/Trials/ChildProcess.swift access", "Sources/Trials/ChildProcess.swift getenv",
-        "Sources/Trials/ChildProcess.swift readlink",
-    ]
 
     // MARK: public only in PacketIO
 
