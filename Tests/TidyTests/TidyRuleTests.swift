@@ -100,6 +100,15 @@ import Testing
                     "Package.swift: target Plots has no row in ARCHITECTURE.md's module table"])
     }
 
+    // MARK: No Foundation
+
+    @Test func importingFoundationInSourcesFails() {
+        let planted = File(path: "Sources/Plots/Planted.swift", text: "import PacketIO\nimport FoundationEssentials\n")
+        let test = File(path: "Tests/PlotsTests/Planted.swift", text: "import Foundation\n")
+        #expect(TidyRules.foundationImports([planted, test])
+                == ["Sources/Plots/Planted.swift:2: imports FoundationEssentials: Sources/ link without Foundation (ARCHITECTURE.md says why)"])
+    }
+
     // MARK: Names in the docs
 
     @Test func aTypeTheMapNamesThatIsGoneFails() {

@@ -51,6 +51,10 @@ import Testing
                                                allowed: allowed))
     }
 
+    @Test func sourcesDoNotImportFoundation() throws {
+        Self.report(TidyRules.foundationImports(try Self.swiftFiles(under: "Sources")))
+    }
+
     @Test func architectureNamesExistingTypes() throws {
         var declared: Set<String> = []
         for directory in ["Sources", "Tests", "Examples"] {
