@@ -38,6 +38,8 @@ let package = Package(
         .executableTarget(name: "EchoServer", dependencies: ["PacketIO"], path: "Examples/EchoServer"),
         .executableTarget(name: "GROCounter", dependencies: ["PacketIO"], path: "Examples/GROCounter"),
         .executableTarget(name: "XDPCounter", dependencies: ["PacketIO"], path: "Examples/XDPCounter"),
+        .executableTarget(name: "ThreadedReceiver", dependencies: ["PacketIO"], path: "Examples/ThreadedReceiver"),
+        .executableTarget(name: "AsyncEchoServer", dependencies: ["PacketIO"], path: "Examples/AsyncEchoServer"),
 
         // Test-only: a veth pair into a network namespace the test creates and deletes.
         .target(name: "NetLab", path: "Tests/NetLab"),
