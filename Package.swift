@@ -54,10 +54,14 @@ let package = Package(
         .target(name: "SVGCheck", path: "Tests/SVGCheck"),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "Reporting", "PacketIO", "SVGCheck"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "Reporting", "PacketIO"]),
-        .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab", "SVGCheck"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Engine", "Reporting", "PacketIO", "HostStats"]),
+        // Test-only: the blocking TCP client side of the /metrics and serve tests (send all, receive some).
+        .target(name: "StreamTestSupport", dependencies: ["PacketIO"], path: "Tests/StreamTestSupport"),
+        .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab", "SVGCheck", "StreamTestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Engine", "Reporting", "PacketIO", "HostStats", "StreamTestSupport"]),
         // Runs the built examples against loopback peers made with PacketIO.
         .testTarget(name: "ExamplesTests", dependencies: ["PacketIO", "NetLab"]),
+        // Reads Sources/, Package.swift and ARCHITECTURE.md and fails when an invariant the map states is broken.
+        .testTarget(name: "TidyTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -279,15 +279,16 @@ extension SocketAddress {
     }
 
     static func resolve(_ host: String, port: UInt16, original: String) throws(AddressError) -> SocketAddress {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, nil, &hints, &list)
-        defer { if let list { freeaddrinfo(list) } }
-        guard rc == 0, let first = list, let address = first.pointee.ai_addr,
-              let resolved = SocketAddress(UnsafeRawPointer(address)) else {
-            let reason = rc == 0 ? "no IPv4 or IPv6 address" : String(cString: gai_strerror(rc))
+        let resolved: SocketAddress?
+        let reason: String
+        do throws(ResolverError) {
+            resolved = try Syscalls.firstAddress(of: host)
+            reason = "no IPv4 or IPv6 address"
+        } catch {
+            resolved = nil
+            reason = error.description
+        }
+        guard let resolved else {
             throw AddressError(description: "cannot resolve host '\(host)' in '\(original)' (\(reason)): use a numeric address such as 127.0.0.1")
         }
         return resolved.withPort(port)

@@ -11,4 +11,5 @@ package enum SystemCall: Sendable, Hashable {
     case shutdown, eventfd
     case bpfMapCreate, bpfMapUpdate, bpfProgramLoad, bpfLinkCreate, mmap, interfaceIndex, getrlimit
     case stat, rename, unlink
+    case opendir, readdir, readlink, access, getaddrinfo, clockNanosleep
 }
