@@ -12,7 +12,7 @@ enum DemoCommand {
         OptionSpec("--json", nil, "print JSON lines instead of text"),
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps demo [OPTIONS]",
         about: """
         Three stages, each receiving on 127.0.0.1 (a free port) with one thread while
@@ -27,7 +27,7 @@ enum DemoCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps demo")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         guard arguments.positionals.isEmpty else {

@@ -17,7 +17,7 @@ enum LabCommand {
         OptionSpec("--key-file", "FILE", "with --server: prove the key in FILE, when the server asks for one"),
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps lab [--seconds S] [--json] [--netns] [--svg FILE]",
         about: """
         Run the article's experiments in its order, each as two child processes of
@@ -67,7 +67,7 @@ enum LabCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps lab")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         guard arguments.positionals.isEmpty else {

@@ -22,7 +22,7 @@ enum ServeCommand {
         "--duration", "--count", "--interval", "--flow-key", "--interface",
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps serve [--listen ADDR:PORT] [--key-file FILE] [OPTIONS]",
         about: """
         Serve receivers to mpps on another host, as the article's receiving
@@ -45,7 +45,7 @@ enum ServeCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps serve")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         guard arguments.positionals.isEmpty else {
