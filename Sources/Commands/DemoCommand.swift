@@ -93,7 +93,9 @@ enum DemoCommand {
                 sender.stop()
                 drain(receiver)
                 receiver.stop()
-            }, sink: sink, sampler: receiver.sampler(), cpuSampler: receiver.cpuSampler, receiving: true)
+            }, sink: sink, sampler: receiver.sampler(), cpuSampler: receiver.cpuSampler, receiving: true,
+            // 127.0.0.1: the kernel delivers in the sending thread's context, on its CPU.
+            delivery: receiver.options.delivery)
         summary.sequences = receiver.sequenceReport()
         sink.summary(summary)
         if let failure = sender.control.failureMessage ?? receiver.control.failureMessage { throw RunError(failure) }
