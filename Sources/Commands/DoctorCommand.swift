@@ -8,7 +8,7 @@ enum DoctorCommand {
     static let options = [
         OptionSpec("--interface", "IF", "look at these interfaces only: eth2, or eth2,eth3 (default: all but lo)"),
         OptionSpec("--port", "PORT", "the UDP port to name in suggested commands (default 4321)"),
-        OptionSpec("--json", nil, "print one JSON object instead of text (keys in README.md)"),
+        OptionSpec("--json", nil, "print one JSON object instead of text (keys in docs/json.md)"),
         OptionSpec("--root", "DIR", "read proc/, sys/ and ethtool-*.txt under DIR instead of this host (fixture trees, for tests)"),
     ]
 

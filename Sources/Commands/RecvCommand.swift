@@ -25,11 +25,11 @@ enum RecvCommand {
         OptionSpec("--interval", "SECONDS", "seconds between report lines, 0.001 to 31536000 (default 1)"),
         OptionSpec("--flow-key", "KEY[,KEY...]", "count only the flows of senders that printed these keys (mpps send's 'flow key'); other headers are counted as implausible (default: every flow)"),
         OptionSpec("--interface", "IF", "also read IF's counters every interval: sysfs statistics, per-queue packets and NIC drops (ethtool -S)"),
-        OptionSpec("--metrics", "ADDR:PORT", "serve Prometheus metrics over HTTP at http://ADDR:PORT/metrics while receiving, e.g. 127.0.0.1:9321 (names in README.md, 'Metrics')"),
+        OptionSpec("--metrics", "ADDR:PORT", "serve Prometheus metrics over HTTP at http://ADDR:PORT/metrics while receiving, e.g. 127.0.0.1:9321 (names in docs/metrics.md)"),
         OptionSpec("--xdp", "IF", "receive through AF_XDP sockets on interface IF (thread i reads RX queue i) with an XDP program that redirects UDP for ADDR:PORT and passes the rest; needs root (CAP_BPF, CAP_NET_ADMIN), Linux 5.9+"),
         OptionSpec("--xdp-mode", "MODE", "with --xdp: copy (default) or zerocopy (falls back to copy when the driver refuses)",
                    choices: ["copy", "zerocopy"]),
-        OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
+        OptionSpec("--json", nil, "print JSON lines instead of text (keys in docs/json.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
         SVGOption.spec("datagrams/s per thread, drops by cause and CPU shares over time"),
     ]

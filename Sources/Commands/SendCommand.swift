@@ -24,7 +24,7 @@ enum SendCommand {
         OptionSpec("--count", "N", "send exactly N datagrams in total, then stop; 1 to 2^64-1"),
         OptionSpec("--rate", "PPS", "datagrams per second over all threads, 1 to 1G, e.g. 500k or 1.5M (default: as fast as possible)"),
         OptionSpec("--interval", "SECONDS", "seconds between report lines, 0.001 to 31536000 (default 1)"),
-        OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
+        OptionSpec("--json", nil, "print JSON lines instead of text (keys in docs/json.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
         SVGOption.spec("datagrams/s per thread over time"),
         OptionSpec("--server", "HOST[:PORT]", "the receiver runs on the host of this mpps serve, at the targets' port; print its summary beside this sender's, and the account (needs --duration or --count)"),

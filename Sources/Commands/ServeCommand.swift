@@ -30,7 +30,7 @@ enum ServeCommand {
         over TCP for 'mpps recv' with some of its options, sends to it, then asks
         for its summary and kernel counters. One receiver at a time; a second
         client is told the server is busy. A client that disconnects stops its
-        receiver. The protocol is JSON lines (README.md, "Two hosts"). Runs until
+        receiver. The protocol is JSON lines (docs/two-hosts.md). Runs until
         Ctrl-C, SIGTERM or SIGHUP, and stops its receiver on the way out.
 
         A client may give these recv options: \(clientOptions.sorted().joined(separator: " ")).
