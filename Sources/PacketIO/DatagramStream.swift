@@ -82,14 +82,8 @@ public final class DatagramStream: AsyncSequence, @unchecked Sendable {
     /// The corresponding C function is `sendto(2)`.
     @discardableResult
     public func send(_ bytes: some Collection<UInt8>, to address: SocketAddress) throws(SocketError) -> Int {
-        let descriptor = self.descriptor
-        // withContiguousStorageIfAvailable rethrows untyped: carry the typed error out in a Result.
-        let send = { (buffer: UnsafeRawBufferPointer) -> Result<Int, SocketError> in
-            Result { () throws(SocketError) in try Syscalls.send(descriptor, buffer, to: address) }
-        }
-        let result = bytes.withContiguousStorageIfAvailable { send(UnsafeRawBufferPointer($0)) }
-            ?? Array(bytes).withUnsafeBytes(send)
-        return try result.get()
+        // Safety: a shared borrow, as the receiving thread's; sending reads only the descriptor.
+        try socket.pointee.send(bytes, to: address)
     }
 
     /// Packets the kernel dropped at the socket so far (``UDPSocket/dropCount``).
