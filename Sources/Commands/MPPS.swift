@@ -16,6 +16,8 @@ package enum MPPS {
     commands:
       recv [ADDR:PORT]     receive and report (default 0.0.0.0:4321)
       send [TARGET...]     send and report (default 127.0.0.1:4321)
+      echo [ADDR:PORT]     answer every datagram with its own bytes, in batches
+      ping [TARGET]        round trips to an echo under load: open or closed loop, honest RTT
       demo                 a few seconds of send and receive on loopback
       doctor               check this host's NICs, CPUs and settings for receiving fast
       lab                  the article's experiments one after another, then a table
@@ -38,6 +40,8 @@ package enum MPPS {
         switch command {
         case "recv": try RecvCommand.run(rest)
         case "send": try SendCommand.run(rest)
+        case "echo": try EchoCommand.run(rest)
+        case "ping": try PingCommand.run(rest)
         case "demo": try DemoCommand.run(rest)
         case "doctor": try DoctorCommand.run(rest)
         case "lab": try LabCommand.run(rest)
@@ -48,6 +52,8 @@ package enum MPPS {
             switch rest.first {
             case "recv": try RecvCommand.run(["--help"])
             case "send": try SendCommand.run(["--help"])
+            case "echo": try EchoCommand.run(["--help"])
+            case "ping": try PingCommand.run(["--help"])
             case "demo": try DemoCommand.run(["--help"])
             case "doctor": try DoctorCommand.run(["--help"])
             case "lab": try LabCommand.run(["--help"])
@@ -59,7 +65,7 @@ package enum MPPS {
         case "--version", "version":
             writeOutput("mpps \(version)\n")
         default:
-            throw RunError("mpps: unknown command '\(command)' (commands: recv, send, demo, doctor, lab, ndr, plot, serve, help; see 'mpps --help')",
+            throw RunError("mpps: unknown command '\(command)' (commands: recv, send, echo, ping, demo, doctor, lab, ndr, plot, serve, help; see 'mpps --help')",
                            status: RunError.usage)
         }
     }

@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Engine
+import PacketIO
+import Reporting
+
+/// `mpps ping [TARGET]`: requests to an echo, RTT measured honestly.
+enum PingCommand {
+    static let options = [
+        OptionSpec("--rate", "RPS", "open loop: requests per second over all threads, sent on schedule whether or not replies came, 1 to 1G (default 1000 when --inflight is not given)"),
+        OptionSpec("--inflight", "N", "requests in flight per thread, 1-1024: without --rate a closed loop (the next request goes when a reply comes back or --timeout passes; 1 is sockperf's ping-pong); with --rate a cap on the open loop"),
+        OptionSpec("--timeout", "SECONDS", "a reply later than this from its request's send time is late, and its request lost, 0.001 to 60 (default 1)"),
+        OptionSpec("--threads", "N", "pinging threads, each with its own socket and source port and its share of the rate and count, 1-64 (default 1)"),
+        OptionSpec("--payload", "BYTES", "UDP payload per request, 32 (the header) to 65507 (65527 over IPv6) (default 32)"),
+        OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 0 or 0-1 (default: unpinned)"),
+        OptionSpec("--duration", "SECONDS", "stop sending after this long, 0.001 to 31536000 (365 days) (default: until Ctrl-C, or --count)"),
+        OptionSpec("--count", "N", "send N requests over all threads, then wait for their replies (at most --timeout) and stop; 1 to 2^64-1"),
+        OptionSpec("--interval", "SECONDS", "seconds between report lines, 0.001 to 31536000 (default 1)"),
+        OptionSpec("--json", nil, "print JSON lines instead of text (schema in docs/echo-and-ping.md)"),
+        OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
+    ]
+
+    static let help = Arguments.help(
+        usage: "mpps ping [TARGET] [OPTIONS]",
+        about: """
+        Send requests to an echo at TARGET (HOST:PORT, default 127.0.0.1:4321: mpps echo,
+        sockperf sr, or any server that returns a datagram's bytes) and measure each
+        round trip. In an open loop (--rate) every request carries the time it was meant
+        to go, and RTT is measured from that intended time as well as from the time it
+        went, so a stall in the echo or the network cannot hide (coordinated omission).
+        Every request is accounted for: sent = replies + lost (send errors, late, never
+        answered); datagrams from strangers, forged ones and duplicates complete nothing.
+        """,
+        options: options,
+        footer: """
+        examples:
+          mpps ping 127.0.0.1:4321 --rate 100k --duration 10 --cpus 0
+          mpps ping 127.0.0.1:4321 --inflight 1 --count 100k      (ping-pong)
+          mpps ping 127.0.0.1:4321 --rate 1000 --inflight 4       (wrk2-style: a schedule and a cap)
+          mpps ping [::1]:4400 --json --duration 6
+        """)
+
+    static func run(_ raw: [String]) throws(RunError) {
+        let arguments = try Arguments(raw, options: options, command: "mpps ping")
+        if arguments.wantsHelp {
+            writeOutput(help)
+            return
+        }
+        let ping = try pingOptions(arguments)
+        let json = arguments.flag("--json")
+        let quiet = arguments.flag("--quiet")
+        let interval = try arguments.seconds("--interval") ?? 1
+        let duration = try arguments.seconds("--duration")
+        try PingSession.run(ping, interval: interval, duration: duration, announce: { run in
+            let options = run.options
+            let ready = PingReady(target: options.target, threads: options.threads, rate: options.rate,
+                                  inflight: options.inflight, timeout: options.timeoutSeconds, payload: options.payload,
+                                  count: options.count, cpus: options.cpus.map { list in (0..<options.threads).map { list.cpus[$0 % list.cpus.count] } },
+                                  processID: getpid())
+            if !quiet { writeError(ready.text) }
+            if json { JSONSink.write(ready.json) }
+        }, report: { interval in
+            guard !quiet else { return }
+            if json { JSONSink.write(interval.json) } else { writeOutput(interval.text + "\n") }
+        }, summary: { summary in
+            if json { JSONSink.write(summary.json) } else { writeOutput(summary.text + "\n") }
+        })
+    }
+
+    /// The options a command line gives, each checked.
+    static func pingOptions(_ arguments: Arguments) throws(RunError) -> PingOptions {
+        var ping = PingOptions()
+        guard arguments.positionals.count <= 1 else {
+            throw arguments.usage("expected at most one TARGET, got \(arguments.positionals.count)")
+        }
+        if let text = arguments.positionals.first {
+            ping.target = try arguments.address(text, what: "target")
+        }
+        guard ping.target.port != 0 else { throw arguments.usage("TARGET needs a port other than 0, such as 127.0.0.1:4321") }
+        guard ping.target != .wildcard(ping.target.family, port: ping.target.port) else {
+            throw arguments.usage("TARGET must be an address a reply can come from, not \(ping.target.hostDescription): use 127.0.0.1 or the echo's address")
+        }
+        ping.threads = try arguments.integer("--threads", in: 1...64) ?? 1
+        ping.inflight = try arguments.integer("--inflight", in: 1...1024)
+        let rate = try arguments.rate("--rate")
+        ping.rate = rate ?? (ping.inflight == nil ? 1000 : nil)
+        ping.timeoutSeconds = try arguments.seconds("--timeout", maximum: 60) ?? 1
+        ping.payload = try arguments.integer("--payload", in: PingHeader.size...65527, why: " (the header is 32)") ?? PingHeader.size
+        if ping.payload > ping.target.maximumPayload {
+            throw arguments.usage("--payload \(ping.payload) is too large for IPv4 target \(ping.target): a UDP datagram carries at most 65507 bytes over IPv4")
+        }
+        ping.cpus = try arguments.cpus("--cpus")
+        ping.count = try arguments.count("--count")
+        return ping
+    }
+}
