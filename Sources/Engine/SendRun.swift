@@ -45,7 +45,7 @@ package final class SendRun: @unchecked Sendable {
             let target = options.targets[index / options.flowCountPerTarget]
             let sourcePort = options.sourcePort.map { UInt16(Int($0) + index % options.flowCountPerTarget) }
             do {
-                let socket = try UDPSocket(family: target.family)
+                var socket = try UDPSocket(family: target.family)
                 try socket.setSendTimeout(milliseconds: Self.blockedWakeMilliseconds)
                 if let port = sourcePort {
                     // Flows to different targets share source ports, which sockets may only as a reuseport group.

@@ -16,8 +16,11 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
     /// The calling thread's `errno` right now.
     package static var current: Errno { Errno(rawValue: Glibc.errno) }
 
-    /// The C library's text, lowercased: "no buffer space available".
+    /// The C library's text, lowercased: "no buffer space available"; for
+    /// ``shutDown``, which PacketIO reports when a socket was shut down for
+    /// reading, that rather than the C text (which speaks of sending).
     public var description: String {
+        if self == .shutDown { return "the socket was shut down for reading" }
         let text = String(cString: strerror(rawValue))
         guard let first = text.first else { return "errno \(rawValue)" }
         return first.lowercased() + text.dropFirst()
@@ -41,4 +44,7 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
     public static let connectionRefused = Errno(rawValue: ECONNREFUSED)
     /// `EMSGSIZE`: the datagram is larger than the path or the socket allows.
     public static let messageTooLong = Errno(rawValue: EMSGSIZE)
+    /// `ESHUTDOWN`: the socket was shut down for reading and has nothing left to
+    /// give (``ReceiveBatch/receive(from:limit:)`` after ``UDPSocket/shutdownReceiving()``).
+    public static let shutDown = Errno(rawValue: ESHUTDOWN)
 }

@@ -5,7 +5,7 @@
 public enum Offload {
     /// True when `setsockopt(UDP_SEGMENT)` is accepted (Linux 4.18 or later).
     public static let segmentationSupported: Bool = {
-        guard let socket = try? UDPSocket(family: .inet) else { return false }
+        guard var socket = try? UDPSocket(family: .inet) else { return false }
         return (try? socket.setSegmentSize(1)) != nil
     }()
 

@@ -128,7 +128,22 @@ public struct ReceiveBatch: ~Copyable {
     /// Receives up to `limit` (at most ``capacity``) messages with one call:
     /// blocks until the first arrives, then takes what is already queued
     /// (`MSG_WAITFORONE`). Returns how many arrived; 0 when the socket's receive
-    /// timeout passed with nothing to read (EAGAIN is a result, not an error).
+    /// timeout passed, or it is non-blocking, with nothing to read (EAGAIN is a
+    /// result, not an error).
+    ///
+    /// **The end.** Once the socket is shut down for reading
+    /// (``UDPSocket/shutdownReceiving()``, from any thread: it wakes a blocked call),
+    /// the datagrams already queued are still returned; then this throws
+    /// ``Errno/shutDown`` (`ESHUTDOWN`): the socket will give nothing more, as a
+    /// `read` of 0 ends a file. The kernel marks the end with empty messages that
+    /// carry no address; they are never counted as datagrams. A batch that does not
+    /// record sources cannot tell those from datagrams of 0 bytes, so empty messages
+    /// that end the call that saw the shutdown are taken as the end.
+    ///
+    /// **Errors a loop continues past.** On a connected socket, an ICMP error for an
+    /// earlier datagram (the peer's port was closed) is reported once, by the next
+    /// call, as `ECONNREFUSED` (``Errno/connectionRefused``); nothing was lost or
+    /// consumed, so call again. `ENOBUFS` below is the batch's own misfit and repeats.
     ///
     /// Throws `ENOBUFS` as `recvmmsg (no room for control messages)` when the
     /// kernel cut a message's control data short and its UDP GRO segment size is
@@ -168,8 +183,11 @@ public struct ReceiveBatch: ~Copyable {
         // 1024, not at our capacity: it would read and write past the batch.
         precondition(limit >= 0, "receive limit must not be negative")
         let vlen = UInt32(truncatingIfNeeded: min(limit, capacity))
-        let n = try Syscalls.receiveMessages(descriptor, messages, count: vlen, flags: CMPPSLinux_MSG_WAITFORONE)
-        self.used = n
+        // MSG_TRUNC makes each length the datagram's own, even when longer than its slot.
+        let received = try Syscalls.receiveMessages(descriptor, messages, count: vlen,
+                                                    flags: CMPPSLinux_MSG_WAITFORONE | Int32(MSG_TRUNC))
+        self.used = received
+        let n = received > 0 ? try messagesBeforeTheEnd(received, descriptor: descriptor) : 0
         // A segment size the kernel had no room for would make a coalesced message
         // count as one datagram: refuse the call rather than undercount. One load per
         // message; the control area is walked only for a message the kernel flagged.
@@ -182,6 +200,23 @@ public struct ReceiveBatch: ~Copyable {
         }
         count = n
         return n
+    }
+
+    /// The messages of a call that returned `received` before the kernel's
+    /// end-of-stream marks (see ``receive(from:limit:)``); throws ``Errno/shutDown``
+    /// when the call holds nothing else. Costs one load when the last message is a
+    /// datagram; a `poll` only when it is an empty message and sources are not recorded.
+    @inline(__always)
+    private func messagesBeforeTheEnd(_ received: Int, descriptor: Int32) throws(SocketError) -> Int {
+        var end = received
+        if recordsSources {
+            // Every datagram has an address (the kernel writes its length); an end mark has none.
+            while end > 0 && messages[end &- 1].msg_hdr.msg_namelen == 0 { end &-= 1 }
+        } else if messages[end &- 1].msg_len == 0 && Syscalls.isShutDownForReading(descriptor) {
+            while end > 0 && messages[end &- 1].msg_len == 0 { end &-= 1 }
+        }
+        if end == 0 { throw SocketError("recvmmsg", code: ESHUTDOWN) }
+        return end
     }
 
     /// The length of message `index` as received (at most ``slotSize``).
@@ -202,6 +237,13 @@ public struct ReceiveBatch: ~Copyable {
     public func isTruncated(at index: Int) -> Bool {
         precondition(index >= 0 && index < count, "datagram index out of range")
         return messages[index].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0
+    }
+
+    /// The length message `index` had when it arrived: ``length(at:)``, or more
+    /// when it was truncated (the kernel reports it with `MSG_TRUNC`; Linux 2.6.22 or later).
+    public func originalLength(at index: Int) -> Int {
+        precondition(index >= 0 && index < count, "datagram index out of range")
+        return Int(messages[index].msg_len)
     }
 
     /// The sum of the lengths of the messages from the last receive.
@@ -231,10 +273,17 @@ public struct ReceiveBatch: ~Copyable {
         UnsafeRawBufferPointer(start: buffers + index &* slotSize, count: length(at: index))
     }
 
-    /// The address message `index` came from; nil when the batch does not record sources.
+    /// The address message `index` came from; nil when the batch does not record
+    /// sources, or when the kernel gave no address for it.
     public func sourceAddress(at index: Int) -> SocketAddress? {
         precondition(index >= 0 && index < count, "datagram index out of range")
-        guard recordsSources else { return nil }
+        return sourceUnchecked(index)
+    }
+
+    /// The source the kernel wrote for message `index` in the last call, never an older one.
+    @inline(__always)
+    private func sourceUnchecked(_ index: Int) -> SocketAddress? {
+        guard recordsSources && messages[index].msg_hdr.msg_namelen > 0 else { return nil }
         return SocketAddress(UnsafeRawPointer(sources + index))
     }
 
@@ -345,7 +394,7 @@ public struct ReceiveBatch: ~Copyable {
         precondition(index >= 0 && index < count, "datagram index out of range")
         return MessageView(start: UnsafeRawPointer(buffers + index &* slotSize), length: lengthUnchecked(index),
                            segmentSize: segmentSizeUnchecked(index),
-                           source: recordsSources ? SocketAddress(UnsafeRawPointer(sources + index)) : nil,
+                           source: sourceUnchecked(index),
                            destination: recordsDestinations ? destinationUnchecked(index) : nil,
                            isTruncated: messages[index].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0)
     }
@@ -407,7 +456,8 @@ public struct ReceivedDatagram {
 
     /// The payload, in place in the batch.
     public let bytes: UnsafeRawBufferPointer
-    /// The sender's address; nil when the batch does not record sources.
+    /// The sender's address; nil when the batch does not record sources or the
+    /// kernel gave none.
     public let source: SocketAddress?
     /// The address it was sent to, with port 0 (see ``ReceiveBatch/destinationAddress(at:)``);
     /// nil unless the batch records destinations and the socket asked for them.

@@ -8,17 +8,18 @@ internal import CMPPSLinux
 ///
 /// Each message has its own buffer of ``segmentsPerMessage`` × ``payloadSize``
 /// bytes (zeroed at first), so a caller can stamp per-datagram contents in place.
-/// With one segment per message each message is one datagram. With more, the
-/// socket must have UDP GSO on (``UDPSocket/setSegmentSize(_:)`` with
-/// ``payloadSize``): the kernel cuts each message into datagrams of that size,
-/// the last one shorter when the message length is not a multiple of it.
+/// With one segment per message each message is one datagram. With more, each
+/// message carries its own UDP GSO segment size, ``payloadSize`` (a `UDP_SEGMENT`
+/// control message, Linux 4.18 or later), whatever the socket's setting: the kernel
+/// cuts each message into datagrams of that size, the last one shorter when the
+/// message length is not a multiple of it, and the counts say what it cut.
 ///
 /// On an unconnected socket, make the batch with `perMessageDestinations` and
 /// give each message its peer (``setDestination(_:at:)``): one call then answers
 /// many peers. With `perMessageSegmentSizes`, each message can carry its own GSO
-/// segment size (``setSegmentSize(_:at:)``, a `UDP_SEGMENT` control message), and
-/// the socket needs no GSO setting of its own. Neither costs the plain connected
-/// path anything: they are set up once per message, not per call.
+/// segment size (``setSegmentSize(_:at:)``), and the socket needs no GSO setting
+/// of its own. Neither costs the plain connected path anything: they are set up
+/// once per message, not per call.
 ///
 /// ``send(on:from:to:)`` is one `sendmmsg`; ``sendAll(from:firstSegment:to:on:)``
 /// finishes a range, counts datagrams, and falls back from GSO when the kernel
@@ -32,7 +33,8 @@ public struct SendBatch: ~Copyable {
     public let segmentsPerMessage: Int
     /// Whether each message has its own destination (``setDestination(_:at:)``).
     public let perMessageDestinations: Bool
-    /// Whether each message can have its own GSO segment size (``setSegmentSize(_:at:)``).
+    /// Whether each message can have its own GSO segment size (``setSegmentSize(_:at:)``):
+    /// asked for, or implied by several segments per message.
     public let perMessageSegmentSizes: Bool
 
     private let messages: UnsafeMutablePointer<CMPPSLinux_mmsghdr>
@@ -66,7 +68,8 @@ public struct SendBatch: ~Copyable {
     ///   - perMessageDestinations: give each message its own destination
     ///     (`msg_name`), for unconnected sockets. Until set, a message has none.
     ///   - perMessageSegmentSizes: let each message carry its own GSO segment size
-    ///     (a `UDP_SEGMENT` control message, Linux 4.18 or later). Until set, a message has none.
+    ///     (a `UDP_SEGMENT` control message, Linux 4.18 or later). Until set, a message
+    ///     has none, unless `segmentsPerMessage` > 1: then each starts with ``payloadSize``.
     /// - Precondition: 1 ≤ `capacity` ≤ 1024, 0 ≤ `payloadSize` ≤ 65527,
     ///   1 ≤ `segmentsPerMessage` ≤ 128.
     public init(capacity: Int, payloadSize: Int, segmentsPerMessage: Int = 1,
@@ -78,6 +81,9 @@ public struct SendBatch: ~Copyable {
         self.payloadSize = payloadSize
         self.segmentsPerMessage = segmentsPerMessage
         self.perMessageDestinations = perMessageDestinations
+        // Several segments per message are cut by the message's own size, never by a
+        // socket setting the batch cannot see: the count must be what the kernel cut.
+        let perMessageSegmentSizes = perMessageSegmentSizes || segmentsPerMessage > 1
         self.perMessageSegmentSizes = perMessageSegmentSizes
         messages = .allocate(capacity: capacity)
         vectors = .allocate(capacity: capacity)
@@ -124,6 +130,9 @@ public struct SendBatch: ~Copyable {
             splitMessages = nil
             splitVectors = nil
             splitCapacity = 0
+        }
+        if segmentsPerMessage > 1 {
+            for i in 0..<capacity { setSegmentSize(payloadSize, at: i) }
         }
     }
 
@@ -301,25 +310,26 @@ public struct SendBatch: ~Copyable {
         return Int((controls + index &* Self.segmentControlSize).load(fromByteOffset: ControlMessages.headerSize, as: UInt16.self))
     }
 
-    /// The size the kernel cuts message `index` at: its own segment size, else
-    /// ``payloadSize`` in a batch of several segments per message, else 0 (whole).
+    /// The size the kernel cuts message `index` at: its own segment size, else the
+    /// socket's (`socketSize`, 0 when it has none), else 0: the message is one datagram.
     @inline(__always)
-    private func cutSize(_ index: Int) -> Int {
+    private func cutSize(_ index: Int, socketSize: Int) -> Int {
         let own = ownSegmentSize(index)
-        if own > 0 { return own }
-        return segmentsPerMessage > 1 ? payloadSize : 0
+        return own > 0 ? own : socketSize
     }
 
     /// The datagrams message `index` becomes: 1, or with GSO its length divided
     /// by its segment size, rounded up (a message of 0 bytes is one empty datagram).
-    public func datagramCount(at index: Int) -> Int {
+    /// A message without a segment size of its own is cut by the socket's, if it
+    /// has one: pass it as `socketSegmentSize` (``SendState/socketSegmentSize``).
+    public func datagramCount(at index: Int, socketSegmentSize: Int = 0) -> Int {
         precondition(index >= 0 && index < capacity, "message index out of range")
-        return datagramsUnchecked(index)
+        return datagramsUnchecked(index, socketSize: max(0, socketSegmentSize))
     }
 
     @inline(__always)
-    private func datagramsUnchecked(_ index: Int) -> Int {
-        ReceiveBatch.datagramCount(length: vectors[index].iov_len, segmentSize: cutSize(index))
+    private func datagramsUnchecked(_ index: Int, socketSize: Int) -> Int {
+        ReceiveBatch.datagramCount(length: vectors[index].iov_len, segmentSize: cutSize(index, socketSize: socketSize))
     }
 
     // MARK: Sending
@@ -368,14 +378,18 @@ public struct SendBatch: ~Copyable {
     public func sendAll(from start: Int = 0, firstSegment: Int = 0, to end: Int, descriptor: Int32,
                         state: inout SendState) -> SendOutcome {
         precondition(start >= 0 && start <= end && end <= capacity, "message range out of bounds")
-        precondition(firstSegment == 0 || (start < end && firstSegment > 0 && firstSegment < datagramsUnchecked(start)),
+        // What the socket's own UDP_SEGMENT cuts (0 once GSO was refused: it was set to 0 then).
+        let socketSize = state.socketSegmentSize
+        precondition(firstSegment == 0 || (start < end && firstSegment > 0
+                                           && firstSegment < datagramsUnchecked(start, socketSize: socketSize)),
                      "first segment out of range")
         var outcome = SendOutcome()
         var next = start
         var segment = firstSegment
         while next < end {
             if segment > 0 || (carriesSegmentation && !state.allowsSegmentation) {
-                if !sendSplit(next: &next, segment: &segment, end: end, descriptor: descriptor, outcome: &outcome) { break }
+                if !sendSplit(next: &next, segment: &segment, end: end, descriptor: descriptor,
+                              socketSize: state.socketSegmentSize, outcome: &outcome) { break }
                 continue
             }
             do throws(SocketError) {
@@ -386,10 +400,10 @@ public struct SendBatch: ~Copyable {
                 }
                 outcome.calls &+= 1
                 outcome.messages &+= sent
-                if carriesSegmentation {
+                if carriesSegmentation || socketSize > 0 {
                     var index = next
                     while index < next &+ sent {
-                        outcome.datagrams &+= datagramsUnchecked(index)
+                        outcome.datagrams &+= datagramsUnchecked(index, socketSize: socketSize)
                         index &+= 1
                     }
                 } else {
@@ -424,7 +438,7 @@ public struct SendBatch: ~Copyable {
     /// Sends from datagram `segment` of message `next` on, one datagram per
     /// message, up to one call's worth, and advances the position by what the
     /// kernel took. False when the send must stop (``SendOutcome`` says why).
-    private func sendSplit(next: inout Int, segment: inout Int, end: Int, descriptor: Int32,
+    private func sendSplit(next: inout Int, segment: inout Int, end: Int, descriptor: Int32, socketSize: Int,
                            outcome: inout SendOutcome) -> Bool {
         guard let splitMessages, let splitVectors else {
             preconditionFailure("a batch without GSO has no datagrams to split")
@@ -435,7 +449,7 @@ public struct SendBatch: ~Copyable {
         var piece = segment
         while filled < splitCapacity && message < end {
             let length = vectors[message].iov_len
-            let size = cutSize(message)
+            let size = cutSize(message, socketSize: socketSize)
             let count = ReceiveBatch.datagramCount(length: length, segmentSize: size)
             let base = vectors[message].iov_base!
             let name = messages[message].msg_hdr.msg_name
@@ -483,7 +497,7 @@ public struct SendBatch: ~Copyable {
         outcome.datagrams &+= taken
         var left = taken
         while left > 0 {
-            let remaining = datagramsUnchecked(next) &- segment
+            let remaining = datagramsUnchecked(next, socketSize: socketSize) &- segment
             if left >= remaining {
                 left &-= remaining
                 next &+= 1

@@ -14,11 +14,15 @@ public struct SendState: Sendable, Equatable {
     public private(set) var maximumSegments: Int
     /// The error with which the kernel refused GSO on this socket; nil while it is allowed.
     public private(set) var segmentationRefusal: Errno?
+    /// The GSO segment size set on the socket itself (``UDPSocket/setSegmentSize(_:)``),
+    /// which the kernel applies to every message that carries none of its own; 0 for none.
+    public private(set) var socketSegmentSize: Int
 
     /// A socket on which GSO has not been refused.
     public init() {
         maximumSegments = SendBatch.maximumSegments
         segmentationRefusal = nil
+        socketSegmentSize = 0
     }
 
     /// Whether messages of several datagrams may still be sent as they are.
@@ -29,6 +33,12 @@ public struct SendState: Sendable, Equatable {
     mutating func refuseSegmentation(_ errno: Errno) {
         maximumSegments = 1
         segmentationRefusal = errno
+        socketSegmentSize = 0
+    }
+
+    /// Records the segment size just set on the socket.
+    mutating func recordSocketSegmentSize(_ bytes: Int) {
+        socketSegmentSize = bytes
     }
 }
 

@@ -7,7 +7,7 @@ package enum SystemCall: Sendable, Hashable {
     case spawn, waitpid, kill, fcntl
     case listen, accept, poll, recv
     case threadCreate, setAffinity
-    case shutdown
+    case shutdown, eventfd
     case bpfMapCreate, bpfMapUpdate, bpfProgramLoad, bpfLinkCreate, mmap, interfaceIndex, getrlimit
     case stat, rename, unlink
 }

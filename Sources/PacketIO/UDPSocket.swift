@@ -101,15 +101,20 @@ public struct UDPSocket: ~Copyable, Sendable {
     /// Turns UDP GSO on: from now on the kernel cuts every message sent on this
     /// socket into datagrams of `bytes` (the last may be shorter), so one
     /// message can carry up to 128 datagrams through the stack in one pass.
-    /// 0 turns it off. The corresponding C call is `setsockopt(SOL_UDP, UDP_SEGMENT)`;
-    /// Linux 4.18 or later.
-    public func setSegmentSize(_ bytes: Int) throws(SocketError) {
-        try Self.setSegmentSize(bytes, descriptor: descriptor)
+    /// 0 turns it off. The size is kept in ``sendState``, so that
+    /// ``SendBatch/sendAll(from:firstSegment:to:on:)`` counts the datagrams the
+    /// kernel cuts even from a batch of one datagram per message. (A segmented
+    /// ``SendBatch`` needs no socket setting: each of its messages carries its own.)
+    /// The corresponding C call is `setsockopt(SOL_UDP, UDP_SEGMENT)`; Linux 4.18 or later.
+    public mutating func setSegmentSize(_ bytes: Int) throws(SocketError) {
+        try Self.setSegmentSize(bytes, descriptor: descriptor, state: &sendState)
     }
 
-    /// ``setSegmentSize(_:)`` on a descriptor whose socket is owned elsewhere.
-    public static func setSegmentSize(_ bytes: Int, descriptor: Int32) throws(SocketError) {
+    /// ``setSegmentSize(_:)`` on a descriptor whose socket is owned elsewhere,
+    /// recording the size in the ``SendState`` its senders keep.
+    public static func setSegmentSize(_ bytes: Int, descriptor: Int32, state: inout SendState) throws(SocketError) {
         try Syscalls.setOption(descriptor, CMPPSLinux_SOL_UDP, CMPPSLinux_UDP_SEGMENT, Int32(clamping: bytes), "setsockopt(UDP_SEGMENT)")
+        state.recordSocketSegmentSize(max(0, min(bytes, Int(UInt16.max))))
     }
 
     /// Turns UDP GRO on or off: with it, the kernel may hand several datagrams
@@ -140,9 +145,16 @@ public struct UDPSocket: ~Copyable, Sendable {
         }
     }
 
-    /// Datagrams the kernel dropped at this socket since it was opened (its
+    /// Packets the kernel dropped at this socket since it was opened (its
     /// receive buffer was full, or memory ran out): exact, and this socket's
     /// alone, unlike the host-wide RcvbufErrors.
+    ///
+    /// It counts what the kernel queues, which is a datagram unless the socket
+    /// has UDP GRO on (``setReceiveCoalescing(_:)``): then a coalesced packet of up
+    /// to 64 datagrams is dropped, and counted, once. The kernel keeps no count of
+    /// the datagrams in the packets it dropped, and `SO_RXQ_OVFL` reports this same
+    /// counter, so no socket option gives datagram-level drops under GRO: number
+    /// the datagrams (``SequenceHeader``) and count the gaps.
     /// The corresponding C call is `getsockopt(SO_MEMINFO)`; Linux 4.6 or later.
     public var dropCount: UInt64 {
         get throws(SocketError) { try Self.dropCount(descriptor: descriptor) }
@@ -180,6 +192,29 @@ public struct UDPSocket: ~Copyable, Sendable {
     /// ``incomingCPU`` of a descriptor whose socket is owned elsewhere.
     public static func incomingCPU(descriptor: Int32) throws(SocketError) -> Int {
         Int(try Syscalls.intOption(descriptor, SOL_SOCKET, CMPPSLinux_SO_INCOMING_CPU, "getsockopt(SO_INCOMING_CPU)"))
+    }
+
+    /// Ends reading on this socket: a thread blocked in ``ReceiveBatch/receive(from:limit:)``
+    /// wakes, gets what was already queued, and then ``Errno/shutDown``, as does every
+    /// later receive. Sending still works (an echo server can answer what it drained).
+    /// Safe to call from another thread while one receives, as long as the socket
+    /// is open: ``ReusePortGroup/stop()`` does it for the sockets it owns.
+    /// The corresponding C function is `shutdown(2)` with `SHUT_RD`; an unconnected
+    /// UDP socket's `ENOTCONN` is not an error here (Linux shuts it down all the same).
+    public func shutdownReceiving() throws(SocketError) {
+        try Syscalls.shutdownReading(descriptor)
+    }
+
+    /// Makes receives and sends return at once instead of waiting: a receive
+    /// with nothing queued returns 0 messages, a send with no room returns 0.
+    /// Wait for readiness with ``PollSet``. The corresponding C call is `fcntl(F_SETFL, O_NONBLOCK)`.
+    public func setNonBlocking(_ enabled: Bool) throws(SocketError) {
+        try Syscalls.setNonBlocking(descriptor, enabled)
+    }
+
+    /// Whether the socket is non-blocking. The corresponding C call is `fcntl(F_GETFL)`.
+    public var isNonBlocking: Bool {
+        get throws(SocketError) { try Syscalls.isNonBlocking(descriptor) }
     }
 
     /// Binds the socket to a local address. The corresponding C function is `bind(2)`.

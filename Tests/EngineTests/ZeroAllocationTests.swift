@@ -31,7 +31,7 @@ struct ZeroAllocationTests {
     /// GSO messages), each with a sequence header of ``flow`` and a send time, so
     /// that the receiving loop's key check, flow and latency accounting run too.
     func fill(_ socket: borrowing UDPSocket, count: Int, segments: Int = 1) throws {
-        let sender = try UDPSocket(family: .inet)
+        var sender = try UDPSocket(family: .inet)
         try sender.connect(to: try socket.localAddress())
         if segments > 1 { try sender.setSegmentSize(32) }
         let batch = SendBatch(capacity: 64, payloadSize: 32, segmentsPerMessage: segments)
@@ -89,7 +89,7 @@ struct ZeroAllocationTests {
     /// Allocations made on this thread while `work` sends `batches` full batches.
     func sendAllocations(batches: Int, segments: Int) throws -> UInt {
         let sink = try receiver()  // never read: the kernel drops what does not fit, silently for the sender
-        let socket = try UDPSocket(family: .inet)
+        var socket = try UDPSocket(family: .inet)
         try socket.connect(to: try sink.localAddress())
         if segments > 1 { try socket.setSegmentSize(32) }
         let control = RunControl()

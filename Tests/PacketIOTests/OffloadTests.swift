@@ -11,7 +11,7 @@ import PacketIO
     /// 250 bytes (two full segments and a 50-byte tail). Segment `s` of message
     /// `m` is stamped with index `m * 4 + s`.
     func sendTwoGSOMessages(to address: SocketAddress) throws {
-        let sender = try UDPSocket(family: address.family)
+        var sender = try UDPSocket(family: address.family)
         try sender.connect(to: address)
         try sender.setSegmentSize(100)
         let batch = SendBatch(capacity: 2, payloadSize: 100, segmentsPerMessage: 4)

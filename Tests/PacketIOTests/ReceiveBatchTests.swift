@@ -58,19 +58,21 @@ struct ReceiveBatchTests {
         #expect(sent == 2)
 
         var inbound = ReceiveBatch(capacity: 2, slotSize: 100)
-        var lengths: [Int] = [], flags: [Bool] = [], intact: [Bool] = []
+        var lengths: [Int] = [], originals: [Int] = [], flags: [Bool] = [], intact: [Bool] = []
         for _ in 0..<2 where lengths.count < 2 {
             let n = try inbound.receive(from: receiver)
             if n == 0 { break }
             for i in 0..<n {
                 let index = lengths.count
                 lengths.append(inbound.length(at: i))
+                originals.append(inbound.originalLength(at: i))
                 flags.append(inbound.isTruncated(at: i))
                 // The first 100 bytes are intact.
                 intact.append(inbound.withUnsafeBytes(at: i) { isStamped($0, index: index, length: 100) })
             }
         }
         #expect(lengths == [100, 100])
+        #expect(originals == [300, 300])
         #expect(flags == [true, true])
         #expect(intact == [true, true])
     }

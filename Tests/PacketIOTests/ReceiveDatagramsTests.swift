@@ -52,7 +52,7 @@ func sendStamped(_ count: Int, length: Int, segments: Int = 1, from sender: borr
         let receiver = try boundLoopbackSocket(family)
         try receiver.setReceiveCoalescing(true)
         try receiver.setReceiveTimeout(milliseconds: 500)
-        let sender = try UDPSocket(family: family)
+        var sender = try UDPSocket(family: family)
         try sender.connect(to: try receiver.localAddress())
         try sender.setSegmentSize(100)
         // Two GSO messages: 10 datagrams of 100 bytes, then 5 of 100 and one of 37.
@@ -82,7 +82,7 @@ func sendStamped(_ count: Int, length: Int, segments: Int = 1, from sender: borr
         let receiver = try boundLoopbackSocket(.inet)
         try receiver.setReceiveCoalescing(true)
         try receiver.setReceiveTimeout(milliseconds: 500)
-        let sender = try UDPSocket(family: .inet)
+        var sender = try UDPSocket(family: .inet)
         try sender.connect(to: try receiver.localAddress())
         try sender.setSegmentSize(64)
 

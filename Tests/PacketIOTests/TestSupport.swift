@@ -20,7 +20,7 @@ func boundLoopbackSocket(_ family: SocketAddress.Family) throws(SocketError) -> 
 }
 
 /// Holds a noncopyable socket so that many can be kept open at once in an Array.
-final class SocketBox {
+final class SocketBox: Sendable {
     let socket: UDPSocket
     init(_ socket: consuming UDPSocket) { self.socket = socket }
 }
@@ -112,4 +112,14 @@ func caught<E: Error>(_ body: () throws(E) -> Void) -> E? {
     } catch {
         return error
     }
+}
+
+/// Checks `condition` every millisecond until it holds (true) or `seconds` pass (false).
+func waitFor(seconds: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = MonotonicClock.now() + UInt64(seconds * 1e9)
+    while MonotonicClock.now() < deadline {
+        if condition() { return true }
+        usleep(1000)
+    }
+    return condition()
 }

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <time.h>
 #include <stdint.h>
+#include <sys/eventfd.h>
 
 /// Layout-identical to glibc's `struct mmsghdr` (checked by _Static_assert in shim.c).
 struct CMPPSLinux_mmsghdr {
@@ -56,6 +57,8 @@ static const int CMPPSLinux_SO_ATTACH_REUSEPORT_CBPF = 51;
 static const int CMPPSLinux_UDP_SEGMENT = 103;
 static const int CMPPSLinux_UDP_GRO = 104;
 static const int CMPPSLinux_SOL_UDP = 17;
+/// poll(2)'s "the peer shut down, or this socket was shut down for reading" (a GNU name).
+static const short CMPPSLinux_POLLRDHUP = 0x2000;
 
 // Destination addresses of received datagrams (IP_PKTINFO, IPV6_RECVPKTINFO) and
 // the layouts of the control messages that carry them (checked in shim.c).

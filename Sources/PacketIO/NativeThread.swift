@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import PacketIO
+
 
 /// A joinable POSIX thread running one closure, pinned to a CPU first when
 /// asked: the one way receive and send runs start their workers. Workers use

@@ -1,0 +1,32 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The signals that ask a server to stop (SIGINT, SIGTERM, SIGHUP), taken
+/// synchronously by one thread instead of by a handler that could run inside
+/// any thread: call ``block()`` first thing in `main`, before starting threads
+/// (each new thread inherits the mask), then ``wait()`` where the program
+/// should learn of the stop, and stop its threads from there (for example with
+/// ``ReusePortGroup/stop()``).
+public enum StopSignals {
+    /// Blocks the stop signals in the calling thread and every thread it starts
+    /// afterwards, and ignores SIGPIPE (a closed pipe becomes an error to handle).
+    /// The corresponding C functions are `pthread_sigmask(3)` and `signal(2)`.
+    public static func block() {
+        _ = Syscalls.takeStopSignals()
+    }
+
+    /// Waits for a stop signal that ``block()`` held back, however long it takes;
+    /// returns its number (`SIGINT`, `SIGTERM` or `SIGHUP`). Returns at once when one
+    /// is already pending. The corresponding C function is `sigtimedwait(2)`.
+    public static func wait() -> Int32 {
+        while true {
+            if let signal = Syscalls.waitForStopSignal(nanoseconds: 3_600_000_000_000) { return signal }
+        }
+    }
+
+    /// Waits up to `milliseconds` for a stop signal; its number, or nil when the time passed.
+    public static func wait(milliseconds: Int) -> Int32? {
+        Syscalls.waitForStopSignal(nanoseconds: UInt64(max(0, milliseconds)) &* 1_000_000)
+    }
+}

@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import PacketIO
+
+/// What PacketIO reports is what the kernel did: no datagram counted that the
+/// kernel did not cut, no address it did not give, no drop count that claims
+/// more than it measures.
+@Suite struct HonestResultsTests {
+    /// A batch of eight 100-byte segments per message, sent on a socket that was
+    /// never given a segment size: the batch carries its own, so eight datagrams
+    /// leave and eight are counted.
+    @Test(arguments: [SocketAddress.Family.inet, .inet6])
+    func aSegmentedBatchCutsItsMessagesWithoutTheSocketsSegmentSize(family: SocketAddress.Family) throws {
+        let receiver = try roomyReceiver(family)
+        var sender = try UDPSocket(family: family)
+        try sender.connect(to: try receiver.localAddress())
+        let batch = SendBatch(capacity: 1, payloadSize: 100, segmentsPerMessage: 8)
+        for segment in 0..<8 { batch.withUnsafeMutablePayload(at: 0, segment: segment) { stamp($0, index: segment) } }
+        #expect(batch.segmentSize(at: 0) == 100)
+        #expect(batch.datagramCount(at: 0) == 8)
+        let outcome = batch.sendAll(to: 1, on: &sender)
+        #expect(outcome.datagrams == 8)
+        #expect(outcome.messages == 1)
+        #expect(outcome.error == nil)
+        let seen = try stampsReceived(on: receiver, expected: 8)
+        #expect(seen.map(\.index) == Array(0..<8))
+        #expect(seen.map(\.length) == Array(repeating: 100, count: 8))
+    }
+
+    /// A plain batch (one datagram per message) on a socket whose own segment
+    /// size is shorter than its messages: the kernel cuts each message, and the
+    /// count says so.
+    @Test func aSocketsOwnSegmentSizeIsCountedForAPlainBatch() throws {
+        let receiver = try roomyReceiver(.inet)
+        var sender = try UDPSocket(family: .inet)
+        try sender.connect(to: try receiver.localAddress())
+        try sender.setSegmentSize(50)
+        let batch = SendBatch(capacity: 2, payloadSize: 120)
+        let outcome = batch.sendAll(to: 2, on: &sender)
+        #expect(outcome.datagrams == 6)  // 50 + 50 + 20, twice
+        #expect(outcome.messages == 2)
+        let seen = try stampsReceived(on: receiver, expected: 6)
+        #expect(seen.map(\.length) == [50, 50, 20, 50, 50, 20])
+    }
+
+    /// After `shutdown(SHUT_RD)` the kernel answers a receive with empty messages
+    /// that have no address: they are not datagrams, and no slot takes the
+    /// previous sender's address. The queue drains first, then the socket reads
+    /// as shut down.
+    @Test(arguments: [SocketAddress.Family.inet, .inet6], [true, false])
+    func aShutDownSocketDrainsThenSaysSoAndInventsNoSource(family: SocketAddress.Family, recordsSources: Bool) throws {
+        let receiver = try roomyReceiver(family)
+        let sender = try UDPSocket(family: family)
+        try sender.connect(to: try receiver.localAddress())
+        var batch = ReceiveBatch(capacity: 8, recordsSources: recordsSources)
+        try sender.send(UnsafeRawBufferPointer(start: [UInt8](repeating: 7, count: 5), count: 5))
+        #expect(try batch.receive(from: receiver) == 1)
+        let senderAddress = try sender.localAddress()
+        #expect(batch.sourceAddress(at: 0) == (recordsSources ? senderAddress : nil))
+
+        try sender.send(UnsafeRawBufferPointer(start: [UInt8](repeating: 8, count: 3), count: 3))
+        try waitForQueuedBytes(on: receiver)
+        try receiver.shutdownReceiving()
+        #expect(try batch.receive(from: receiver) == 1)
+        #expect(batch.length(at: 0) == 3)
+        #expect(batch.sourceAddress(at: 0) == (recordsSources ? senderAddress : nil))
+        let error = caught { () throws(SocketError) in _ = try batch.receive(from: receiver) }
+        #expect(error?.errno == .shutDown)
+        #expect(error?.description == "recvmmsg: the socket was shut down for reading")
+        #expect(batch.count == 0)
+    }
+
+    /// `UDPSocket.dropCount` counts what the kernel drops: with UDP GRO on, a
+    /// coalesced message of 64 datagrams is dropped, and counted, once.
+    @Test func dropCountCountsCoalescedPacketsNotDatagrams() throws {
+        let receiver = try boundLoopbackSocket(.inet)
+        try receiver.setReceiveCoalescing(true)
+        try receiver.setReceiveBufferSize(4096, force: false)
+        try receiver.setReceiveTimeout(milliseconds: 100)
+        var sender = try UDPSocket(family: .inet)
+        try sender.connect(to: try receiver.localAddress())
+        let messages = 200
+        let batch = SendBatch(capacity: messages, payloadSize: 32, segmentsPerMessage: 64)
+        let outcome = batch.sendAll(to: messages, on: &sender)
+        #expect(outcome.datagrams == messages * 64)
+        var received = ReceiveBatch(capacity: 64, slotSize: ReceiveBatch.coalescedSlotSize)
+        var datagrams = 0
+        var coalesced = 0
+        while try received.receive(from: receiver) > 0 {
+            datagrams += received.totalDatagramCount()
+            for index in 0..<received.count where received.datagramCount(at: index) == 64 { coalesced += 1 }
+        }
+        let lost = messages * 64 - datagrams
+        #expect(lost > 0, "an 8 KiB buffer should not hold 12800 datagrams")
+        #expect(coalesced * 64 == datagrams, "loopback GRO should keep each GSO message whole")
+        #expect(try receiver.dropCount == UInt64(lost / 64))
+    }
+}
+
+/// Waits (bounded) until `socket` has something queued, so a shutdown comes after the datagram.
+func waitForQueuedBytes(on socket: borrowing UDPSocket) throws {
+    for _ in 0..<2000 {
+        if try UDPSocket.queuedBytes(descriptor: socket.descriptor) > 0 { return }
+        usleep(1000)
+    }
+    Issue.record("nothing was queued within 2 s")
+}
