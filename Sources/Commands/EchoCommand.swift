@@ -17,6 +17,7 @@ enum EchoCommand {
         OptionSpec("--duration", "SECONDS", "stop after this long, 0.001 to 31536000 (365 days) (default: until Ctrl-C)"),
         OptionSpec("--count", "N", "stop after N requests (answered or not), 1 to 2^64-1, e.g. 200000 or 200k"),
         OptionSpec("--interval", "SECONDS", "seconds between report lines, 0.001 to 31536000 (default 1)"),
+        OptionSpec("--sockperf", nil, "answer as sockperf server does, so sockperf's clients (pp, ul) work: a request with sockperf's header is answered only when it asks for a reply, with its client flag cleared; every other byte comes back as it came"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in docs/echo-and-ping.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
     ]
@@ -36,6 +37,7 @@ enum EchoCommand {
           mpps echo 127.0.0.1:4321 --cpus 1
           mpps echo 0.0.0.0:4321 --threads 2 --reuseport --cpus 0-1
           mpps echo [::1]:4400 --json --duration 6
+          mpps echo 127.0.0.1:11111 --sockperf     (then: sockperf pp -i 127.0.0.1 --full-rtt)
         """)
 
     static func run(_ raw: [String]) throws(RunError) {
@@ -85,6 +87,7 @@ enum EchoCommand {
         let buffer = try arguments.size("--rcvbuf", minimum: 0) ?? RecvCommand.defaultReceiveBuffer
         echo.receive.receiveBuffer = buffer == 0 ? nil : buffer
         echo.receive.count = try arguments.count("--count")
+        echo.sockperf = arguments.flag("--sockperf")
         return echo
     }
 }

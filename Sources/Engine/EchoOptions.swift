@@ -9,6 +9,12 @@ package struct EchoOptions: Sendable {
     /// most requests one `recvmmsg` takes and one `sendmmsg` answers.
     package var receive = ReceiveOptions()
 
+    /// Answer as `sockperf server` does: a request carrying sockperf's header is answered
+    /// only when it asks for a reply (its pong flag), and the reply has the client flag
+    /// cleared (sockperf's client ignores a message that still says it came from a client).
+    /// Every other byte is returned as it came.
+    package var sockperf = false
+
     /// The bytes reserved per request: the largest UDP payload, so that every
     /// request a socket can receive is returned whole (one slot too small would
     /// cut a request short, and the echo answers none it cannot return byte for byte).

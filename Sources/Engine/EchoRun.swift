@@ -73,7 +73,8 @@ package final class EchoRun: @unchecked Sendable {
         for index in 0..<receive.threads {
             let holder = sockets[index % sockets.count]
             let work = EchoWorker(descriptor: holder.descriptor, batch: receive.batch, latch: latch, limit: receive.count,
-                                  slot: counters.slot(index), stop: control.flag, total: control.sharedTotal)
+                                  slot: counters.slot(index), stop: control.flag, total: control.sharedTotal,
+                                  sockperf: options.sockperf)
             let cpu = threadCPUs?[index]
             let control = self.control
             let registry = threadCPU
@@ -106,9 +107,11 @@ package final class EchoRun: @unchecked Sendable {
         return total
     }
 
-    /// Asks the threads to stop and waits for them (at most about 100 ms when idle).
+    /// Asks the threads to stop, wakes any blocked in a receive by shutting the sockets down
+    /// for reading (they answer what was queued, then end), and waits for them.
     package func stop() {
         control.requestStop()
+        for holder in sockets { try? holder.socket.shutdownReceiving() }
         for thread in threads { thread.join() }
     }
 

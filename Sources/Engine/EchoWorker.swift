@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import PacketIO
 import Reporting
 
@@ -15,8 +18,10 @@ struct EchoWorker: Sendable {
     let slot: WordSlot
     let stop: StopFlag
     let total: SharedTotal
+    let sockperf: Bool
 
-    /// Echoes until a stop request or, with a limit, until the run's requests reach it.
+    /// Echoes until a stop request, the socket shut down for reading (``EchoRun/stop()``: a blocked
+    /// receive wakes at once) or, with a limit, until the run's requests reach it.
     /// Allocates both batches before the loop and nothing in it. A failed receive ends
     /// the loop (the error is returned); a failed reply is counted and the loop goes on.
     func run() -> SocketError? {
@@ -34,11 +39,12 @@ struct EchoWorker: Sendable {
             }
             let received: Int
             do throws(SocketError) { received = try requests.receive(descriptor: descriptor, limit: want) } catch {
-                return error
+                // The run shut the socket down for reading: what was queued has been answered.
+                return error.code == ESHUTDOWN ? nil : error
             }
             if received == 0 { continue }
             counts.receiveCalls &+= 1
-            let prepared = Self.prepare(requests, into: replies, counts: &counts)
+            let prepared = Self.prepare(requests, into: replies, sockperf: sockperf, counts: &counts)
             Self.answer(replies, count: prepared, descriptor: descriptor, state: &state, counts: &counts)
             counts.publish(to: slot)
             if let limit, total.add(UInt64(received)) >= limit { stop.set() }
@@ -49,14 +55,18 @@ struct EchoWorker: Sendable {
     /// Copies each request that can be returned whole into the next reply, addressed
     /// to its source; counts the rest by cause. Returns the replies prepared.
     @inline(never)
-    static func prepare(_ requests: borrowing ReceiveBatch, into replies: borrowing SendBatch, counts: inout Counts) -> Int {
+    static func prepare(_ requests: borrowing ReceiveBatch, into replies: borrowing SendBatch, sockperf: Bool,
+                        counts: inout Counts) -> Int {
         var prepared = 0
         requests.forEachDatagram { request in
             counts.requests &+= 1
             counts.requestBytes &+= UInt64(request.bytes.count)
             if request.isTruncated || request.bytes.count > replies.messageCapacity { counts.truncated &+= 1; return }
             guard let source = request.source else { counts.noSource &+= 1; return }
+            let header = sockperf ? SockperfHeader(request.bytes) : nil
+            if let header, !header.asksForReply { counts.unasked &+= 1; return }
             replies.setMessage(copying: request.bytes, at: prepared)
+            if header != nil { replies.withUnsafeMutableMessage(at: prepared) { SockperfHeader.markAsServers($0) } }
             replies.setDestination(source, at: prepared)
             prepared &+= 1
         }
@@ -107,6 +117,7 @@ struct EchoWorker: Sendable {
         var timedOut: UInt64 = 0
         var sendErrors: UInt64 = 0
         var refusedRetries: UInt64 = 0
+        var unasked: UInt64 = 0
 
         @inline(__always)
         func publish(to slot: WordSlot) {
@@ -122,6 +133,7 @@ struct EchoWorker: Sendable {
             slot.store(timedOut, at: EchoCount.timedOut.rawValue)
             slot.store(sendErrors, at: EchoCount.sendErrors.rawValue)
             slot.store(refusedRetries, at: EchoCount.refusedRetries.rawValue)
+            slot.store(unasked, at: EchoCount.unasked.rawValue)
         }
     }
 }

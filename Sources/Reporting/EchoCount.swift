@@ -2,7 +2,7 @@ import PacketIO
 
 /// The words an echo thread publishes, by index in its ``WordSlot``: requests in,
 /// replies out, and every request not answered, by cause. Per thread and in
-/// total, `requests = replies + truncated + noSource + noBuffers + timedOut + sendErrors`.
+/// total, `requests = replies + truncated + noSource + noBuffers + timedOut + sendErrors + unasked`.
 package enum EchoCount: Int, CaseIterable, Sendable {
     /// Datagrams received (requests).
     case requests
@@ -26,6 +26,8 @@ package enum EchoCount: Int, CaseIterable, Sendable {
     case timedOut
     /// Not answered: the kernel refused the reply for another reason (`sendmmsg` failed: EPERM, EACCES...).
     case sendErrors
+    /// Not answered: with `--sockperf`, a sockperf message that asked for no reply (no pong flag).
+    case unasked
     /// Calls answered `ECONNREFUSED` and made again (nothing lost).
     case refusedRetries
 }

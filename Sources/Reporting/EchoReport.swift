@@ -19,7 +19,7 @@ package struct EchoTotals: Equatable, Sendable {
 
     /// Requests not answered, all causes together.
     package var notAnswered: UInt64 {
-        self[.truncated] &+ self[.noSource] &+ self[.noBuffers] &+ self[.timedOut] &+ self[.sendErrors]
+        self[.truncated] &+ self[.noSource] &+ self[.noBuffers] &+ self[.timedOut] &+ self[.sendErrors] &+ self[.unasked]
     }
 
     /// Word-by-word difference from `earlier`, for an interval.
@@ -27,11 +27,11 @@ package struct EchoTotals: Equatable, Sendable {
         EchoTotals(words: zip(words, earlier.words).map { $0 &- $1 })
     }
 
-    /// `"not_answered":{"total":N,"truncated":N,"no_source":N,"no_buffers":N,"timed_out":N,"send_errors":N}`.
+    /// `"not_answered":{"total":N,"truncated":N,"no_source":N,"no_buffers":N,"timed_out":N,"send_errors":N,"unasked":N}`.
     package var notAnsweredJSON: JSONValue {
         ["total": .unsigned(notAnswered), "truncated": .unsigned(self[.truncated]), "no_source": .unsigned(self[.noSource]),
          "no_buffers": .unsigned(self[.noBuffers]), "timed_out": .unsigned(self[.timedOut]),
-         "send_errors": .unsigned(self[.sendErrors])]
+         "send_errors": .unsigned(self[.sendErrors]), "unasked": .unsigned(self[.unasked])]
     }
 }
 
@@ -156,7 +156,8 @@ package struct EchoSummary: Equatable, Sendable {
         let t = totals
         var lines = "echo: \(t[.requests]) requests = \(t[.replies]) replies + \(t.notAnswered) not answered "
             + "(truncated \(t[.truncated]), no source \(t[.noSource]), no buffers \(t[.noBuffers]), "
-            + "timed out \(t[.timedOut]), send errors \(t[.sendErrors])); "
+            + "timed out \(t[.timedOut]), send errors \(t[.sendErrors])"
+            + (t[.unasked] > 0 ? ", unasked \(t[.unasked])" : "") + "); "
             + "\(socketDrops.map { "\($0)" } ?? "?") dropped at the socket before being read\n"
         lines += "      \(Units.fixed(seconds, decimals: 3)) s, \(t[.receiveCalls]) recvmmsg and \(t[.sendCalls]) sendmmsg calls"
         if let perRequest = cpuNanosecondsPerRequest { lines += ", \(Units.fixed(perRequest, decimals: 0)) ns of CPU per request" }

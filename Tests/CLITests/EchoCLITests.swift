@@ -106,4 +106,30 @@ import PacketIO
         #expect(echo.finish(within: 20) == 0, "\(echo.stderr)")
         #expect(echo.stdout.contains("echo: 10 requests = 10 replies + 0 not answered (truncated 0, no source 0, no buffers 0, timed out 0, send errors 0); 0 dropped at the socket before being read\n"), "\(echo.stdout)")
     }
+
+    /// A client mpps did not write, sockperf's ping-pong, against `mpps echo --sockperf`: it completes and reports latency.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sockperf")
+                   && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs sockperf (apt-get install sockperf) and python3"))
+    func sockperfPingPongCompletes() throws {
+        let (echo, address) = try Self.startEcho("127.0.0.1", ["--sockperf"])
+        // sockperf ends its run with a timer signal, which the test process's blocked mask would
+        // hold back in the child: unblock everything, then become sockperf.
+        let unblocked = ["/usr/bin/python3", "-c",
+                         "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"]
+        let client = try Program.run("/usr/bin/sockperf", ["pp", "-i", "127.0.0.1", "-p", "\(address.port)", "-m", "32",
+                                                          "-t", "2", "--mps", "2000", "--full-rtt"],
+                                     prefix: unblocked, within: 60)
+        let output = client.stdout + client.stderr
+        #expect(client.status == 0, "\(output)")
+        #expect(output.contains("percentile 50.000 ="), "\(output)")
+        #expect(!output.contains("No messages were received"), "\(output)")
+        echo.send(SIGINT)
+        #expect(echo.finish(within: 20) == 0, "\(echo.stderr)")
+        let summary = try #require(echo.stdoutLines.last.flatMap(jsonObject))
+        let requests = try #require(summary["requests"] as? Int)
+        let unasked = (summary["not_answered"] as? [String: Any])?["unasked"] as? Int ?? -1
+        // Every request answered but those sockperf sent asking for none (its warm-up, say).
+        #expect(summary["replies"] as? Int == requests - unasked, "\(summary)")
+        #expect(requests > 100, "\(summary)")
+    }
 }
