@@ -17,6 +17,13 @@ enum PingCommand {
         OptionSpec("--duration", "SECONDS", "stop sending after this long, 0.001 to 31536000 (365 days) (default: until Ctrl-C, or --count)"),
         OptionSpec("--count", "N", "send N requests over all threads, then wait for their replies (at most --timeout) and stop; 1 to 2^64-1"),
         OptionSpec("--interval", "SECONDS", "seconds between report lines, 0.001 to 31536000 (default 1)"),
+        OptionSpec("--ndr", nil, "search for the highest rate (open loop) whose replies come back with loss within --loss and p99 RTT within --p99, confirmed by a second trial"),
+        OptionSpec("--loss", "FRACTION", "with --ndr: the most loss a trial may have, 0 to 1 (default 0.001)"),
+        OptionSpec("--p99", "MICROSECONDS", "with --ndr: the highest p99 RTT (from the intended send time) a trial may have, 1 to 10000000 (default 1000)"),
+        OptionSpec("--min-rate", "RPS", "with --ndr: the lowest rate tried (default 1000)"),
+        OptionSpec("--max-rate", "RPS", "with --ndr: the highest rate tried, first (default 1M)"),
+        OptionSpec("--steps", "N", "with --ndr: search trials at most, 1-30 (default 8), before the confirming one"),
+        OptionSpec("--trial", "SECONDS", "with --ndr: the length of each trial, 0.1 to 3600 (default 2)"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in docs/echo-and-ping.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
     ]
@@ -39,6 +46,7 @@ enum PingCommand {
           mpps ping 127.0.0.1:4321 --inflight 1 --count 100k      (ping-pong)
           mpps ping 127.0.0.1:4321 --rate 1000 --inflight 4       (wrk2-style: a schedule and a cap)
           mpps ping [::1]:4400 --json --duration 6
+          mpps ping 127.0.0.1:4321 --ndr --loss 0.001 --p99 500 --max-rate 500k
         """)
 
     static func run(_ raw: [String]) throws(RunError) {
@@ -49,6 +57,10 @@ enum PingCommand {
         }
         let ping = try pingOptions(arguments)
         let json = arguments.flag("--json")
+        if let bounds = try ndrBounds(arguments) {
+            try PingNDR.run(ping, bounds: bounds, json: json)
+            return
+        }
         let quiet = arguments.flag("--quiet")
         let interval = try arguments.seconds("--interval") ?? 1
         let duration = try arguments.seconds("--duration")
@@ -93,5 +105,28 @@ enum PingCommand {
         ping.cpus = try arguments.cpus("--cpus")
         ping.count = try arguments.count("--count")
         return ping
+    }
+
+    /// `--ndr` and its bounds; nil without `--ndr` (and then none of them may be given).
+    static func ndrBounds(_ arguments: Arguments) throws(RunError) -> PingNDR.Bounds? {
+        let own = ["--loss", "--p99", "--min-rate", "--max-rate", "--steps", "--trial"]
+        guard arguments.flag("--ndr") else {
+            if let given = own.first(where: { arguments.text($0) != nil }) { throw arguments.usage("\(given) goes with --ndr") }
+            return nil
+        }
+        for excluded in ["--rate", "--count", "--duration"] where arguments.text(excluded) != nil {
+            throw arguments.usage("--ndr and \(excluded) exclude each other: the search chooses each trial's rate and length (--trial)")
+        }
+        var bounds = PingNDR.Bounds()
+        bounds.loss = try arguments.fraction("--loss") ?? bounds.loss
+        bounds.p99Microseconds = Double(try arguments.integer("--p99", in: 1...10_000_000) ?? 1000)
+        bounds.minimum = try arguments.rate("--min-rate") ?? bounds.minimum
+        bounds.maximum = try arguments.rate("--max-rate") ?? bounds.maximum
+        guard bounds.minimum <= bounds.maximum else {
+            throw arguments.usage("--min-rate \(Units.shortRate(bounds.minimum)) is above --max-rate \(Units.shortRate(bounds.maximum))")
+        }
+        bounds.steps = try arguments.integer("--steps", in: 1...30) ?? bounds.steps
+        bounds.trialSeconds = try arguments.seconds("--trial", minimum: 0.1, maximum: 3600) ?? bounds.trialSeconds
+        return bounds
     }
 }

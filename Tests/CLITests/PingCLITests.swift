@@ -157,4 +157,32 @@ import PacketIO
         #expect(result.stdout == "")
         #expect(result.stderr == message + "\n")
     }
+
+    /// `--ndr` against mpps echo with loose bounds: the search ends with a confirmed rate, and
+    /// every trial's account closes.
+    @Test func theNDRSearchFindsAConfirmedRate() throws {
+        let (echo, address) = try EchoCLITests.startEcho("127.0.0.1")
+        let ping = try Program.run("mpps", ["ping", "\(address)", "--ndr", "--min-rate", "500", "--max-rate", "4000",
+                                            "--steps", "2", "--trial", "0.3", "--timeout", "0.2", "--loss", "0.5",
+                                            "--p99", "10000000", "--json"], within: 60)
+        #expect(ping.status == 0, "\(ping.stderr)")
+        let lines = ping.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
+        let trials = lines.filter { $0["type"] as? String == "trial" }
+        #expect(!trials.isEmpty)
+        for trial in trials {
+            #expect((trial["sent"] as? Int ?? -1) == (trial["replies"] as? Int ?? -2) + (trial["lost"] as? Int ?? -3), "\(trial)")
+        }
+        let answer = try #require(lines.last)
+        #expect(answer["type"] as? String == "ndr")
+        #expect(answer["confirmed"] as? Bool == true, "\(lines)")
+        #expect((answer["rate"] as? NSNumber)?.doubleValue == 4000, "\(answer)")
+        echo.send(SIGINT)
+        #expect(echo.finish(within: 20) == 0)
+    }
+
+    @Test func ndrBoundsGoWithNDR() throws {
+        let result = try Program.run("mpps", ["ping", "--loss", "0.1"])
+        #expect(result.status == 64)
+        #expect(result.stderr == "mpps ping: --loss goes with --ndr (see 'mpps ping --help')\n")
+    }
 }
