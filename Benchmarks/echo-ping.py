@@ -68,11 +68,11 @@ def mpps_pingpong(bin_dir, seconds):
 
 def sockperf_pingpong(seconds):
     port = free_port()
-    server = subprocess.Popen(["sockperf", "sr", "-i", "127.0.0.1", "-p", str(port), "--cpu-affinity", "1"],
+    server = subprocess.Popen(["taskset", "-c", "1", "sockperf", "sr", "-i", "127.0.0.1", "-p", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)  # sockperf sr prints no ready line a script can wait for
-    client = subprocess.run(["sockperf", "pp", "-i", "127.0.0.1", "-p", str(port), "-m", "32", "-t", str(seconds),
-                             "--full-rtt", "--cpu-affinity", "0"], capture_output=True, text=True)
+    client = subprocess.run(["taskset", "-c", "0", "sockperf", "pp", "-i", "127.0.0.1", "-p", str(port), "-m", "32",
+                             "-t", str(int(seconds)), "--full-rtt"], capture_output=True, text=True)
     server.send_signal(signal.SIGINT)
     server.wait()
     text = client.stdout + client.stderr
