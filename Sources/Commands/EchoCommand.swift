@@ -10,7 +10,8 @@ enum EchoCommand {
     static let options = [
         OptionSpec("--threads", "N", "echo threads (default 1)"),
         OptionSpec("--reuseport", nil, "one SO_REUSEPORT socket per thread (default: threads share one socket)"),
-        OptionSpec("--steer", "MODE", "with --reuseport, how the kernel picks a socket per request: hash (default: by flow), random, or cpu (the thread pinned to the CPU that processed it)"),
+        OptionSpec("--steer", "MODE", "with --reuseport, how the kernel picks a socket per request: hash (default: by flow), random, or cpu (the thread pinned to the CPU that processed it)",
+                   choices: ["hash", "random", "cpu"]),
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 1 or 0-3,8 (default: unpinned)"),
         OptionSpec("--batch", "N", "requests per recvmmsg call, answered with one sendmmsg, 1-1024 (default 64)"),
         OptionSpec("--rcvbuf", "SIZE", "receive buffer per socket, e.g. 4M or 256K; 0 keeps the kernel's default (default 4M)"),
@@ -22,7 +23,7 @@ enum EchoCommand {
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps echo [ADDR:PORT] [OPTIONS]",
         about: """
         Answer every UDP datagram on ADDR:PORT (default 0.0.0.0:4321) with its own
@@ -43,7 +44,7 @@ enum EchoCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps echo")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         let echo = try echoOptions(arguments)

@@ -28,7 +28,7 @@ enum PingCommand {
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps ping [TARGET] [OPTIONS]",
         about: """
         Send requests to an echo at TARGET (HOST:PORT, default 127.0.0.1:4321: mpps echo,
@@ -52,7 +52,7 @@ enum PingCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps ping")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         let ping = try pingOptions(arguments)
