@@ -175,33 +175,27 @@ final class BatchChannel: Sendable {
     }
 
     /// Hands `batch` to a waiting consumer or queues it, waiting for room while the
-    /// queue is full; false when the stream stopped (the batch is queued all the same:
-    /// what the kernel gave is delivered, never dropped here).
-    @discardableResult
-    func put(_ batch: DatagramBatch) -> Bool {
+    /// queue is full. Once the stream is stopped it queues without waiting: what the
+    /// kernel gave is delivered, never dropped here, and the socket has little left.
+    func put(_ batch: DatagramBatch) {
         while true {
-            let (handed, queued, stopped) = state.withLock { state -> (CheckedContinuation<DatagramBatch?, any Error>?, Bool, Bool) in
-                if state.stopped {
-                    state.queue.append(batch)
-                    return (nil, true, true)
-                }
+            let (handed, queued) = state.withLock { state -> (CheckedContinuation<DatagramBatch?, any Error>?, Bool) in
                 if let waiting = state.waiting {
                     state.waiting = nil
-                    return (waiting, false, false)
+                    return (waiting, false)
                 }
-                if state.queue.count < capacity {
+                if state.stopped || state.queue.count < capacity {
                     state.queue.append(batch)
-                    return (nil, true, false)
+                    return (nil, true)
                 }
                 state.producerWaiting = true
-                return (nil, false, false)
+                return (nil, false)
             }
-            if stopped { return false }
             if let handed {
                 handed.resume(returning: batch)
-                return true
+                return
             }
-            if queued { return true }
+            if queued { return }
             // Full: wait until the consumer takes one (or stop() wakes us).
             room.wait()
         }
@@ -216,7 +210,9 @@ final class BatchChannel: Sendable {
                     defer { state.producerWaiting = false }
                     return (.success(state.queue.removeFirst()), state.producerWaiting)
                 }
-                if state.finished || state.stopped {
+                // After stop() the thread is still handing over what the socket held:
+                // the end comes with finish(), once it has.
+                if state.finished {
                     defer { state.failure = nil }
                     return (state.failure.map { .failure($0) } ?? .success(nil), false)
                 }
@@ -229,16 +225,12 @@ final class BatchChannel: Sendable {
     }
 
     /// Stops the stream: wakes the thread (its socket's receive and its wait for
-    /// room) and a waiting consumer, which gets nil.
+    /// room), which hands over what the socket still held and then finishes, and
+    /// that ends a waiting consumer's wait.
     func stop() {
-        let waiting = state.withLock { state -> CheckedContinuation<DatagramBatch?, any Error>? in
-            state.stopped = true
-            defer { state.waiting = nil }
-            return state.waiting
-        }
+        state.withLock { $0.stopped = true }
         try? Syscalls.shutdownReading(descriptor)
         room.wake()
-        waiting?.resume(returning: nil)
     }
 
     /// The thread ended, with `error` or cleanly: a waiting consumer learns it now.
