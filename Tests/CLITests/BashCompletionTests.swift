@@ -37,11 +37,14 @@ import Testing
         #expect(try Self.complete(["mpps", "plot", "-"]) == ["-o", "--help"])
         #expect(try Self.complete(["mpps", "help", "n"]) == ["ndr"])
         #expect(try Self.complete(["mpps", "frob", "--"]) == [])
-        let options = try Self.complete(["mpps", "recv", "--"])
-        let help = try Program.run("mpps", ["recv", "--help"]).stdout
-        #expect(Set(options) == ManualPagesTests.helpOptions(help).subtracting(["-h"]).reduce(into: Set<String>()) {
-            $0.insert(String($1.split(separator: " ")[0]))
-        })
+        // Every command offers exactly the options its --help lists (but -h).
+        for command in try ManualPagesTests.commands() {
+            let options = try Self.complete(["mpps", command, "-"])
+            let help = try Program.run("mpps", [command, "--help"]).stdout
+            let listed = ManualPagesTests.helpOptions(help).subtracting(["-h"]).map { String($0.split(separator: " ")[0]) }
+            #expect(Set(options) == Set(listed), "mpps \(command)")
+            #expect(options.count == listed.count, "mpps \(command): \(options)")
+        }
     }
 
     @Test(.enabled(if: bashAvailable, "needs bash"))
