@@ -38,12 +38,14 @@ let package = Package(
         .executableTarget(name: "EchoServer", dependencies: ["PacketIO"], path: "Examples/EchoServer"),
         .executableTarget(name: "GROCounter", dependencies: ["PacketIO"], path: "Examples/GROCounter"),
         .executableTarget(name: "XDPCounter", dependencies: ["PacketIO"], path: "Examples/XDPCounter"),
+        .executableTarget(name: "ThreadedReceiver", dependencies: ["PacketIO"], path: "Examples/ThreadedReceiver"),
+        .executableTarget(name: "AsyncEchoServer", dependencies: ["PacketIO"], path: "Examples/AsyncEchoServer"),
 
         // Test-only: a veth pair into a network namespace the test creates and deletes.
         .target(name: "NetLab", path: "Tests/NetLab"),
         // Test-only: counts the calling thread's heap allocations (replaces malloc in the test binary).
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
-        .testTarget(name: "PacketIOTests", dependencies: ["PacketIO"]),
+        .testTarget(name: "PacketIOTests", dependencies: ["PacketIO", "NetLab"]),
         .testTarget(name: "HostStatsTests", dependencies: ["HostStats", "PacketIO", "NetLab"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "PacketIO", "HostStats"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Reporting", "PacketIO", "HostStats", "AllocationCounter", "NetLab"]),
@@ -52,10 +54,14 @@ let package = Package(
         .target(name: "SVGCheck", path: "Tests/SVGCheck"),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "Reporting", "PacketIO", "SVGCheck"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "Reporting", "PacketIO"]),
-        .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab", "SVGCheck"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Engine", "Reporting", "PacketIO", "HostStats"]),
+        // Test-only: the blocking TCP client side of the /metrics and serve tests (send all, receive some).
+        .target(name: "StreamTestSupport", dependencies: ["PacketIO"], path: "Tests/StreamTestSupport"),
+        .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab", "SVGCheck", "StreamTestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Engine", "Reporting", "PacketIO", "HostStats", "StreamTestSupport"]),
         // Runs the built examples against loopback peers made with PacketIO.
         .testTarget(name: "ExamplesTests", dependencies: ["PacketIO", "NetLab"]),
+        // Reads Sources/, Package.swift and ARCHITECTURE.md and fails when an invariant the map states is broken.
+        .testTarget(name: "TidyTests"),
     ],
     swiftLanguageModes: [.v6]
 )

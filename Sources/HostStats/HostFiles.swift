@@ -60,35 +60,34 @@ package struct HostFiles: Sendable {
     }
 
     /// True when the path exists (a file, directory or link).
+    /// The corresponding C function is `access`.
     package func exists(_ hostPath: String) -> Bool {
         if let tree { return (try? tree.resolve(hostPath, followLast: true).get()) != nil }
-        return access(path(hostPath), F_OK) == 0
+        return Syscalls.exists(path(hostPath))
     }
 
     /// The names in a directory, sorted, without `.` and `..`. Entries may be
-    /// links (all of /sys/class/net is). The corresponding C functions are `opendir` and `readdir`.
+    /// links (all of /sys/class/net is). A directory that vanishes while it is
+    /// read (a process's /proc directory) is an error with its path, not a short list.
+    /// The corresponding C functions are `opendir` and `readdir`.
     package func list(_ hostPath: String) throws(HostReadError) -> [String] {
         if let tree { return try Self.value(of: tree.list(hostPath), subject: hostPath) }
-        guard let directory = opendir(path(hostPath)) else { throw HostReadError(subject: hostPath, errno: errno) }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
+        do throws(Errno) {
+            return try Syscalls.directoryEntries(path(hostPath)).sorted()
+        } catch {
+            throw HostReadError(subject: hostPath, errno: error.rawValue)
         }
-        return names.sorted()
     }
 
     /// The target of a symbolic link, such as `/sys/class/net/eth0/device`.
     /// The corresponding C function is `readlink`.
     package func link(_ hostPath: String) throws(HostReadError) -> String {
         if let tree { return try Self.value(of: tree.link(hostPath), subject: hostPath) }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBufferPointer { readlink(path(hostPath), $0.baseAddress!, $0.count - 1) }
-        guard count >= 0 else { throw HostReadError(subject: hostPath, errno: errno) }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        do throws(Errno) {
+            return try Syscalls.linkTarget(path(hostPath))
+        } catch {
+            throw HostReadError(subject: hostPath, errno: error.rawValue)
+        }
     }
 
     /// A tree lookup's value, or its errno as the error a file system call would give.

@@ -27,7 +27,7 @@ package final class MetricsServer: @unchecked Sendable {
     }
 
     /// The address listened on, with the real port when port 0 was asked.
-    package let address: SocketAddress
+    package var address: SocketAddress { pool.listener.address }
     private let pool: ServerPool
     // Safety: `threads` is touched only by the owner (start, stop, deinit), never by the pool,
     // whose threads hold the ServerPool and not this object: dropping the server stops them.
@@ -35,52 +35,17 @@ package final class MetricsServer: @unchecked Sendable {
     private let closed = Atomic<Bool>(false)
 
     /// How often an idle pool thread looks at the stop request; stop() also wakes it at once.
-    static let acceptWakeMilliseconds = 250
+    static let acceptWakeMilliseconds: UInt64 = 250
     /// Connections the kernel queues while every thread is busy.
     static let backlog: Int32 = 16
 
-    /// Opens a TCP socket, binds it to `listen` and listens. A failure is one
-    /// line for `flag` (`--metrics`) with exit status 1.
+    /// Binds `listen` and listens. A failure is one line for `flag` (`--metrics`) with exit status 1.
     package init(listen: SocketAddress, flag: String = "--metrics", limits: Limits = Limits()) throws(RunError) {
-        let descriptor: Int32
-        do {
-            descriptor = try Syscalls.socket(domain: listen.family == .inet ? AF_INET : AF_INET6,
-                                             type: Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+        do throws(SocketError) {
+            pool = ServerPool(listener: try StreamListener(listeningOn: listen, backlog: Self.backlog), limits: limits)
         } catch {
-            throw RunError("\(flag): cannot open a TCP socket: \(error)")
-        }
-        do {
-            // A restarted receiver may bind while the last one's connections sit in TIME_WAIT.
-            try Syscalls.setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, Int32(1), "setsockopt(SO_REUSEADDR)")
-            let wake = timeval(tv_sec: Self.acceptWakeMilliseconds / 1000, tv_usec: (Self.acceptWakeMilliseconds % 1000) * 1000)
-            try Syscalls.setOption(descriptor, SOL_SOCKET, SO_RCVTIMEO, wake, "setsockopt(SO_RCVTIMEO)")
-        } catch {
-            Syscalls.close(descriptor)
-            throw RunError("\(flag): cannot set up the TCP socket: \(error)")
-        }
-        do {
-            try Syscalls.bind(descriptor, to: listen)
-            try Syscalls.listen(descriptor, backlog: Self.backlog)
-            address = try Syscalls.localAddress(descriptor)
-        } catch {
-            Syscalls.close(descriptor)
-            throw Self.bindError(error, address: listen, flag: flag)
-        }
-        pool = ServerPool(listener: descriptor, limits: limits)
-    }
-
-    /// The one line for a failed bind or listen.
-    static func bindError(_ error: SocketError, address: SocketAddress, flag: String) -> RunError {
-        let prefix = "\(flag): cannot listen on \(address)"
-        switch error.code {
-        case EADDRINUSE:
-            return RunError("\(prefix): address already in use (another program holds it: choose another port)")
-        case EACCES:
-            return RunError("\(prefix): permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE: choose a port of 1024 or more)")
-        case EADDRNOTAVAIL:
-            return RunError("\(prefix): no local interface has that address (use 127.0.0.1, 0.0.0.0, or an address 'ip addr' lists)")
-        default:
-            return RunError("\(prefix): \(error)")
+            let message = StreamListener.failureMessage(error, listening: listen, inUse: "another program holds it: choose another port")
+            throw RunError("\(flag): \(message)")
         }
     }
 
@@ -108,17 +73,17 @@ package final class MetricsServer: @unchecked Sendable {
         }
     }
 
-    /// Stops the pool, waits for its threads (a request being read ends at
-    /// its next read wake-up) and closes the listener. Calling it again does nothing.
+    /// Stops the pool and the listener (connections are refused from now on)
+    /// and waits for its threads (a request being read ends at its next read
+    /// wake-up); the descriptor closes with the server. Calling it again does nothing.
     package func stop() {
         guard !closed.load(ordering: .relaxed) else { return }
         pool.stopping.store(true, ordering: .relaxed)
-        // Wakes every thread blocked in accept at once.
-        Syscalls.shutdown(pool.listener)
+        // Wakes every thread waiting for a connection at once.
+        pool.listener.stop()
         for thread in threads { thread.join() }
         threads = []
         closed.store(true, ordering: .relaxed)
-        Syscalls.close(pool.listener)
     }
 
     deinit { stop() }
@@ -127,54 +92,42 @@ package final class MetricsServer: @unchecked Sendable {
 /// What the server's threads share: the listener, the limits and the stop
 /// request. Each thread takes a connection, answers it, closes it, and again.
 private final class ServerPool: Sendable {
-    let listener: Int32
+    let listener: StreamListener
     let limits: MetricsServer.Limits
     let stopping = Atomic<Bool>(false)
 
     /// The longest a read waits before the deadline and the stop request are looked at again.
-    static let readWakeMilliseconds = 100
+    static let readWakeMilliseconds: UInt64 = 100
 
-    init(listener: Int32, limits: MetricsServer.Limits) {
+    init(listener: consuming StreamListener, limits: MetricsServer.Limits) {
         self.listener = listener
         self.limits = limits
-    }
-
-    /// One `recv` into `chunk`: the count, 0 at the end, nil at a timeout.
-    private static func receive(_ connection: Int32, into chunk: inout [UInt8]) throws(SocketError) -> Int? {
-        var failure: SocketError?
-        let count = chunk.withUnsafeMutableBytes { buffer -> Int? in
-            do throws(SocketError) { return try Syscalls.receive(connection, into: buffer) } catch {
-                failure = error
-                return nil
-            }
-        }
-        if let failure { throw failure }
-        return count
     }
 
     private var isStopping: Bool { stopping.load(ordering: .relaxed) }
 
     func serveUntilStopped(page: @Sendable () -> String) {
         while !isStopping {
-            let connection: Int32?
-            do throws(SocketError) { connection = try Syscalls.accept(listener) } catch {
+            guard listener.waitForConnection(milliseconds: MetricsServer.acceptWakeMilliseconds) else { continue }
+            let accepted: IOResult<StreamSocket>
+            do throws(SocketError) { accepted = try listener.accept() } catch {
                 // EINVAL: stop() shut the listener down. Otherwise out of descriptors or
                 // memory: wait rather than spin, and try again.
                 if isStopping { return }
                 MonotonicClock.pause(nanoseconds: 100_000_000)
                 continue
             }
-            guard let connection else { continue }
-            answer(connection, page: page)
-            Syscalls.close(connection)
+            switch consume accepted {
+            case .wouldBlock: continue  // another thread took it
+            case .done(let connection): answer(connection, page: page)  // closes as it goes
+            }
         }
     }
 
     /// Reads one request head (within the deadline and the size limit), sends
     /// the response, and lets the client read it before the connection closes.
-    /// The connection is non-blocking (``Syscalls/accept(_:)`` makes it so):
-    /// every wait is a `poll` with a timeout.
-    private func answer(_ connection: Int32, page: () -> String) {
+    /// The connection is non-blocking: every wait is a `poll` with a timeout.
+    private func answer(_ connection: borrowing StreamSocket, page: () -> String) {
         let deadline = Units.deadline(MonotonicClock.now(), plusSeconds: limits.readSeconds)
         var head: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
@@ -184,13 +137,11 @@ private final class ServerPool: Sendable {
             // The deadline is for the whole head: a client dripping a byte at a time is dropped too.
             guard MonotonicClock.now() < deadline else { break }  // too slow: 408
             guard Self.wait(connection, for: POLLIN, until: deadline) else { continue }
-            let count: Int?
-            do throws(SocketError) {
-                count = try Self.receive(connection, into: &chunk)
-            } catch {
+            let result: IOResult<Int>
+            do throws(SocketError) { result = try connection.receive(into: &chunk) } catch {
                 return  // reset by the peer: no one to answer
             }
-            guard let count else { continue }
+            guard case .done(let count) = result else { continue }
             if count == 0 { return }  // the client left before finishing its request
             head += chunk[0..<count]
             // Parse again only when the new bytes can change the answer: a line ended, a byte
@@ -201,59 +152,30 @@ private final class ServerPool: Sendable {
             }
         }
         let response = HTTPResponse.bytes(for: parse, page: page)
-        guard send(response, on: connection) else { return }
+        let sendDeadline = Units.deadline(MonotonicClock.now(), plusSeconds: limits.writeSeconds)
+        guard connection.sendAll(response, until: sendDeadline, sliceMilliseconds: Self.readWakeMilliseconds,
+                                 giveUp: { isStopping }) else { return }
         // Closing with unread bytes queued would reset the connection, and the client could
         // lose the response: end our side, then drain what it still sends, within limits.
-        Syscalls.shutdown(connection, writingOnly: true)
+        connection.shutdownWriting()
         let drainDeadline = Units.deadline(MonotonicClock.now(), plusSeconds: 1)
         var drained = 0
         while drained < 65536 && MonotonicClock.now() < drainDeadline && !isStopping {
             guard Self.wait(connection, for: POLLIN, until: drainDeadline) else { continue }
-            let count: Int?
-            do throws(SocketError) {
-                count = try Self.receive(connection, into: &chunk)
-            } catch {
-                break                                // reset
+            let result: IOResult<Int>
+            do throws(SocketError) { result = try connection.receive(into: &chunk) } catch {
+                break                                        // reset
             }
-            guard let count else { continue }        // nothing yet
-            if count == 0 { break }                  // the client closed: done
+            guard case .done(let count) = result else { continue }  // nothing yet
+            if count == 0 { break }                          // the client closed: done
             drained += count
         }
-    }
-
-    /// Sends all of `bytes` within the write limit; false when the client is
-    /// gone or too slow to take them.
-    private func send(_ bytes: [UInt8], on connection: Int32) -> Bool {
-        let deadline = Units.deadline(MonotonicClock.now(), plusSeconds: limits.writeSeconds)
-        var offset = 0
-        while offset < bytes.count {
-            // Nil when the client is gone (a reset, a closed pipe).
-            let taken = bytes.withUnsafeBytes { buffer -> Int? in
-                do throws(SocketError) {
-                    return try Syscalls.sendStream(connection, UnsafeRawBufferPointer(rebasing: buffer[offset...]))
-                } catch {
-                    return nil
-                }
-            }
-            guard let sent = taken else { return false }
-            offset += sent
-            if sent == 0 {
-                guard MonotonicClock.now() < deadline, !isStopping else { return false }
-                _ = Self.wait(connection, for: POLLOUT, until: deadline)
-            }
-        }
-        return true
     }
 
     /// Waits for `events` on `connection`, at most until `deadline` and never
     /// longer than the read wake-up (so a stop request is seen); true when
     /// something happened (an error or hang-up too: the next call says which).
-    private static func wait(_ connection: Int32, for events: Int32, until deadline: UInt64) -> Bool {
-        let now = MonotonicClock.now()
-        guard now < deadline else { return false }
-        let milliseconds = min(UInt64(readWakeMilliseconds), (deadline - now) / 1_000_000 + 1)
-        var descriptors = [pollfd(fd: connection, events: Int16(events), revents: 0)]
-        let ready = (try? Syscalls.poll(&descriptors, milliseconds: Int32(milliseconds))) ?? 0
-        return ready > 0
+    private static func wait(_ connection: borrowing StreamSocket, for events: Int32, until deadline: UInt64) -> Bool {
+        (try? connection.wait(for: Int16(events), until: deadline, sliceMilliseconds: readWakeMilliseconds)) ?? false
     }
 }

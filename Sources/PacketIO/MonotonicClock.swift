@@ -14,14 +14,14 @@ public enum MonotonicClock {
     }
 
     /// Sleeps until `deadline` (a value of ``now()``), resuming after signals.
+    /// The corresponding C function is `clock_nanosleep(2)`.
     public static func sleep(until deadline: UInt64) {
-        var time = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &time, nil) == EINTR {}
+        Syscalls.sleep(until: deadline)
     }
 
     /// Sleeps for about `nanoseconds` (less if a signal arrives): no clock read, one system call.
+    /// The corresponding C function is `clock_nanosleep(2)`.
     public static func pause(nanoseconds: UInt64) {
-        var time = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
-        _ = clock_nanosleep(CLOCK_MONOTONIC, 0, &time, nil)
+        Syscalls.pause(nanoseconds: nanoseconds)
     }
 }

@@ -20,17 +20,18 @@ extension Syscalls {
         _ = try retrying(.listen, "listen", descriptor) { Int(Glibc.listen(descriptor, backlog)) }
     }
 
-    /// Takes one waiting connection, close-on-exec and non-blocking; nil when
-    /// none waits (EAGAIN), or when the peer gave up before it was taken
-    /// (ECONNABORTED). The corresponding C function is `accept4(2)`.
-    package static func accept(_ descriptor: Int32) throws(SocketError) -> Int32? {
+    /// Takes one waiting connection, close-on-exec and non-blocking (the caller
+    /// owns the descriptor); `.wouldBlock` when none waits (EAGAIN), or when the
+    /// peer gave up before it was taken (ECONNABORTED).
+    /// The corresponding C function is `accept4(2)`.
+    package static func accept(_ descriptor: Int32) throws(SocketError) -> IOResult<Int32> {
         while true {
             let flags = Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
             let result = invoke(.accept, descriptor) { Int(CMPPSLinux_accept4(descriptor, flags)) }
-            if result >= 0 { return Int32(truncatingIfNeeded: result) }
+            if result >= 0 { return .done(Int32(truncatingIfNeeded: result)) }
             let code = errno
             if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK || code == ECONNABORTED { return nil }
+            if code == EAGAIN || code == EWOULDBLOCK || code == ECONNABORTED { return .wouldBlock }
             throw failure("accept", code)
         }
     }
@@ -69,38 +70,38 @@ extension Syscalls {
         throw failure("poll", code)
     }
 
-    /// Reads up to `buffer.count` bytes from a stream; 0 when the peer closed
-    /// its side, nil when nothing is there yet (EAGAIN).
-    /// The corresponding C function is `recv(2)`.
-    package static func receive(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> Int? {
+    /// Reads up to `buffer.count` bytes from a stream; `.done(0)` when the peer
+    /// closed its side, `.wouldBlock` when nothing is there yet (EAGAIN, or a
+    /// blocking socket's `SO_RCVTIMEO` passed). The corresponding C function is `recv(2)`.
+    package static func receive(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(SocketError) -> IOResult<Int> {
         while true {
             let result = invoke(.recv, descriptor) { Glibc.recv(descriptor, buffer.baseAddress, buffer.count, 0) }
-            if result >= 0 { return result }
+            if result >= 0 { return .done(result) }
             let code = errno
             if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return nil }
+            if code == EAGAIN || code == EWOULDBLOCK { return .wouldBlock }
             throw failure("recv", code)
         }
     }
 
     /// Writes what a stream takes now without raising SIGPIPE at a closed
-    /// peer; the bytes taken, 0 when its buffer is full (EAGAIN).
+    /// peer; the bytes taken, `.wouldBlock` when its buffer is full (EAGAIN).
     /// The corresponding C function is `send(2)` with `MSG_NOSIGNAL`.
-    package static func sendStream(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) throws(SocketError) -> Int {
+    package static func sendStream(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) throws(SocketError) -> IOResult<Int> {
         while true {
             let result = invoke(.send, descriptor) { Glibc.send(descriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
-            if result >= 0 { return result }
+            if result >= 0 { return .done(result) }
             let code = errno
             if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return 0 }
+            if code == EAGAIN || code == EWOULDBLOCK { return .wouldBlock }
             throw failure("send", code)
         }
     }
 
     /// Ends a stream's reading and writing (or, with `writingOnly`, only its
     /// writing: the peer reads the end of the stream while we may still read
-    /// what it sent). Ending both wakes a thread blocked in ``accept(_:)`` on a
-    /// blocking listener (the /metrics server's). Errors (not connected) are
+    /// what it sent). Ending both on a listener stops it taking connections and
+    /// wakes every thread waiting on it. Errors (not connected) are
     /// ignored: the point is only the end or the wake-up.
     /// The corresponding C function is `shutdown(2)`.
     package static func shutdown(_ descriptor: Int32, writingOnly: Bool = false) {

@@ -3,6 +3,7 @@
 package enum SystemCall: Sendable, Hashable {
     case socket, close, bind, connect, getsockname, getpeername, setsockopt, getsockopt
     case recvmmsg, sendmmsg, send, sendto, ioctl
+    case recvmsgErrorQueue
     case open, read, write
     case spawn, waitpid, kill, fcntl
     case listen, accept, poll, recv
@@ -10,4 +11,5 @@ package enum SystemCall: Sendable, Hashable {
     case shutdown, eventfd
     case bpfMapCreate, bpfMapUpdate, bpfProgramLoad, bpfLinkCreate, mmap, interfaceIndex, getrlimit
     case stat, rename, unlink
+    case opendir, readdir, readlink, access, getaddrinfo, clockNanosleep
 }

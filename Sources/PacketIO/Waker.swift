@@ -27,6 +27,18 @@ public final class Waker: Sendable {
         try? Syscalls.signalEvent(descriptor)
     }
 
+    /// Blocks the calling thread until the waker is woken or `milliseconds` pass
+    /// (-1, the default: without end), then takes the wake-ups; returns whether it
+    /// was woken. For a thread that has nothing but the waker to wait on.
+    /// The corresponding C functions are `poll(2)` and `read(2)`.
+    @discardableResult
+    public func wait(milliseconds: Int = -1) -> Bool {
+        var set = PollSet(capacity: 1)
+        set.watch(self)
+        _ = try? set.wait(milliseconds: milliseconds)
+        return reset()
+    }
+
     /// Takes the pending wake-ups; returns whether there were any.
     /// The corresponding C function is `read(2)` of 8 bytes.
     @discardableResult

@@ -53,17 +53,12 @@ package struct NDRPlotData: Sendable {
         let trialsText = trials == 1 ? "1 trial" : "\(trials) trials"
         if summary["stop"]?.string == "signal" { return "stopped by a signal after \(trialsText)" }
         let rate = IntervalBucket.amount(summary["rate"])
-        let bound = Self.percent(IntervalBucket.amount(summary["max_loss"]))
+        let bound = Units.percent(IntervalBucket.amount(summary["max_loss"]))
         guard rate > 0 else { return "result: 0 — no rate held with loss at most \(bound) (\(trialsText))" }
         let confirmed = summary["confirmed"] == .bool(true) ? ", confirmed by a second trial" : ", unconfirmed"
         var line = "result: \(Units.fixed(rate / 1e6, decimals: 3))M datagrams/s with loss at most \(bound)\(confirmed) (\(trialsText))"
         if let limit = summary["limited_by"]?.string { line += "; above it limited by the \(XMLText.shortened(limit, to: 20))" }
         return line
-    }
-
-    /// `0%`, `0.1%`, `12.34%`.
-    static func percent(_ fraction: Double) -> String {
-        fraction == 0 ? "0%" : Units.fixed(min(fraction, 1) * 100, decimals: fraction < 0.001 ? 4 : 2) + "%"
     }
 
     /// The bar chart; nil when there were no trial lines.

@@ -17,20 +17,11 @@ package enum PlotTitle {
             (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar) || "-_.,:/=@%+[]".unicodeScalars.contains(scalar)
         }
         if plain { return word }
-        return "'" + word.replacingAll("'", with: "'\\''") + "'"
+        return "'" + word.replacing("'", with: "'\\''") + "'"
     }
 
     /// `host NAME`, the kernel's host name; `host unknown` when it cannot be read.
     package static var hostLine: String {
         "host " + (Syscalls.hostName() ?? "unknown")
-    }
-}
-
-extension String {
-    /// Every `target` replaced by `replacement` (Foundation's `replacingOccurrences`, which the package does not link).
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var output = ""
-        for character in self { if character == target { output += replacement } else { output.append(character) } }
-        return output
     }
 }

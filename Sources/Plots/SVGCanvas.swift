@@ -1,3 +1,5 @@
+import Reporting
+
 /// An SVG document being drawn: each call appends one element. Every text and
 /// attribute value goes through ``XMLText/escape(_:)``; numbers are written with
 /// at most two decimals, so the file stays small and the same each time.
@@ -11,18 +13,9 @@ package struct SVGCanvas: Sendable {
 
     /// A coordinate or length as SVG text: `12`, `12.5`, `12.25`.
     static func number(_ value: Double) -> String {
-        guard value.isFinite else { return "0" }
-        let hundredths = (value * 100).rounded()
-        if hundredths == hundredths.rounded(), abs(hundredths) < 1e15 {
-            let whole = Int64(hundredths)
-            let sign = whole < 0 ? "-" : ""
-            let magnitude = whole.magnitude
-            let fraction = magnitude % 100
-            if fraction == 0 { return sign + String(magnitude / 100) }
-            let digits = fraction % 10 == 0 ? String(fraction / 10) : (fraction < 10 ? "0" + String(fraction) : String(fraction))
-            return sign + String(magnitude / 100) + "." + digits
-        }
-        return "0"
+        // No picture is 10^13 pixels wide: such a value is a bug upstream, drawn at 0 rather than as 1e+20.
+        guard value.isFinite, abs(value) < 1e13 else { return "0" }
+        return Units.plain(value, maximumDecimals: 2)
     }
 
     /// A filled rectangle.

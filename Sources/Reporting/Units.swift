@@ -127,14 +127,21 @@ package enum Units {
     }
 
     /// `value` as a person writes it on a command line, with at most three
-    /// decimals and no trailing zeros: `3`, `0.5`, `0.001`.
-    package static func plain(_ value: Double) -> String {
-        var text = fixed(value, decimals: 3)
+    /// decimals (or `maximumDecimals`) and no trailing zeros: `3`, `0.5`, `0.001`.
+    package static func plain(_ value: Double, maximumDecimals: Int = 3) -> String {
+        var text = fixed(value, decimals: maximumDecimals)
         if text.contains(".") {
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(".") { text.removeLast() }
         }
         return text
+    }
+
+    /// A fraction as a percentage for losses: `0%`, `12.34%`, and four decimals
+    /// below 0.1 % so a small loss keeps its digits (`0.0012%`); at most `100%`.
+    package static func percent(_ fraction: Double) -> String {
+        if fraction == 0 { return "0%" }
+        return fixed(min(fraction, 1) * 100, decimals: fraction < 0.001 ? 4 : 2) + "%"
     }
 
     /// A short rate for people: `123.8k`, `1.50M`, `950`.

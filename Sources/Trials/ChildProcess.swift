@@ -107,11 +107,11 @@ package final class ChildProcess: @unchecked Sendable {
     /// The path of `program`: itself if it holds a slash, else the first executable
     /// of that name in PATH, /usr/sbin or /sbin (where `ip` lives, often outside a user's PATH).
     package static func which(_ program: String) -> String? {
-        if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
-        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+        if program.contains("/") { return Syscalls.isExecutable(program) ? program : nil }
+        let path = Syscalls.environment("PATH") ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":") + ["/usr/sbin", "/sbin"] {
             let candidate = "\(directory)/\(program)"
-            if access(candidate, X_OK) == 0 { return candidate }
+            if Syscalls.isExecutable(candidate) { return candidate }
         }
         return nil
     }
@@ -119,15 +119,13 @@ package final class ChildProcess: @unchecked Sendable {
     /// The path of the running executable, so children run this very build of mpps
     /// (`/proc/self/exe` itself would name `ip` once `ip netns exec` runs it).
     package static func currentExecutable() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { return CommandLine.arguments[0] }
-        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let path = try? Syscalls.linkTarget("/proc/self/exe"), !path.isEmpty else { return CommandLine.arguments[0] }
+        return path
     }
 
     /// An unlinked, close-on-exec file in TMPDIR (or /tmp).
     private static func temporaryFile() throws(RunError) -> Int32 {
-        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        let directory = Syscalls.environment("TMPDIR") ?? "/tmp"
         do throws(Errno) { return try Syscalls.temporaryFile(in: directory) } catch {
             throw RunError("cannot create a temporary file in \(directory): \(error)")
         }

@@ -18,7 +18,7 @@ package enum LabReport {
         switch result.outcome {
         case .measured(let measurement):
             text += "  = \(rate(measurement.receivedPerSecond)) pps received of \(rate(measurement.sentPerSecond)) sent"
-                + "; lost \(measurement.lost) (\(percent(measurement.lossFraction)))"
+                + "; lost \(measurement.lost) (\(Units.percent(measurement.lossFraction)))"
             if measurement.lost > 0 || measurement.drops.socket > 0 { text += ": \(measurement.dropsInWords)" }
             if measurement.threadPackets.count > 1 { text += "; per thread \(measurement.sharesInWords) %" }
             if let cpus = measurement.incomingCPUsInWords { text += "; incoming CPU per socket \(cpus)" }
@@ -148,11 +148,5 @@ package enum LabReport {
     /// `0.362M`: millions with three decimals, as the article prints rates.
     package static func rate(_ value: Double) -> String {
         Units.fixed(value / 1e6, decimals: 3) + "M"
-    }
-
-    /// `0%`, `0.0012%`, `12.34%`: small losses keep their digits.
-    static func percent(_ fraction: Double) -> String {
-        if fraction == 0 { return "0%" }
-        return Units.fixed(fraction * 100, decimals: fraction < 0.001 ? 4 : 2) + "%"
     }
 }

@@ -25,48 +25,32 @@ package final class LineConnection {
         case nothing
     }
 
-    /// The socket (non-blocking).
-    package let descriptor: Int32
+    /// The connection (non-blocking).
+    private let socket: StreamSocket
+    /// The socket, for a server's `poll`.
+    package var descriptor: Int32 { socket.descriptor }
     /// The peer, for messages.
     package let peer: String
     private var pending: [UInt8] = []
     private var ended = false
 
-    /// Takes ownership of a connected, non-blocking stream socket.
-    package init(descriptor: Int32) {
-        self.descriptor = descriptor
-        peer = (try? Syscalls.peerAddress(descriptor)).map { "\($0)" } ?? "a client"
+    /// Takes ownership of a connection a listener accepted.
+    package init(_ socket: consuming StreamSocket) {
+        peer = socket.peer.map { "\($0)" } ?? "a client"
+        self.socket = socket
     }
-
-    deinit { Syscalls.close(descriptor) }
 
     /// Connects to `address` within `seconds`.
     package static func connect(to address: SocketAddress, seconds: Double) throws(RunError) -> LineConnection {
-        let descriptor: Int32
-        do { descriptor = try Syscalls.streamSocket(address.family) } catch {
-            throw RunError("cannot connect to mpps serve at \(address): \(error)")
-        }
-        let connection = LineConnection(unconnected: descriptor, peer: "\(address)")
-        do {
-            if try !Syscalls.startConnect(descriptor, to: address) {
-                guard try connection.wait(for: Int16(POLLOUT), seconds: seconds) else {
-                    throw RunError("cannot connect to mpps serve at \(address): no answer within \(Units.plain(seconds)) s")
-                }
-                let code = try Syscalls.pendingError(descriptor)
-                if code != 0 { throw SocketError("connect", code: code) }
-            }
-        } catch let error as RunError {
-            throw error
+        do throws(SocketError) {
+            return LineConnection(try StreamSocket(connectingTo: address, seconds: seconds))
         } catch {
-            let hint = (error as? SocketError)?.code == ECONNREFUSED ? " (is 'mpps serve' running there, on that port?)" : ""
+            if error.code == ETIMEDOUT {
+                throw RunError("cannot connect to mpps serve at \(address): no answer within \(Units.plain(seconds)) s")
+            }
+            let hint = error.code == ECONNREFUSED ? " (is 'mpps serve' running there, on that port?)" : ""
             throw RunError("cannot connect to mpps serve at \(address): \(error)\(hint)")
         }
-        return connection
-    }
-
-    private init(unconnected descriptor: Int32, peer: String) {
-        self.descriptor = descriptor
-        self.peer = peer
     }
 
     /// The next whole line already received, without reading.
@@ -88,14 +72,12 @@ package final class LineConnection {
         var chunk = [UInt8](repeating: 0, count: 16384)
         // Read at most a line's worth beyond what is held: a flood stops at the limit.
         while !ended && pending.count <= Self.maximumLine {
-            let count: Int?
-            do {
-                count = try chunk.withUnsafeMutableBytes { buffer throws(SocketError) in try Syscalls.receive(descriptor, into: buffer) }
-            } catch {
+            let result: IOResult<Int>
+            do throws(SocketError) { result = try socket.receive(into: &chunk) } catch {
                 ended = true
                 break
             }
-            guard let count else { break }
+            guard case .done(let count) = result else { break }
             if count == 0 { ended = true; break }
             pending.append(contentsOf: chunk[0..<count])
             if chunk[0..<count].contains(UInt8(ascii: "\n")) { break }
@@ -105,47 +87,22 @@ package final class LineConnection {
 
     /// Waits up to `seconds` for the next line.
     package func readLine(seconds: Double) -> Event {
-        let deadline = Units.deadline(MonotonicClock.now(), plusSeconds: seconds)
+        let deadline = StreamSocket.deadline(seconds: seconds)
         while true {
             let event = readAvailable()
             if event != .nothing { return event }
-            let now = MonotonicClock.now()
-            if now >= deadline { return .nothing }
-            guard (try? wait(for: Int16(POLLIN), seconds: Double(deadline &- now) / 1e9)) != nil else { return .closed }
+            if MonotonicClock.now() >= deadline { return .nothing }
+            guard (try? socket.wait(for: Int16(POLLIN), until: deadline)) != nil else { return .closed }
         }
     }
 
     /// Writes `line` and a newline within `seconds`; false when the peer is gone or too slow.
     @discardableResult
     package func write(line: String, seconds: Double = 5) -> Bool {
-        let bytes = Array((line + "\n").utf8)
-        let deadline = Units.deadline(MonotonicClock.now(), plusSeconds: seconds)
-        var offset = 0
-        while offset < bytes.count {
-            let sent: Int
-            do {
-                sent = try bytes.withUnsafeBytes { buffer throws(SocketError) in
-                    try Syscalls.sendStream(descriptor, UnsafeRawBufferPointer(rebasing: buffer[offset...]))
-                }
-            } catch { return false }
-            offset += sent
-            if sent == 0 {
-                let now = MonotonicClock.now()
-                if now >= deadline { return false }
-                guard (try? wait(for: Int16(POLLOUT), seconds: Double(deadline &- now) / 1e9)) == true else { return false }
-            }
-        }
-        return true
+        socket.sendAll(Array((line + "\n").utf8), until: StreamSocket.deadline(seconds: seconds))
     }
 
     /// Writes a JSON value as one line.
     @discardableResult
     package func write(_ value: JSONValue) -> Bool { write(line: value.rendered) }
-
-    /// Waits until the socket is ready for `events`; false when the time passed.
-    private func wait(for events: Int16, seconds: Double) throws(SocketError) -> Bool {
-        var descriptors = [pollfd(fd: descriptor, events: events, revents: 0)]
-        let milliseconds = Int32(min(max(seconds * 1000, 0), 600_000).rounded(.up))
-        return try Syscalls.poll(&descriptors, milliseconds: milliseconds) > 0
-    }
 }

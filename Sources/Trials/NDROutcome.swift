@@ -55,7 +55,7 @@ package struct NDROutcome: Sendable {
             let best = trials.filter(\.passed).map(\.offered).max()
             return "stopped by a signal after \(trialsText)" + (best.map { "; the best rate that passed was \(LabReport.rate($0))/s, unconfirmed" } ?? "") + "\n"
         }
-        let bound = "loss at most \(LabReport.percent(options.loss))"
+        let bound = "loss at most \(Units.percent(options.loss))"
         guard result.rate > 0 else {
             if trials.contains(where: { $0.phase == .confirm }) {
                 return "result: 0 — no rate held: every rate that passed once lost more on its confirming trial (\(trialsText))\n"

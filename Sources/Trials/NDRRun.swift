@@ -54,7 +54,7 @@ package enum NDRRun {
         let receiver = receiverArguments(target: listen, trialSeconds: options.trialSeconds)
 
         if !options.json {
-            writeOutput("mpps ndr: the highest rate \(target) receives with loss at most \(LabReport.percent(options.loss)), "
+            writeOutput("mpps ndr: the highest rate \(target) receives with loss at most \(Units.percent(options.loss)), "
                 + "between \(Units.shortRate(options.minimum)) and \(Units.shortRate(options.maximum)) datagrams/s; "
                 + "trials of \(LabPlan.secondsText(options.trialSeconds)) s, at most \(options.steps) search steps\n")
             let host = options.server.map { "(on \($0)) " } ?? ""

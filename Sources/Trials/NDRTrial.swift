@@ -42,10 +42,10 @@ package struct NDRTrial: Sendable, Equatable {
             reason = "the sender offered only \(LabReport.rate(measurement.sentPerSecond))/s (\(measurement.sent) of \(expected) datagrams in time)"
         } else if measurement.lossFraction > loss {
             limit = .loss
-            reason = "lost \(LabReport.percent(measurement.lossFraction)), more than \(LabReport.percent(loss))"
+            reason = "lost \(Units.percent(measurement.lossFraction)), more than \(Units.percent(loss))"
         } else {
             limit = nil
-            reason = "loss \(LabReport.percent(measurement.lossFraction)) within \(LabReport.percent(loss))"
+            reason = "loss \(Units.percent(measurement.lossFraction)) within \(Units.percent(loss))"
         }
     }
 
@@ -55,7 +55,7 @@ package struct NDRTrial: Sendable, Equatable {
         let label = phase == .search ? "trial \(number)" : "\(phase.rawValue) (\(number))"
         var line = label.padded(to: 12) + " offered " + LabReport.rate(offered)
             + "  sent " + LabReport.rate(m.sentPerSecond) + "  received " + LabReport.rate(m.receivedPerSecond)
-            + "  lost \(m.lost) (\(LabReport.percent(m.lossFraction)))"
+            + "  lost \(m.lost) (\(Units.percent(m.lossFraction)))"
         if m.lost > 0 || m.drops.socket > 0 { line += ": \(m.dropsInWords)" }
         return line + "  " + (passed ? "pass" : "FAIL") + ": " + reason
     }

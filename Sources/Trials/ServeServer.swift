@@ -13,9 +13,9 @@ import Reporting
 /// protocol is ``ServeProtocol``'s.
 package final class ServeServer {
     private let options: ServeOptions
-    private let listener: Int32
+    private let listener: StreamListener
     /// The address bound (with the real port when 0 was asked).
-    package let address: SocketAddress
+    package var address: SocketAddress { listener.address }
     private var sessions: [ServeSession] = []
     private var receiver: RunningReceiver?
     private var nextSession = 1
@@ -30,22 +30,11 @@ package final class ServeServer {
     /// Binds and listens; every error comes before the first client.
     package init(_ options: ServeOptions) throws(RunError) {
         self.options = options
-        do {
-            listener = try Syscalls.streamSocket(options.listen.family)
+        do throws(SocketError) {
+            listener = try StreamListener(listeningOn: options.listen, backlog: 16)
         } catch {
-            throw RunError("cannot open the control socket: \(error)")
-        }
-        do {
-            try Syscalls.setOption(listener, SOL_SOCKET, SO_REUSEADDR, Int32(1), "setsockopt(SO_REUSEADDR)")
-            try Syscalls.bind(listener, to: options.listen)
-            try Syscalls.listen(listener, backlog: 16)
-            address = try Syscalls.localAddress(listener)
-        } catch {
-            Syscalls.close(listener)
-            if error.code == EADDRINUSE {
-                throw RunError("cannot listen on \(options.listen): address already in use (another mpps serve? choose another --listen port)")
-            }
-            throw RunError("cannot listen on \(options.listen): \(error)")
+            throw RunError(StreamListener.failureMessage(error, listening: options.listen,
+                                                         inUse: "another mpps serve? choose another --listen port"))
         }
     }
 
@@ -54,13 +43,12 @@ package final class ServeServer {
         receiver?.child.terminate(grace: 2)
         receiver = nil
         sessions.removeAll()
-        Syscalls.close(listener)
     }
 
     /// Serves until a stop signal comes through `watch`.
     package func serve(until watch: StopSignalWatch) throws(RunError) {
         while !watch.check() {
-            var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
+            var descriptors = [pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0)]
             descriptors += sessions.map { pollfd(fd: $0.connection.descriptor, events: Int16(POLLIN), revents: 0) }
             do {
                 _ = try Syscalls.poll(&descriptors, milliseconds: 100)
@@ -79,8 +67,14 @@ package final class ServeServer {
     // MARK: Connections
 
     private func acceptWaiting() {
-        while let descriptor = try? Syscalls.accept(listener) {
-            let connection = LineConnection(descriptor: descriptor)
+        while true {
+            let accepted: IOResult<StreamSocket>
+            do throws(SocketError) { accepted = try listener.accept() } catch { return }
+            let connection: LineConnection
+            switch consume accepted {
+            case .wouldBlock: return
+            case .done(let socket): connection = LineConnection(socket)
+            }
             guard sessions.count < options.maximumConnections else {
                 connection.write(ServeProtocol.error("too many connections (\(options.maximumConnections)): try again later"))
                 log(connection.peer, "refused: too many connections")

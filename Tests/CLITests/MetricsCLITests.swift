@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import PacketIO
+import StreamTestSupport
 
 /// `mpps recv --metrics`: a scrape over a plain socket returns the exact count,
 /// `promtool` accepts the page, and a real Prometheus server scrapes it.
@@ -41,8 +42,7 @@ import PacketIO
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { (try? Syscalls.receive(descriptor, into: $0)) ?? nil }
-            guard let count, count > 0 else { break }
+            guard let count = receiveSome(descriptor, into: &chunk), count > 0 else { break }
             bytes += chunk[0..<count]
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -202,22 +202,6 @@ import PacketIO
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr == "--metrics: cannot listen on 127.0.0.1:80: permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE: choose a port of 1024 or more)\n")
     }
-}
-
-extension String {
-    /// What follows an HTTP response's head.
-    var body: String { range(of: "\r\n\r\n").map { String(self[$0.upperBound...]) } ?? "" }
-}
-
-/// Writes all of `bytes` to a blocking stream socket; false when the peer is gone.
-private func sendWhole(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
-    var offset = 0
-    while offset < bytes.count {
-        guard let sent = try? bytes.withUnsafeBytes({ try Syscalls.sendStream(descriptor, UnsafeRawBufferPointer(rebasing: $0[offset...])) }),
-              sent > 0 else { return false }
-        offset += sent
-    }
-    return true
 }
 
 /// `mpps serve --metrics`: each receiver it runs serves the page at that address.

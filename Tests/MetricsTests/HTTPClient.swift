@@ -2,7 +2,7 @@
 import Glibc
 #endif
 import PacketIO
-import Foundation
+import StreamTestSupport
 
 /// A plain TCP client for the tests: connects, sends bytes, reads to the end.
 struct HTTPClient {
@@ -25,8 +25,7 @@ struct HTTPClient {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { buffer in (try? Syscalls.receive(descriptor, into: buffer)) ?? nil }
-            guard let count, count > 0 else { break }
+            guard let count = receiveSome(descriptor, into: &chunk), count > 0 else { break }
             bytes += chunk[0..<count]
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -41,22 +40,4 @@ struct HTTPClient {
         _ = client.send(request)
         return client.readAll()
     }
-}
-
-extension String {
-    /// The first line of an HTTP response.
-    var statusLine: String { split(separator: "\r\n", maxSplits: 1).first.map(String.init) ?? "" }
-    /// What follows the head.
-    var body: String { range(of: "\r\n\r\n").map { String(self[$0.upperBound...]) } ?? "" }
-}
-
-/// Writes all of `bytes` to a blocking stream socket; false when the peer is gone.
-func sendWhole(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
-    var offset = 0
-    while offset < bytes.count {
-        guard let sent = try? bytes.withUnsafeBytes({ try Syscalls.sendStream(descriptor, UnsafeRawBufferPointer(rebasing: $0[offset...])) }),
-              sent > 0 else { return false }
-        offset += sent
-    }
-    return true
 }

@@ -5,6 +5,7 @@ import Testing
 import Foundation
 import Synchronization
 import PacketIO
+import StreamTestSupport
 import Reporting
 @testable import Metrics
 
@@ -114,8 +115,7 @@ struct MetricsServerTests {
         var chunk = [UInt8](repeating: 0, count: 4096)
         for byte in Array("GET /metrics HTTP/1.1\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 200) {
             _ = dripping.send([byte])
-            let count = chunk.withUnsafeMutableBytes { (try? Syscalls.receive(dripping.descriptor, into: $0)) ?? nil }
-            if let count, count > 0 { first = Array(chunk[0..<count]); break }
+            if let count = receiveSome(dripping.descriptor, into: &chunk), count > 0 { first = Array(chunk[0..<count]); break }
             usleep(20_000)
             if Double(MonotonicClock.now() - start) / 1e9 > 4 { break }
         }

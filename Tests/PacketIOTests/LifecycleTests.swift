@@ -140,15 +140,27 @@ import PacketIO
         #expect(group.isStopped)
     }
 
-    @Test func aGroupThatCannotBindLeavesNoDescriptorOpen() throws {
-        let before = openDescriptorCount()
-        // 198.18.0.1 is not an address of this host: the first bind fails.
+    @Test func aGroupThatCannotBindItsSecondSocketClosesTheFirstTwo() throws {
+        // Fail this thread's second bind; note the inode of every socket the group binds.
+        let thread = Syscalls.currentThreadID()
+        let binds = CallCounter()
+        let inodes = Mutex<[UInt64]>([])
+        let rule = FaultInjection.fail(.bind, with: EADDRINUSE, where: { descriptor in
+            guard Syscalls.currentThreadID() == thread else { return false }
+            var status = stat()
+            if fstat(descriptor, &status) == 0 { inodes.withLock { $0.append(UInt64(status.st_ino)) } }
+            return binds.isCall(2)
+        })
+        defer { FaultInjection.remove(rule) }
         let error = caught { () throws(SocketError) in
-            _ = try ReusePortGroup(binding: SocketAddress(ipv4: 198, 18, 0, 1, port: 0), count: 3)
+            _ = try ReusePortGroup(binding: loopback(.inet), count: 3)
         }
-        #expect(error?.errno == Errno(rawValue: EADDRNOTAVAIL))
-        #expect(error?.description == "bind: cannot assign requested address")
-        #expect(openDescriptorCount() == before)
+        #expect(error?.errno == Errno(rawValue: EADDRINUSE))
+        #expect(error?.description == "bind: address already in use")
+        let ours = inodes.withLock { $0 }
+        #expect(ours.count == 2)
+        // Socket inodes are never reused while the process runs: none of ours may remain.
+        #expect(openSocketInodes().isDisjoint(with: ours))
     }
 }
 
@@ -183,11 +195,18 @@ final class AtomicCount: Sendable {
     var value: Int { count.load(ordering: .relaxed) }
 }
 
-/// How many descriptors this process has open.
-func openDescriptorCount() -> Int {
-    guard let directory = opendir("/proc/self/fd") else { return -1 }
+/// The inodes of the sockets this process has open ("socket:[N]" in /proc/self/fd).
+func openSocketInodes() -> Set<UInt64> {
+    guard let directory = opendir("/proc/self/fd") else { return [] }
     defer { closedir(directory) }
-    var count = 0
-    while readdir(directory) != nil { count += 1 }
-    return count
+    var inodes: Set<UInt64> = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        var target = [CChar](repeating: 0, count: 64)
+        let length = readlink("/proc/self/fd/\(name)", &target, 63)
+        guard length > 0 else { continue }
+        let text = String(decoding: target.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if text.hasPrefix("socket:["), let inode = UInt64(text.dropFirst(8).dropLast()) { inodes.insert(inode) }
+    }
+    return inodes
 }
