@@ -46,8 +46,7 @@ package struct Monitor {
     package func run(counters: ThreadCounters, control: RunControl, finished: () -> Bool,
                     stopWorkers: () -> Void, sink: ReportSink,
                     sampler: HostSampler? = nil, checksSpread: Bool = false,
-                    cpuSampler: CPUSampler? = nil, receiving: Bool = false,
-                    delivery: ReceiveDelivery = .network) -> RunSummary {
+                    cpuSampler: CPUSampler? = nil, receiving: Bool = false, delivery: ReceiveDelivery = .network) -> RunSummary {
         let firstCPU = cpuSampler?.read()
         var previousCPU = firstCPU
         var threadCPUs = Array(repeating: -1, count: counters.count)
