@@ -57,18 +57,25 @@ struct FlowCandidates: ~Copyable {
         case created
     }
 
-    private let candidates: UnsafeMutablePointer<Candidate>
+    /// The candidates; nil in a tally with flow keys, which admits keyed flows at once
+    /// (so that a keyed receiver allocates nothing for them).
+    private let storage: UnsafeMutablePointer<Candidate>?
+    private var candidates: UnsafeMutablePointer<Candidate> { storage! }
     private let multiplier: UInt64
     private var clock: UInt64 = 0
 
-    /// Empty candidates; `seed` makes the bucket hash repeatable (tests, fuzzing).
-    init(seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
-        candidates = .allocate(capacity: Self.capacity)
-        candidates.initialize(repeating: Candidate(), count: Self.capacity)
+    /// Empty candidates, when `enabled`; `seed` makes the bucket hash repeatable (tests, fuzzing).
+    init(enabled: Bool = true, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
+        if enabled {
+            storage = .allocate(capacity: Self.capacity)
+            storage!.initialize(repeating: Candidate(), count: Self.capacity)
+        } else {
+            storage = nil
+        }
         multiplier = FlowTable.hashMultiplier(seed: seed)
     }
 
-    deinit { candidates.deallocate() }
+    deinit { storage?.deallocate() }
 
     /// The candidate at `index`, as it stands.
     subscript(index: Int) -> Candidate { candidates[index] }

@@ -37,7 +37,7 @@ extension FlowTable {
         entries[index].reordered = candidate.reordered
         entries[index].duplicates = candidate.duplicates
         entries[index].seenUnique = 0
-        sources[index] = source.flatMap(SocketAddress.init)
+        entries[index].source = source.flatMap(SocketAddress.init)
         expectedTotal &+= candidate.highest - candidate.base + 1
         uniqueTotal &+= unique
         reorderedTotal &+= candidate.reordered
@@ -86,14 +86,12 @@ extension FlowTable {
             next = (next + 1) & mask
         }
         entries[hole] = Entry()
-        sources[hole] = nil
         (windows + hole * Self.windowWords).update(repeating: 0, count: Self.windowWords)
         flowCount -= 1
     }
 
     private func move(from source: Int, to target: Int) {
         entries[target] = entries[source]
-        sources[target] = sources[source]
         (windows + target * Self.windowWords).update(from: windows + source * Self.windowWords, count: Self.windowWords)
     }
 }

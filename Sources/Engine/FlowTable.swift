@@ -39,13 +39,13 @@ struct FlowTable: ~Copyable {
         var ended = false
         /// `unique` when the eviction hand last passed: unchanged means quiet since.
         var seenUnique: UInt64 = 0
+        /// Where the flow came from, when the receiver recorded it.
+        var source: SocketAddress? = nil
     }
 
     // Internal, not private: FlowTable+Eviction.swift moves entries.
     let entries: UnsafeMutablePointer<Entry>
     let windows: UnsafeMutablePointer<UInt64>
-    /// Each flow's source address, when the receiver recorded it.
-    let sources: UnsafeMutablePointer<SocketAddress?>
     /// The hash's odd multiplier, random per table: flow ids chosen to share
     /// low bits cannot pile up in one probe run.
     let multiplier: UInt64
@@ -86,19 +86,20 @@ struct FlowTable: ~Copyable {
         precondition(limit >= 1 && limit <= Self.trackedFlows, "flow table limit out of range")
         self.limit = limit
         multiplier = Self.hashMultiplier(seed: seed)
-        entries = .allocate(capacity: Self.capacity)
+        // One allocation for the entries and their windows (with the candidates, a
+        // receiver without keys allocates no more than one with keys did before them).
+        let entryBytes = Self.capacity * MemoryLayout<Entry>.stride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: entryBytes + Self.capacity * Self.windowWords * 8,
+                                                   alignment: max(MemoryLayout<Entry>.alignment, 8))
+        entries = raw.bindMemory(to: Entry.self, capacity: Self.capacity)
         entries.initialize(repeating: Entry(), count: Self.capacity)
-        windows = .allocate(capacity: Self.capacity * Self.windowWords)
+        windows = (raw + entryBytes).bindMemory(to: UInt64.self, capacity: Self.capacity * Self.windowWords)
         windows.initialize(repeating: 0, count: Self.capacity * Self.windowWords)
-        sources = .allocate(capacity: Self.capacity)
-        sources.initialize(repeating: nil, count: Self.capacity)
     }
 
     deinit {
-        entries.deallocate()
-        windows.deallocate()
-        sources.deinitialize(count: Self.capacity)
-        sources.deallocate()
+        entries.deinitialize(count: Self.capacity)
+        UnsafeMutableRawPointer(entries).deallocate()
     }
 
     /// An odd multiplier with bits spread over the whole word, from any seed (the
@@ -160,7 +161,7 @@ struct FlowTable: ~Copyable {
             expectedTotal &+= 1
             uniqueTotal &+= 1
             Self.set(windows + index * Self.windowWords, sequence)
-            sources[index] = source.flatMap(SocketAddress.init)
+            entry.pointee.source = source.flatMap(SocketAddress.init)
             return true
         }
         return update(index, sequence: sequence)
@@ -308,7 +309,7 @@ struct FlowTable: ~Copyable {
         let entry = entries[index]
         return FlowSummary(flow: entry.flow, unique: entry.unique, duplicates: entry.duplicates,
                            reordered: entry.reordered, highest: entry.highest, sent: entry.ended ? entry.sent : nil,
-                           lowest: entry.lowest, source: sources[index])
+                           lowest: entry.lowest, source: entry.source)
     }
 
     /// Every flow seen, for the summary (allocates: call it after the loop).

@@ -44,8 +44,9 @@ package final class SequenceCounters: @unchecked Sendable {
 
 /// The totals a ``SequenceSlot`` publishes once per batch.
 package struct SequenceTotals: Equatable, Sendable {
-    /// Data datagrams the thread's flows should have brought so far: per flow,
-    /// its end count or one past its highest sequence.
+    /// Data datagrams the thread's flows should have brought so far: per flow
+    /// with a place in the flow table (evicted ones included), its end count or
+    /// one past its highest sequence, less its lowest seen (the unseen start is no loss).
     package var expected: UInt64 = 0
     /// Distinct data datagrams of those flows.
     package var unique: UInt64 = 0

@@ -9,8 +9,7 @@ import Reporting
 /// ``implausible`` and goes no further, and a keyed flow has its place in the
 /// flow table from its first datagram. Without keys a flow earns its place by
 /// evidence (``FlowCandidates``): until then its datagrams are unjudged, in no
-/// account. Only the send time of a datagram a flow's account took reaches the
-/// latency counters.
+/// account. Only a plausible datagram's send time reaches the latency counters.
 package struct Tally: ~Copyable {
     private var flows: FlowTable
     private var candidates: FlowCandidates
@@ -44,7 +43,7 @@ package struct Tally: ~Copyable {
     package init(hostTag: UInt8, flowKeys: [FlowKey] = [], live: SequenceSlot? = nil,
                  trackedFlows: Int = Tally.trackedFlows, seed: UInt64? = nil) {
         flows = FlowTable(limit: trackedFlows, seed: seed ?? UInt64.random(in: 0...UInt64.max))
-        candidates = FlowCandidates(seed: seed.map { $0 ^ 0x5555_5555_5555_5555 } ?? UInt64.random(in: 0...UInt64.max))
+        candidates = FlowCandidates(enabled: flowKeys.isEmpty, seed: seed.map { $0 ^ 0x5555_5555_5555_5555 } ?? UInt64.random(in: 0...UInt64.max))
         let counters = live == nil ? SequenceCounters(count: 1) : nil
         let slot = live ?? counters!.slot(0)
         ownCounters = counters
@@ -83,11 +82,11 @@ package struct Tally: ~Copyable {
                 countEnd(flow: header.flow, count: header.sequence, source: source)
                 return false
             }
-            guard let plausible = flows.recordIfTracked(flow: header.flow, sequence: header.sequence) else {
+            if let plausible = flows.recordIfTracked(flow: header.flow, sequence: header.sequence) {
+                guard plausible else { return true }
+            } else {
                 judge(flow: header.flow, sequence: header.sequence, source: source)
-                return true
             }
-            guard plausible else { return true }
         } else {
             guard isKeyed(header.flow) else {
                 unkeyed &+= 1

@@ -1,8 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-// IPPROTO_IP and IPPROTO_IPV6 come with <netinet/in.h>, which the shim includes: the Glibc module of
-// --static-swift-stdlib (Packaging/build-deb.sh) does not export them.
 internal import CMPPSLinux
 
 // Options a server reaches for beyond the article's: which families an IPv6

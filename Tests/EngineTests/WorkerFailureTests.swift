@@ -10,8 +10,10 @@ import Reporting
 /// A receiving thread whose system call fails ends the run with one line, and
 /// what it counted until then stays in the account.
 @Suite(.serialized) struct WorkerFailureTests {
-    /// Sends `count` datagrams of flow 5 (sequence numbers from `first`) to `target`.
-    func send(_ count: Int, from first: Int, to target: SocketAddress) throws {
+    /// Sends `count` datagrams of flow 5 (sequence numbers from `first`) to `target`;
+    /// returns the address they came from.
+    @discardableResult
+    func send(_ count: Int, from first: Int, to target: SocketAddress) throws -> SocketAddress {
         let socket = try UDPSocket(family: .inet)
         var payload = [UInt8](repeating: 0, count: 32)
         for sequence in first..<(first + count) {
@@ -20,6 +22,7 @@ import Reporting
             }
             try payload.withUnsafeBytes { _ = try socket.send($0, to: target) }
         }
+        return SocketAddress(ipv4: 127, 0, 0, 1, port: try Syscalls.localAddress(socket.descriptor).port)
     }
 
     @Test func aFailedReceiveKeepsTheThreadsCountsAndFlows() throws {
@@ -29,7 +32,7 @@ import Reporting
         let run = try ReceiveRun(options)
         try run.start()
         let port = run.boundAddress.port
-        try send(100, from: 0, to: run.boundAddress)
+        let source = try send(100, from: 0, to: run.boundAddress)
         #expect(waitUntil(seconds: 5) { run.counters.total().packets == 100 })
         // The thread blocks in recvmmsg; the next call after it wakes fails as if the kernel ran out of memory.
         let rule = FaultInjection.fail(.recvmmsg, with: ENOMEM, where: { descriptor in
@@ -45,7 +48,8 @@ import Reporting
         let read = run.counters.total().packets
         #expect(read >= 101 && read <= 120, "\(read)")
         let report = run.sequenceReport()
-        #expect(report.flows == [FlowSummary(flow: 5, unique: read, duplicates: 0, reordered: 0, highest: read - 1, sent: nil)])
+        #expect(report.flows == [FlowSummary(flow: 5, unique: read, duplicates: 0, reordered: 0, highest: read - 1, sent: nil,
+                                                   source: source)])
         #expect(report.lost == 0)
     }
 }

@@ -30,7 +30,9 @@ struct ZeroAllocationTests {
     /// Queues `count` datagrams of 32 bytes on `socket` (with `segments` > 1, as
     /// GSO messages), each with a sequence header of ``flow`` and a send time, so
     /// that the receiving loop's key check, flow and latency accounting run too.
-    func fill(_ socket: borrowing UDPSocket, count: Int, segments: Int = 1) throws {
+    /// Returns the address they come from.
+    @discardableResult
+    func fill(_ socket: borrowing UDPSocket, count: Int, segments: Int = 1) throws -> SocketAddress {
         var sender = try UDPSocket(family: .inet)
         try sender.connect(to: try socket.localAddress())
         if segments > 1 { try sender.setSegmentSize(32) }
@@ -44,12 +46,13 @@ struct ZeroAllocationTests {
             while done < messages { done += try batch.send(on: sender, from: done, to: messages) }
             queued += messages * segments
         }
+        return SocketAddress(ipv4: 127, 0, 0, 1, port: try sender.localAddress().port)
     }
 
     /// Allocations made on this thread while `work` receives `count` datagrams.
     func receiveAllocations(count: Int, coalescing: Bool = false, segments: Int = 1) throws -> UInt {
         let socket = try receiver(coalescing: coalescing)
-        try fill(socket, count: count, segments: segments)
+        let source = try fill(socket, count: count, segments: segments)
         let control = RunControl()
         let counters = ThreadCounters(count: 1)
         let sequences = SequenceCounters(count: 1)
@@ -64,7 +67,7 @@ struct ZeroAllocationTests {
         #expect(failure == nil)
         #expect(counters.read(0).packets == UInt64(count))
         #expect(result.flows == [FlowSummary(flow: Self.flow, unique: UInt64(count), duplicates: 0, reordered: 0,
-                                             highest: UInt64(count - 1), sent: nil)])
+                                             highest: UInt64(count - 1), sent: nil, source: source)])
         #expect(result.latency.total == UInt64(count))
         // What /metrics reads while the run goes on: the same counts, published by the loop.
         let live = sequences.read(0)
@@ -111,6 +114,35 @@ struct ZeroAllocationTests {
         let many = try sendAllocations(batches: 1000, segments: segments)
         #expect(few == many, "20 batches allocated \(few) times, 1000 batches \(many) times")
         #expect(few <= 8, "set-up allocations: \(few)")
+    }
+
+    /// Allocations made on this thread while the echo's loop answers `count` queued requests.
+    func echoAllocations(count: Int) throws -> UInt {
+        let socket = try receiver()
+        let client = try receiver()  // the replies land here, unread
+        try client.connect(to: try socket.localAddress())
+        let batch = SendBatch(capacity: 64, payloadSize: 32)
+        var queued = 0
+        while queued < count { queued += try batch.send(on: client, to: min(64, count - queued)) }
+        let control = RunControl()
+        let counters = WordCounters(count: 1, words: EchoCount.allCases.count)
+        let work = EchoWorker(descriptor: socket.descriptor, batch: 4, latch: StartLatch(), limit: UInt64(count),
+                              slot: counters.slot(0), stop: control.flag, total: control.sharedTotal, sockperf: false)
+        let before = AllocationCounter_thisThread()
+        let failure = work.run()
+        let after = AllocationCounter_thisThread()
+        #expect(failure == nil)
+        let totals = EchoTotals(words: counters.slot(0).read())
+        #expect(totals[.requests] == UInt64(count))
+        #expect(totals[.replies] == UInt64(count))
+        return after - before
+    }
+
+    @Test func echoingAllocatesNothingPerBatch() throws {
+        _ = try echoAllocations(count: 80)
+        let few = try echoAllocations(count: 80)      // 20 batches
+        let many = try echoAllocations(count: 4000)   // 1000 batches
+        #expect(few == many, "20 batches allocated \(few) times, 1000 batches \(many) times")
     }
 
     /// Allocations made on this thread by the library's own receive loop: `rounds`
