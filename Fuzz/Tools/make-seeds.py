@@ -103,7 +103,7 @@ for name, text in [("ipv4", "127.0.0.1:4321"), ("ipv6", "[::1]:4400"), ("wildcar
                    ("link-local", "[fe80::1]:9"), ("mapped", "[::ffff:10.0.0.1]:65535")]:
     write("SocketAddress", name, text)
 
-# JSONValue: the lines mpps writes (README.md), numbers filled in.
+# JSONValue: the lines mpps writes (docs/json.md), numbers filled in.
 lines = {
     "ready": '{"type":"ready","address":"127.0.0.1:4321","threads":2,"reuseport":true,"steer":"hash","cpus":[0,1],"batch":512,"gro":false,"rx_usecs":0,"rcvbuf":8388608,"pid":4242}',
     "interval": '{"type":"interval","elapsed":1.000,"packets":1180000,"bytes":37760000,"pps":1180000.5,"calls":2305,"threads":[{"id":0,"cpu":1,"packets":590000}]}',

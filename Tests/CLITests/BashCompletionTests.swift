@@ -37,11 +37,14 @@ import Testing
         #expect(try Self.complete(["mpps", "plot", "-"]) == ["-o", "--help"])
         #expect(try Self.complete(["mpps", "help", "n"]) == ["ndr"])
         #expect(try Self.complete(["mpps", "frob", "--"]) == [])
-        let options = try Self.complete(["mpps", "recv", "--"])
-        let help = try Program.run("mpps", ["recv", "--help"]).stdout
-        #expect(Set(options) == ManualPagesTests.helpOptions(help).subtracting(["-h"]).reduce(into: Set<String>()) {
-            $0.insert(String($1.split(separator: " ")[0]))
-        })
+        // Every command offers exactly the options its --help lists (but -h).
+        for command in try ManualPagesTests.commands() {
+            let options = try Self.complete(["mpps", command, "-"])
+            let help = try Program.run("mpps", [command, "--help"]).stdout
+            let listed = ManualPagesTests.helpOptions(help).subtracting(["-h"]).map { String($0.split(separator: " ")[0]) }
+            #expect(Set(options) == Set(listed), "mpps \(command)")
+            #expect(options.count == listed.count, "mpps \(command): \(options)")
+        }
     }
 
     @Test(.enabled(if: bashAvailable, "needs bash"))
@@ -56,11 +59,19 @@ import Testing
 
     @Test(.enabled(if: bashAvailable, "needs bash"))
     func interfacesFromSysfs() throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: "/sys/class/net")
-        #expect(names.contains("lo"))
-        #expect(Set(try Self.complete(["mpps", "recv", "--interface", ""])) == Set(names))
-        #expect(Set(try Self.complete(["mpps", "recv", "--xdp", ""])) == Set(names))
-        #expect(try Self.complete(["mpps", "doctor", "--interface", "l"]) == names.filter { $0.hasPrefix("l") }.sorted())
+        // Other tests add and remove veth pairs meanwhile: every interface that stayed must be
+        // offered, and nothing that was never there.
+        for (words, prefix) in [(["mpps", "recv", "--interface", ""], ""), (["mpps", "recv", "--xdp", ""], ""),
+                                (["mpps", "doctor", "--interface", "l"], "l")] {
+            let before = Set(try FileManager.default.contentsOfDirectory(atPath: "/sys/class/net"))
+            let offered = Set(try Self.complete(words))
+            let after = Set(try FileManager.default.contentsOfDirectory(atPath: "/sys/class/net"))
+            #expect(before.contains("lo"))
+            let stayed = before.intersection(after).filter { $0.hasPrefix(prefix) }
+            let seen = before.union(after).filter { $0.hasPrefix(prefix) }
+            #expect(offered.isSuperset(of: stayed) && offered.isSubset(of: seen), "\(words): \(offered.sorted()), /sys/class/net: \(seen.sorted())")
+            #expect(offered.contains("lo"))
+        }
     }
 
     @Test(.enabled(if: bashAvailable, "needs bash"))
