@@ -202,7 +202,7 @@ final class BatchChannel: Sendable {
             }
             if queued { return true }
             // Full: wait until the consumer takes one (or stop() wakes us).
-            if let room { room.wait(milliseconds: 100) } else { usleep(1000) }
+            if let room { room.wait(milliseconds: 100) } else { MonotonicClock.pause(nanoseconds: 1_000_000) }
         }
     }
 
