@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "NetLab", path: "Tests/NetLab"),
         // Test-only: counts the calling thread's heap allocations (replaces malloc in the test binary).
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
-        .testTarget(name: "PacketIOTests", dependencies: ["PacketIO"]),
+        .testTarget(name: "PacketIOTests", dependencies: ["PacketIO", "NetLab"]),
         .testTarget(name: "HostStatsTests", dependencies: ["HostStats", "PacketIO", "NetLab"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "PacketIO", "HostStats"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Reporting", "PacketIO", "HostStats", "AllocationCounter", "NetLab"]),

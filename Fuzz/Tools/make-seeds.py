@@ -68,6 +68,30 @@ write("ControlMessages", "chosen-level-type", struct.pack("<ii", SOL_SOCKET, SO_
       + cmsg(SOL_UDP, UDP_GRO, struct.pack("<I", 32)) + cmsg(SOL_SOCKET, SO_TIMESTAMPNS, struct.pack("<qq", 3, 4)))
 write("ControlMessages", "empty-control", b"")
 
+# QueuedSocketError: u16 name length, the name (the failed datagram's destination),
+# then the control area: an IP_RECVERR / IPV6_RECVERR message holding a
+# sock_extended_err (errno, origin, type, code, pad, info, data) and the offender.
+IPPROTO_IP, IP_RECVERR, IPPROTO_IPV6, IPV6_RECVERR, IPV6_PKTINFO = 0, 11, 41, 25, 50
+def sockaddr_in(octets, port):
+    return struct.pack("<H", 2) + struct.pack(">H", port) + bytes(octets) + bytes(8)
+def sockaddr_in6(address16, port):
+    return struct.pack("<H", 10) + struct.pack(">H", port) + bytes(4) + address16 + bytes(4)
+def extended_err(errno, origin, type_, code, info=0):
+    return struct.pack("<IBBBBII", errno, origin, type_, code, 0, info, 0)
+def queued(name, control):
+    return struct.pack("<H", len(name)) + name + control
+loopback6 = bytes(15) + b"\x01"
+write("QueuedSocketError", "ipv4-port-unreachable", queued(sockaddr_in([127, 0, 0, 1], 4321),
+      cmsg(IPPROTO_IP, IP_RECVERR, extended_err(111, 2, 3, 3) + sockaddr_in([127, 0, 0, 1], 0))))
+write("QueuedSocketError", "ipv6-port-unreachable", queued(sockaddr_in6(loopback6, 4321),
+      cmsg(IPPROTO_IPV6, IPV6_RECVERR, extended_err(111, 3, 1, 4) + sockaddr_in6(loopback6, 0))))
+write("QueuedSocketError", "local-message-too-long", queued(sockaddr_in([127, 0, 0, 1], 9),
+      cmsg(IPPROTO_IP, IP_RECVERR, extended_err(90, 1, 0, 0, 1500) + bytes(16))))
+write("QueuedSocketError", "after-pktinfo", queued(sockaddr_in6(loopback6, 53),
+      cmsg(IPPROTO_IPV6, IPV6_PKTINFO, loopback6 + struct.pack("<I", 1))
+      + cmsg(IPPROTO_IPV6, IPV6_RECVERR, extended_err(113, 3, 1, 3) + sockaddr_in6(loopback6, 0))))
+write("QueuedSocketError", "no-name", queued(b"", cmsg(IPPROTO_IP, IP_RECVERR, extended_err(111, 2, 3, 3))))
+
 # CPUList: --cpus values, sysfs lists, rps_cpus masks.
 for name, text in [("range-and-single", "0-3,8"), ("one", "1"), ("online", "0-23\n"), ("siblings", "0,12\n"),
                    ("all", "0-1023"), ("mask-ff", "ff\n"), ("mask-groups", "00000000,00000f00\n"), ("mask-zero", "0\n")]:

@@ -15,6 +15,7 @@
 #include <linux/filter.h>
 #include <linux/bpf.h>
 #include <linux/if_xdp.h>
+#include <linux/errqueue.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "CMPPSLinux.h"
@@ -33,6 +34,14 @@ _Static_assert(SOL_UDP == 17, "SOL_UDP");
 _Static_assert(IP_PKTINFO == 8 && IPV6_RECVPKTINFO == 49 && IPV6_PKTINFO == 50, "IP_PKTINFO, IPV6_RECVPKTINFO, IPV6_PKTINFO");
 _Static_assert(sizeof(struct in_pktinfo) == 12 && offsetof(struct in_pktinfo, ipi_addr) == 8, "in_pktinfo layout");
 _Static_assert(sizeof(struct in6_pktinfo) == 20 && offsetof(struct in6_pktinfo, ipi6_addr) == 0, "in6_pktinfo layout");
+_Static_assert(sizeof(struct sock_extended_err) == CMPPSLinux_SOCK_EXTENDED_ERR_SIZE, "sock_extended_err size");
+_Static_assert(offsetof(struct sock_extended_err, ee_origin) == CMPPSLinux_SOCK_EXTENDED_ERR_ORIGIN_OFFSET
+               && offsetof(struct sock_extended_err, ee_type) == CMPPSLinux_SOCK_EXTENDED_ERR_TYPE_OFFSET
+               && offsetof(struct sock_extended_err, ee_code) == CMPPSLinux_SOCK_EXTENDED_ERR_CODE_OFFSET
+               && offsetof(struct sock_extended_err, ee_info) == CMPPSLinux_SOCK_EXTENDED_ERR_INFO_OFFSET, "sock_extended_err layout");
+_Static_assert(sizeof(struct CMPPSLinux_ipv6_mreq) == sizeof(struct ipv6_mreq)
+               && offsetof(struct CMPPSLinux_ipv6_mreq, interface) == offsetof(struct ipv6_mreq, ipv6mr_interface), "ipv6_mreq layout");
+_Static_assert(SO_EE_ORIGIN_NONE == 0 && SO_EE_ORIGIN_LOCAL == 1 && SO_EE_ORIGIN_ICMP == 2 && SO_EE_ORIGIN_ICMP6 == 3, "SO_EE_ORIGIN_*");
 _Static_assert(sizeof(struct CMPPSLinux_sock_filter) == sizeof(struct sock_filter), "sock_filter size");
 _Static_assert(offsetof(struct CMPPSLinux_sock_filter, jt) == offsetof(struct sock_filter, jt), "sock_filter jt");
 _Static_assert(offsetof(struct CMPPSLinux_sock_filter, jf) == offsetof(struct sock_filter, jf), "sock_filter jf");

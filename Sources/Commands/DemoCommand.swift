@@ -12,7 +12,7 @@ enum DemoCommand {
         OptionSpec("--json", nil, "print JSON lines instead of text"),
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps demo [OPTIONS]",
         about: """
         Three stages, each receiving on 127.0.0.1 (a free port) with one thread while
@@ -27,7 +27,7 @@ enum DemoCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps demo")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         guard arguments.positionals.isEmpty else {
@@ -93,7 +93,9 @@ enum DemoCommand {
                 sender.stop()
                 drain(receiver)
                 receiver.stop()
-            }, sink: sink, sampler: receiver.sampler(), cpuSampler: receiver.cpuSampler, receiving: true)
+            }, sink: sink, sampler: receiver.sampler(), cpuSampler: receiver.cpuSampler, receiving: true,
+            // 127.0.0.1: the kernel delivers in the sending thread's context, on its CPU.
+            delivery: receiver.options.delivery)
         summary.sequences = receiver.sequenceReport()
         sink.summary(summary)
         if let failure = sender.control.failureMessage ?? receiver.control.failureMessage { throw RunError(failure) }

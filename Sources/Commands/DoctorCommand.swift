@@ -8,11 +8,11 @@ enum DoctorCommand {
     static let options = [
         OptionSpec("--interface", "IF", "look at these interfaces only: eth2, or eth2,eth3 (default: all but lo)"),
         OptionSpec("--port", "PORT", "the UDP port to name in suggested commands (default 4321)"),
-        OptionSpec("--json", nil, "print one JSON object instead of text (keys in README.md)"),
+        OptionSpec("--json", nil, "print one JSON object instead of text (keys in docs/json.md)"),
         OptionSpec("--root", "DIR", "read proc/, sys/ and ethtool-*.txt under DIR instead of this host (fixture trees, for tests)"),
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps doctor [--interface IF] [--json]",
         about: """
         Read this host's CPUs and NUMA nodes, each interface's RX queues, the CPUs
@@ -33,7 +33,7 @@ enum DoctorCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps doctor")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         guard arguments.positionals.isEmpty else {

@@ -10,14 +10,14 @@ enum LabCommand {
         OptionSpec("--seconds", "S", "seconds each sender runs, 0.1 to 600 (default 3)"),
         OptionSpec("--port", "PORT", "the UDP port receivers listen on (default: a free one; 4321 with --netns)"),
         OptionSpec("--netns", nil, "run sender and receiver in two network namespaces joined by a veth pair with RPS (root)"),
-        OptionSpec("--json", nil, "one JSON object per experiment, then a summary (keys in README.md)"),
+        OptionSpec("--json", nil, "one JSON object per experiment, then a summary (keys in docs/json.md)"),
         SVGOption.spec("a bar per experiment: received vs sent, losses stacked by cause"),
         OptionSpec("--server", "HOST[:PORT]", "run the receivers on the host of this mpps serve, the senders here (port 4321 unless --port)"),
         OptionSpec("--target", "ADDR[,ADDR...]", "with --server: the receiving host's addresses as this host reaches them, IPv4 or IPv6 (2001:db8::10, no brackets); the first is the main one, the several-addresses experiment needs 2 or more"),
         OptionSpec("--key-file", "FILE", "with --server: prove the key in FILE, when the server asks for one"),
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps lab [--seconds S] [--json] [--netns] [--svg FILE]",
         about: """
         Run the article's experiments in its order, each as two child processes of
@@ -67,7 +67,7 @@ enum LabCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps lab")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         guard arguments.positionals.isEmpty else {

@@ -20,7 +20,7 @@ enum NDRCommand {
         OptionSpec("--key-file", "FILE", "with --server: prove the key in FILE, when the server asks for one"),
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps ndr [TARGET] [OPTIONS]",
         about: """
         Find the highest rate a receiver takes with no loss (or at most --loss), as
@@ -50,7 +50,7 @@ enum NDRCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps ndr")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         var ndr = NDROptions()

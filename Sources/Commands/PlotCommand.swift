@@ -8,7 +8,7 @@ enum PlotCommand {
         OptionSpec("-o", "FILE", "write the SVG to FILE (default: RUN with .svg in place of .jsonl or .json; standard output for -)"),
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps plot RUN.jsonl [-o FILE.svg]",
         about: """
         Draw what mpps printed with --json as an SVG picture 800 pixels wide, the
@@ -37,7 +37,7 @@ enum PlotCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps plot")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         guard arguments.positionals.count == 1, let input = arguments.positionals.first else {

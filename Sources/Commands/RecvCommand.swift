@@ -13,7 +13,8 @@ enum RecvCommand {
     static let options = [
         OptionSpec("--threads", "N", "receiving threads (default 1)"),
         OptionSpec("--reuseport", nil, "one SO_REUSEPORT socket per thread (default: threads share one socket)"),
-        OptionSpec("--steer", "MODE", "with --reuseport, how the kernel picks a socket per datagram: hash (default: by flow), random, or cpu (the thread pinned to the CPU that processed it)"),
+        OptionSpec("--steer", "MODE", "with --reuseport, how the kernel picks a socket per datagram: hash (default: by flow), random, or cpu (the thread pinned to the CPU that processed it)",
+                   choices: SteeringMode.allCases.map(\.rawValue)),
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 1 or 0-3,8 (default: unpinned; with --steer cpu, the CPUs allowed)"),
         OptionSpec("--batch", "N", "datagrams per recvmmsg call, 1-1024 (default 512)"),
         OptionSpec("--gro", nil, "UDP GRO: take coalesced datagrams, 64 KiB per message, counted one by one"),
@@ -24,15 +25,16 @@ enum RecvCommand {
         OptionSpec("--interval", "SECONDS", "seconds between report lines, 0.001 to 31536000 (default 1)"),
         OptionSpec("--flow-key", "KEY[,KEY...]", "count only the flows of senders that printed these keys (mpps send's 'flow key'); other headers are counted as implausible (default: every flow)"),
         OptionSpec("--interface", "IF", "also read IF's counters every interval: sysfs statistics, per-queue packets and NIC drops (ethtool -S)"),
-        OptionSpec("--metrics", "ADDR:PORT", "serve Prometheus metrics over HTTP at http://ADDR:PORT/metrics while receiving, e.g. 127.0.0.1:9321 (names in README.md, 'Metrics')"),
+        OptionSpec("--metrics", "ADDR:PORT", "serve Prometheus metrics over HTTP at http://ADDR:PORT/metrics while receiving, e.g. 127.0.0.1:9321 (names in docs/metrics.md)"),
         OptionSpec("--xdp", "IF", "receive through AF_XDP sockets on interface IF (thread i reads RX queue i) with an XDP program that redirects UDP for ADDR:PORT and passes the rest; needs root (CAP_BPF, CAP_NET_ADMIN), Linux 5.9+"),
-        OptionSpec("--xdp-mode", "MODE", "with --xdp: copy (default) or zerocopy (falls back to copy when the driver refuses)"),
-        OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
+        OptionSpec("--xdp-mode", "MODE", "with --xdp: copy (default) or zerocopy (falls back to copy when the driver refuses)",
+                   choices: ["copy", "zerocopy"]),
+        OptionSpec("--json", nil, "print JSON lines instead of text (keys in docs/json.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
         SVGOption.spec("datagrams/s per thread, drops by cause and CPU shares over time"),
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps recv [ADDR:PORT] [OPTIONS]",
         about: """
         Receive UDP datagrams on ADDR:PORT (default 0.0.0.0:4321) with recvmmsg and
@@ -60,7 +62,7 @@ enum RecvCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps recv")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         var receive = ReceiveOptions()

@@ -14,7 +14,8 @@ enum SendCommand {
         OptionSpec("--flows", "N", "connected sockets per target, each its own source port and flow, shared round-robin by the threads (default: one per thread)"),
         OptionSpec("--src-port", "PORT", "bind the sending sockets to source ports from PORT: flow j uses PORT+j (the article uses 65400)"),
         OptionSpec("--payload", "BYTES", "UDP payload per datagram (default 32, the article's)"),
-        OptionSpec("--payload-pattern", "KIND", "sequence: a header per datagram for loss, order and latency (default, 16+ bytes); zero: the article's all-zero payload"),
+        OptionSpec("--payload-pattern", "KIND", "sequence: a header per datagram for loss, order and latency (default, 16+ bytes); zero: the article's all-zero payload",
+                   choices: ["sequence", "zero"]),
         OptionSpec("--flow-key", "KEY", "make the flow ids with this key (16 hex digits) rather than a fresh random one, so a receiver started first can be given it (recv --flow-key)"),
         OptionSpec("--batch", "N", "datagrams per sendmmsg call, 1-1024 (default 1024)"),
         OptionSpec("--gso", "N", "UDP GSO: N datagrams per message, 1-128; a call carries batch/N messages (default 1: off)"),
@@ -23,14 +24,14 @@ enum SendCommand {
         OptionSpec("--count", "N", "send exactly N datagrams in total, then stop; 1 to 2^64-1"),
         OptionSpec("--rate", "PPS", "datagrams per second over all threads, 1 to 1G, e.g. 500k or 1.5M (default: as fast as possible)"),
         OptionSpec("--interval", "SECONDS", "seconds between report lines, 0.001 to 31536000 (default 1)"),
-        OptionSpec("--json", nil, "print JSON lines instead of text (schema in README.md)"),
+        OptionSpec("--json", nil, "print JSON lines instead of text (keys in docs/json.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
         SVGOption.spec("datagrams/s per thread over time"),
         OptionSpec("--server", "HOST[:PORT]", "the receiver runs on the host of this mpps serve, at the targets' port; print its summary beside this sender's, and the account (needs --duration or --count)"),
         OptionSpec("--key-file", "FILE", "with --server: prove the key in FILE, when the server asks for one"),
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps send [TARGET...] [OPTIONS]",
         about: """
         Send UDP datagrams with sendmmsg to each TARGET (HOST:PORT, default
@@ -52,7 +53,7 @@ enum SendCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps send")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         var send = SendOptions()

@@ -22,7 +22,7 @@ enum ServeCommand {
         "--duration", "--count", "--interval", "--flow-key", "--interface",
     ]
 
-    static let help = Arguments.help(
+    static let help = HelpPage(
         usage: "mpps serve [--listen ADDR:PORT] [--key-file FILE] [OPTIONS]",
         about: """
         Serve receivers to mpps on another host, as the article's receiving
@@ -30,7 +30,7 @@ enum ServeCommand {
         over TCP for 'mpps recv' with some of its options, sends to it, then asks
         for its summary and kernel counters. One receiver at a time; a second
         client is told the server is busy. A client that disconnects stops its
-        receiver. The protocol is JSON lines (README.md, "Two hosts"). Runs until
+        receiver. The protocol is JSON lines (docs/two-hosts.md). Runs until
         Ctrl-C, SIGTERM or SIGHUP, and stops its receiver on the way out.
 
         A client may give these recv options: \(clientOptions.sorted().joined(separator: " ")).
@@ -45,7 +45,7 @@ enum ServeCommand {
     static func run(_ raw: [String]) throws(RunError) {
         let arguments = try Arguments(raw, options: options, command: "mpps serve")
         if arguments.wantsHelp {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         guard arguments.positionals.isEmpty else {

@@ -8,14 +8,27 @@ import Reporting
 package enum UDPReceiverCommand {
     static let usage = "usage: udpreceiver1 [listen ip:port] [threads] [reuseport]   (e.g. udpreceiver1 0.0.0.0:4321 4 1)"
 
-    static let help = usage + "\n\nReceives UDP with recvmmsg and prints the article's per-second line."
-        + "\nthreads: receiving threads (default 1); reuseport: 1 gives each thread its own SO_REUSEPORT socket.\n"
-        + "For more options, see 'mpps recv --help'.\n"
+    static let help = HelpPage(
+        usage: "udpreceiver1 [listen ip:port] [threads] [reuseport]",
+        about: """
+        The article's receiver: receives UDP on ip:port (default 0.0.0.0:4321) with
+        recvmmsg and prints the article's line every second until Ctrl-C: millions of
+        datagrams per second, MiB of payload per second, megabits per second.
+        threads: receiving threads (default 1); reuseport: 1 gives each thread its own
+        SO_REUSEPORT socket, 0 (the default) lets them share one. The article's
+        'udpreceiver1 4 1' leaves the address out. For more options, see 'mpps recv --help'.
+        """,
+        options: [],
+        footer: """
+        examples:
+          udpreceiver1 0.0.0.0:4321
+          udpreceiver1 0.0.0.0:4321 4 1
+        """)
 
     /// Runs the article's receiver with `arguments` (without the program name).
     package static func run(_ arguments: [String]) throws(RunError) {
         if arguments.contains("-h") || arguments.contains("--help") {
-            writeOutput(help)
+            writeOutput(help.text)
             return
         }
         let options = try parse(arguments)

@@ -9,11 +9,27 @@ import Reporting
 package enum UDPSenderCommand {
     static let usage = "usage: udpsender [target ip:port] [target ip:port ...]   (default 127.0.0.1:4321)"
 
+    static let help = HelpPage(
+        usage: "udpsender [target ip:port] [target ip:port ...]",
+        about: """
+        The article's sender: sends 32-byte UDP datagrams of zero bytes to each target
+        (default 127.0.0.1:4321) with sendmmsg, 1024 per call, one thread and one
+        connected socket per target, until Ctrl-C, and prints the article's line every
+        second for what the kernel accepted. Pin it with taskset as the article does.
+        Send only to hosts you run. For more options (sequence headers, rates, GSO),
+        see 'mpps send --help'.
+        """,
+        options: [],
+        footer: """
+        examples:
+          taskset -c 1 udpsender 127.0.0.1:4321
+          udpsender 192.0.2.10:4321 192.0.2.11:4321
+        """)
+
     /// Runs the article's sender with `arguments` (without the program name).
     package static func run(_ arguments: [String]) throws(RunError) {
         if arguments.contains("-h") || arguments.contains("--help") {
-            writeOutput(usage + "\n\nSends 32-byte UDP datagrams of zero bytes with sendmmsg, 1024 per call, one thread per target."
-                + "\nSend only to hosts you run. For more options (sequence headers, rates, GSO), see 'mpps send --help'.\n")
+            writeOutput(help.text)
             return
         }
         var options = SendOptions()

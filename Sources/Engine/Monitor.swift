@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HostStats
 import PacketIO
 import Reporting
 
@@ -41,10 +42,12 @@ package struct Monitor {
     ///   - checksSpread: warn when a thread gets far less than its share (SO_REUSEPORT groups).
     ///   - cpuSampler: reads every CPU's shares and the workers' CPU time at the start, every interval and the end.
     ///   - receiving: the workers are receiving threads: the CPU findings (``CPUDiagnosis``) apply.
+    ///   - delivery: where the kernel's receive work runs for them (on loopback, on the senders' CPUs).
     package func run(counters: ThreadCounters, control: RunControl, finished: () -> Bool,
                     stopWorkers: () -> Void, sink: ReportSink,
                     sampler: HostSampler? = nil, checksSpread: Bool = false,
-                    cpuSampler: CPUSampler? = nil, receiving: Bool = false) -> RunSummary {
+                    cpuSampler: CPUSampler? = nil, receiving: Bool = false,
+                    delivery: ReceiveDelivery = .network) -> RunSummary {
         let firstCPU = cpuSampler?.read()
         var previousCPU = firstCPU
         var threadCPUs = Array(repeating: -1, count: counters.count)
@@ -78,7 +81,7 @@ package struct Monitor {
             if let cpuSampler, let before = previousCPU {
                 let reading = cpuSampler.read()
                 cpu = CPUUse(from: before, to: reading, seconds: length,
-                             receiving: receiving ? threads.map { ($0.cpu, $0.delta.packets) } : nil)
+                             receiving: receiving ? threads.map { ($0.cpu, $0.delta.packets) } : nil, delivery: delivery)
                 previousCPU = reading
             }
             var host: HostDelta?
@@ -133,7 +136,7 @@ package struct Monitor {
         // The workers recorded their own last CPU time as they ended, so this reading covers all of their work.
         if let cpuSampler, let firstCPU {
             summary.cpu = CPUUse(from: firstCPU, to: cpuSampler.read(), seconds: summary.seconds,
-                                 receiving: receiving ? zip(threadCPUs, totals).map { ($0, $1.packets) } : nil)
+                                 receiving: receiving ? zip(threadCPUs, totals).map { ($0, $1.packets) } : nil, delivery: delivery)
         }
         return summary
     }

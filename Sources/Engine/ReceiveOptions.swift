@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HostStats
 import PacketIO
 import Reporting
 import Synchronization
@@ -56,7 +57,7 @@ package struct ReceiveOptions: Sendable {
     /// 50 µs with GRO, where each wake-up brings a message of up to 64 datagrams and
     /// waiting for more pays (here 16–19 against 14–17 M datagrams/s, 18–21 against
     /// 26–31 ns of CPU per datagram); none without, where the bursts a wait gathers cost the
-    /// reader more to free than the wake-ups save (README.md, BENCHMARKS.md).
+    /// reader more to free than the wake-ups save (docs/commands.md, BENCHMARKS.md).
     /// With ``xdp``, ``xdpModeration``: an AF_XDP ring holds thousands of frames, so a longer wait is safe.
     package var moderation: Int {
         moderationMicroseconds ?? (xdp != nil ? Self.xdpModeration : coalescing ? 50 : 0)
@@ -69,4 +70,16 @@ package struct ReceiveOptions: Sendable {
     /// The values ``moderationMicroseconds`` accepts: at most 10 ms, which at 1 M
     /// datagrams/s is already more than a 4 MiB receive buffer holds.
     package static let moderationRange = 0...10_000
+}
+
+extension ReceiveOptions {
+    /// Where the kernel does these receivers' softirq work: on loopback (an address in
+    /// 127.0.0.0/8 or ::1, sockets rather than AF_XDP) in each sender's own context, on
+    /// its CPU; otherwise on the CPUs serving the interface's RX queues. A wildcard
+    /// address may take both; the findings then speak of the network.
+    package var delivery: ReceiveDelivery {
+        guard xdp == nil else { return .network }
+        let host = address.hostDescription
+        return host.hasPrefix("127.") || host == "::1" ? .loopback : .network
+    }
 }

@@ -13,4 +13,9 @@ package struct ReceiveResult: Sendable {
     package var latency = LatencyHistogram()
     /// End-of-flow datagrams received (not counted as data).
     package var endMarkers: UInt64 = 0
+    /// What the flow table kept of the flows it evicted (their figures stay in the totals).
+    package var evicted = FlowTotals()
+    /// Flows too short to judge, and their data datagrams (in no flow).
+    package var unjudgedFlows: UInt64 = 0
+    package var unjudged: UInt64 = 0
 }

@@ -19,11 +19,13 @@ struct ReceiveWorker: Sendable {
     let flowKeys: [FlowKey]
 
     /// Receives until a stop request or, with a limit, until the run's total
-    /// of data datagrams reaches it. Allocates once (batch, flow table, latency
+    /// of data datagrams reaches it. Sources are recorded for the flows' accounts
+    /// (the kernel copies each address; the tally reads one when a flow gets its place).
+    /// Allocates once (batch, flow table, latency
     /// counters) before the loop and never inside it. A failed receive ends the
     /// loop too: what was counted until then is handed back with the error.
     func run() -> (result: ReceiveResult, failure: SocketError?) {
-        var storage = ReceiveBatch(capacity: batch, slotSize: slotSize, recordsSources: false,
+        var storage = ReceiveBatch(capacity: batch, slotSize: slotSize, recordsSources: true,
                                    controlSize: coalescing ? ReceiveBatch.standardControlSize : 0)
         var tally = Tally(hostTag: HostTag.local, flowKeys: flowKeys, live: sequenceSlot)
         var totals = CounterSnapshot()
@@ -75,7 +77,7 @@ struct ReceiveWorker: Sendable {
             let message = storage.unsafeBytes(at: index)
             // Only a message that filled its slot can have lost a tail: skip the flags otherwise.
             if message.count == slotSize && storage.isTruncated(at: index) { truncated &+= 1 }
-            if !tally.hasHeader(message) || tally.countHeader(message) {
+            if !tally.hasHeader(message) || tally.countHeader(message, source: storage.unsafeSourceAddress(at: index)) {
                 packets &+= 1
                 bytes &+= UInt64(message.count)
             }
@@ -97,7 +99,7 @@ struct ReceiveWorker: Sendable {
             if message.count == slotSize && storage.isTruncated(at: index) { truncated &+= 1 }
             let size = storage.segmentSize(at: index)
             if size == 0 || message.count <= size {
-                if !tally.hasHeader(message) || tally.countHeader(message) {
+                if !tally.hasHeader(message) || tally.countHeader(message, source: storage.unsafeSourceAddress(at: index)) {
                     packets &+= 1
                     bytes &+= UInt64(message.count)
                 }
@@ -112,7 +114,7 @@ struct ReceiveWorker: Sendable {
                 while start < message.count {
                     let end = min(start &+ size, message.count)
                     let datagram = UnsafeRawBufferPointer(rebasing: message[start..<end])
-                    if !tally.hasHeader(datagram) || tally.countHeader(datagram) {
+                    if !tally.hasHeader(datagram) || tally.countHeader(datagram, source: storage.unsafeSourceAddress(at: index)) {
                         packets &+= 1
                         bytes &+= UInt64(end &- start)
                     }

@@ -24,7 +24,7 @@ package enum Session {
                                   stopWorkers: run.stop, sink: sink, sampler: run.sampler(interface: interface),
                                   // CPU steering follows where the kernel worked, not the flows: the hint would mislead.
                                   checksSpread: run.options.reusePort && run.options.threads > 1 && run.options.steering != .cpu,
-                                  cpuSampler: run.cpuSampler, receiving: true)
+                                  cpuSampler: run.cpuSampler, receiving: true, delivery: run.options.delivery)
         summary.sequences = run.sequenceReport()
         summary.incomingCPUs = run.incomingCPUs()
         sink.summary(summary)

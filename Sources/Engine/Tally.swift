@@ -6,10 +6,14 @@ import Reporting
 /// latency counters. Fixed memory; nothing allocated per datagram.
 ///
 /// Headers are untrusted: with flow keys, a flow id none of them made is
-/// ``implausible`` and goes no further; the flow table judges the rest; and
-/// only a plausible datagram's send time reaches the latency counters.
+/// ``implausible`` and goes no further, and a keyed flow has its place in the
+/// flow table from its first datagram. Without keys a flow earns its place by
+/// evidence (``FlowCandidates``): until then its datagrams are unjudged, in no
+/// account. Only the send time of a datagram a flow's account took reaches the
+/// latency counters.
 package struct Tally: ~Copyable {
-    private var flows = FlowTable()
+    private var flows: FlowTable
+    private var candidates: FlowCandidates
     private var latency: LatencyRecorder
     /// The slots' owner when the caller gave none (a test, a fuzz target): kept alive here.
     private let ownCounters: SequenceCounters?
@@ -22,6 +26,12 @@ package struct Tally: ~Copyable {
     private var endMarkers: UInt64 = 0
     /// Headers whose flow id no key made.
     private var unkeyed: UInt64 = 0
+    /// Flows made candidates and not admitted (yet), and their data datagrams.
+    private var unjudgedFlows: UInt64 = 0
+    private var unjudged: UInt64 = 0
+
+    /// Flows a tally's flow table holds (per receiving thread).
+    package static let trackedFlows = FlowTable.trackedFlows
 
     /// The oldest send time a plausible datagram carries: a minute, far past
     /// any queue a datagram can wait in, and safe to sum in the histogram.
@@ -30,7 +40,11 @@ package struct Tally: ~Copyable {
     /// A tally for datagrams of `hostTag`'s clock; with `flowKeys`, only flows
     /// those keys made are counted as flows. With `live`, its totals and
     /// latencies are published there for other threads (see ``publish()``).
-    package init(hostTag: UInt8, flowKeys: [FlowKey] = [], live: SequenceSlot? = nil) {
+    /// `trackedFlows` and `seed` are for tests and fuzzing: a smaller flow table, repeatable hashes.
+    package init(hostTag: UInt8, flowKeys: [FlowKey] = [], live: SequenceSlot? = nil,
+                 trackedFlows: Int = Tally.trackedFlows, seed: UInt64? = nil) {
+        flows = FlowTable(limit: trackedFlows, seed: seed ?? UInt64.random(in: 0...UInt64.max))
+        candidates = FlowCandidates(seed: seed.map { $0 ^ 0x5555_5555_5555_5555 } ?? UInt64.random(in: 0...UInt64.max))
         let counters = live == nil ? SequenceCounters(count: 1) : nil
         let slot = live ?? counters!.slot(0)
         ownCounters = counters
@@ -58,24 +72,69 @@ package struct Tally: ~Copyable {
 
     /// Feeds a datagram that starts with the magic to the flow table and the
     /// latency counters; false for an end-of-flow marker, which is not data.
+    /// `source` is the sender's address (a sockaddr) when the receiver recorded it.
     @inline(never)
-    package mutating func countHeader(_ datagram: UnsafeRawBufferPointer) -> Bool {
+    package mutating func countHeader(_ datagram: UnsafeRawBufferPointer, source: UnsafeRawPointer? = nil) -> Bool {
         guard let header = SequenceHeader(reading: datagram) else { return true }
         let isData = header.kind == .data
         if !isData { endMarkers &+= 1 }
-        guard isKeyed(header.flow) else {
-            unkeyed &+= 1
-            return isData
+        if keys.isEmpty {
+            if !isData {
+                countEnd(flow: header.flow, count: header.sequence, source: source)
+                return false
+            }
+            guard let plausible = flows.recordIfTracked(flow: header.flow, sequence: header.sequence) else {
+                judge(flow: header.flow, sequence: header.sequence, source: source)
+                return true
+            }
+            guard plausible else { return true }
+        } else {
+            guard isKeyed(header.flow) else {
+                unkeyed &+= 1
+                return isData
+            }
+            if !isData {
+                flows.recordEnd(flow: header.flow, count: header.sequence)
+                return false
+            }
+            guard flows.record(flow: header.flow, sequence: header.sequence, source: source) else { return true }
         }
-        if !isData {
-            flows.recordEnd(flow: header.flow, count: header.sequence)
-            return false
-        }
-        guard flows.record(flow: header.flow, sequence: header.sequence) else { return true }
         if let sent = header.sendTime, header.hostTag == hostTag {
             if now == 0 { now = MonotonicClock.now() }
             if sent <= now && now &- sent < Self.latencyLimitNanoseconds { latency.record(now &- sent) }
         }
+        return true
+    }
+
+    /// A data datagram of an unkeyed flow without a place: its candidate takes
+    /// it, and the flow gets its place once it shows the evidence.
+    @inline(never)
+    private mutating func judge(flow: UInt32, sequence: UInt64, source: UnsafeRawPointer?) {
+        let (index, step) = candidates.offer(flow: flow, sequence: sequence)
+        unjudged &+= 1
+        if step == .created { unjudgedFlows &+= 1 }
+        if step == .fresh && candidates.hasEvidence(index) { admit(index, source: source) }
+    }
+
+    /// An end-of-flow datagram of an unkeyed flow: an end that closes what a
+    /// candidate showed gives it its place first.
+    @inline(never)
+    private mutating func countEnd(flow: UInt32, count: UInt64, source: UnsafeRawPointer?) {
+        if flows.slot(of: flow, claim: false) == nil, count < FlowTable.sequenceLimit,
+           let index = candidates.index(of: flow), candidates.isClosed(index, by: count) {
+            if !admit(index, source: source) { return }
+        }
+        flows.recordEnd(flow: flow, count: count, boundedTail: true)
+    }
+
+    /// Moves the candidate at `index` into the flow table; false when it found no room.
+    @discardableResult
+    private mutating func admit(_ index: Int, source: UnsafeRawPointer?) -> Bool {
+        let candidate = candidates[index]
+        guard flows.admit(candidate, source: source) else { return false }
+        unjudged &-= candidate.datagrams
+        unjudgedFlows &-= 1
+        candidates.remove(index)
         return true
     }
 
@@ -111,6 +170,7 @@ package struct Tally: ~Copyable {
     package func result() -> ReceiveResult {
         ReceiveResult(flows: flows.summaries(), untracked: flows.untracked,
                       implausible: flows.implausible &+ unkeyed,
-                      latency: latency.histogram(), endMarkers: endMarkers)
+                      latency: latency.histogram(), endMarkers: endMarkers,
+                      evicted: flows.evicted, unjudgedFlows: unjudgedFlows, unjudged: unjudged)
     }
 }

@@ -29,6 +29,9 @@ package struct CPUFinding: Equatable, Sendable {
         case receiveLivelock = "receive-livelock"
         /// A receiving thread is busy all the time: the application is the limit.
         case applicationLimit = "application-limit"
+        /// On loopback, a CPU full of softirq is a sender's: the kernel delivers each datagram in the
+        /// sending thread's own context, so the sending side pays for the receive work.
+        case loopbackDelivery = "loopback-delivery"
         /// A receiving thread gets little of a full CPU whose time goes to other work, not softirq:
         /// other threads or programs share its CPU (a busy machine, or a sender pinned beside it).
         case crowdedOut = "crowded-out"
@@ -44,6 +47,16 @@ package struct CPUFinding: Equatable, Sendable {
         self.kind = kind
         self.text = text
     }
+}
+
+/// Where the kernel does a receiver's softirq work, which decides what a CPU full
+/// of softirq means.
+package enum ReceiveDelivery: Sendable, Equatable {
+    /// From a NIC or a veth: on the CPUs that serve its RX queues (RSS, RPS), which can be spread.
+    case network
+    /// Over loopback: in each sending thread's own context, on the sender's CPU, which no
+    /// receive setting moves (the article's note: loopback delivers in the sender's context).
+    case loopback
 }
 
 /// The rules from CPU shares and receiving threads' CPU time to ``CPUFinding``s;
@@ -66,8 +79,10 @@ package enum CPUDiagnosis {
     /// every CPU, `threads` the receiving threads. Each thread is judged on
     /// the CPU it ran on (a thread that received nothing is idle, never starved); a CPU full of softirq with no starved receiving thread on
     /// it, while the receiving threads wait (neither they nor their CPUs are full:
-    /// a thread crowded out by other programs is not waiting for the kernel), is the kernel's limit.
-    package static func findings(cpus: [CPUShare], threads: [ReceivingThreadCPU]) -> [CPUFinding] {
+    /// a thread crowded out by other programs is not waiting for the kernel), is the kernel's limit,
+    /// unless `delivery` is loopback: then that CPU is a sender's, and the finding says so.
+    package static func findings(cpus: [CPUShare], threads: [ReceivingThreadCPU],
+                                 delivery: ReceiveDelivery = .network) -> [CPUFinding] {
         guard !threads.isEmpty else { return [] }
         var findings: [CPUFinding] = []
         var livelocked = Set<Int>()
@@ -76,9 +91,13 @@ package enum CPUDiagnosis {
             guard cpu.busy >= saturated && thread.busy < starved && thread.received > 0 else { continue }
             if cpu.softirq >= softirqCrowding {
                 livelocked.insert(cpu.cpu)
+                let remedy = delivery == .loopback
+                    ? "on loopback that softirq is a sender's on the same CPU, delivering in its own context: "
+                        + "pin the sender and the receiver to different CPUs (--cpus)"
+                    : "move the thread to another CPU (--cpus), or keep RPS and IRQs off cpu\(cpu.cpu)"
                 findings.append(CPUFinding(kind: .receiveLivelock, text:
                     "receive livelock on cpu\(cpu.cpu): softirq takes \(percent(cpu.softirq)) of it and receiving thread #\(thread.id) "
-                    + "gets \(percent(thread.busy)): move the thread to another CPU (--cpus), or keep RPS and IRQs off cpu\(cpu.cpu)"))
+                    + "gets \(percent(thread.busy)): " + remedy))
             } else {
                 findings.append(CPUFinding(kind: .crowdedOut, text:
                     "receiving thread #\(thread.id) gets \(percent(thread.busy)) of cpu\(cpu.cpu), which is \(percent(cpu.busy)) busy with other work: "
@@ -89,9 +108,16 @@ package enum CPUDiagnosis {
         let threadCPUsFull = threads.contains { thread in cpus.first { $0.cpu == thread.cpu }.map { $0.busy >= saturated } ?? false }
         if busiest < saturated && !threadCPUsFull {
             for cpu in cpus where cpu.busy >= saturated && cpu.softirq >= softirqDominant && !livelocked.contains(cpu.cpu) {
-                findings.append(CPUFinding(kind: .kernelReceiveLimit, text:
-                    "cpu\(cpu.cpu) is \(percent(cpu.softirq)) in softirq while no receiving thread is full (the busiest at \(percent(busiest))): "
-                    + "the kernel's receive work is the limit; spread it over more CPUs with RSS (more NIC queues) or RPS (rps_cpus)"))
+                let seen = "cpu\(cpu.cpu) is \(percent(cpu.softirq)) in softirq while no receiving thread is full (the busiest at \(percent(busiest))): "
+                switch delivery {
+                case .network:
+                    findings.append(CPUFinding(kind: .kernelReceiveLimit, text: seen
+                        + "the kernel's receive work is the limit; spread it over more CPUs with RSS (more NIC queues) or RPS (rps_cpus)"))
+                case .loopback:
+                    findings.append(CPUFinding(kind: .loopbackDelivery, text: seen
+                        + "on loopback that is a sender's CPU, delivering each datagram in the sender's own context: "
+                        + "the sending side pays for the kernel's receive work there, and RSS or RPS cannot move it"))
+                }
             }
         }
         for thread in threads where thread.busy >= saturated {

@@ -82,14 +82,8 @@ public final class DatagramStream: AsyncSequence, @unchecked Sendable {
     /// The corresponding C function is `sendto(2)`.
     @discardableResult
     public func send(_ bytes: some Collection<UInt8>, to address: SocketAddress) throws(SocketError) -> Int {
-        let descriptor = self.descriptor
-        // withContiguousStorageIfAvailable rethrows untyped: carry the typed error out in a Result.
-        let send = { (buffer: UnsafeRawBufferPointer) -> Result<Int, SocketError> in
-            Result { () throws(SocketError) in try Syscalls.send(descriptor, buffer, to: address) }
-        }
-        let result = bytes.withContiguousStorageIfAvailable { send(UnsafeRawBufferPointer($0)) }
-            ?? Array(bytes).withUnsafeBytes(send)
-        return try result.get()
+        // Safety: a shared borrow, as the receiving thread's; sending reads only the descriptor.
+        try socket.pointee.send(bytes, to: address)
     }
 
     /// Packets the kernel dropped at the socket so far (``UDPSocket/dropCount``).
@@ -134,7 +128,9 @@ final class BatchReceiver: @unchecked Sendable {
 
     func run() {
         var batch = ReceiveBatch(capacity: batchCapacity, slotSize: slotSize)
-        while !channel.isStopped {
+        // After stop() the socket is shut down: the receives drain its queue, then
+        // throw shutDown, so every datagram the kernel queued is handed over.
+        while true {
             do throws(SocketError) {
                 if try batch.receive(from: socket.pointee) == 0 { continue }
             } catch where error.errno == .shutDown {
@@ -143,7 +139,7 @@ final class BatchReceiver: @unchecked Sendable {
                 channel.finish(throwing: error)
                 return
             }
-            if !channel.put(DatagramBatch(copying: batch)) { break }
+            channel.put(DatagramBatch(copying: batch))
         }
         channel.finish(throwing: nil)
     }
@@ -172,11 +168,10 @@ final class BatchChannel: Sendable {
         room = try? Waker()
     }
 
-    var isStopped: Bool { state.withLock { $0.stopped } }
-
     /// Hands `batch` to a waiting consumer or queues it, waiting for room while the
     /// queue is full; false when the stream stopped (the batch is queued all the same:
     /// what the kernel gave is delivered, never dropped here).
+    @discardableResult
     func put(_ batch: DatagramBatch) -> Bool {
         while true {
             let (handed, queued, stopped) = state.withLock { state -> (CheckedContinuation<DatagramBatch?, any Error>?, Bool, Bool) in

@@ -44,6 +44,17 @@ public struct Errno: RawRepresentable, Error, Hashable, Sendable, CustomStringCo
     public static let connectionRefused = Errno(rawValue: ECONNREFUSED)
     /// `EMSGSIZE`: the datagram is larger than the path or the socket allows.
     public static let messageTooLong = Errno(rawValue: EMSGSIZE)
+    /// `EADDRINUSE`: `bind` found the address taken (by a socket without `SO_REUSEPORT`,
+    /// or one of another user).
+    public static let addressInUse = Errno(rawValue: EADDRINUSE)
+    /// `EHOSTUNREACH`: no route to the host, or an ICMP host unreachable came back
+    /// (a connected socket's next call, or an entry of the error queue).
+    public static let hostUnreachable = Errno(rawValue: EHOSTUNREACH)
+    /// `ENETUNREACH`: no route to the destination's network, or an ICMP network unreachable came back.
+    public static let networkUnreachable = Errno(rawValue: ENETUNREACH)
+    /// `EACCES`: the kernel refused the call for want of a permission or an option
+    /// (a `sendto` to a broadcast address without `SO_BROADCAST`, for one).
+    public static let permissionDenied = Errno(rawValue: EACCES)
     /// `ESHUTDOWN`: the socket was shut down for reading and has nothing left to
     /// give (``ReceiveBatch/receive(from:limit:)`` after ``UDPSocket/shutdownReceiving()``).
     public static let shutDown = Errno(rawValue: ESHUTDOWN)

@@ -48,6 +48,13 @@ package final class NativeThread: @unchecked Sendable {
         }
     }
 
+    /// Lets the thread run on and end by itself: no one joins it (``join()`` then does nothing).
+    package func detach() {
+        guard !joined else { return }
+        joined = true
+        Syscalls.detachThread(handle)
+    }
+
     /// Waits for the thread to return. Calling it again does nothing.
     package func join() {
         guard !joined else { return }

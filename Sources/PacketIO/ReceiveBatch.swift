@@ -287,6 +287,18 @@ public struct ReceiveBatch: ~Copyable {
         return SocketAddress(UnsafeRawPointer(sources + index))
     }
 
+    /// Where message `index`'s source address lies in the batch, as the kernel
+    /// wrote it (a `sockaddr_in` or `sockaddr_in6`), for a loop that reads it only
+    /// now and then (``SocketAddress/init(_:)``); nil when the batch does not
+    /// record sources or the kernel wrote none for it. Valid until the next
+    /// receive and while the batch lives.
+    @inline(__always)
+    public func unsafeSourceAddress(at index: Int) -> UnsafeRawPointer? {
+        precondition(index >= 0 && index < count, "datagram index out of range")
+        guard recordsSources && messages[index].msg_hdr.msg_namelen > 0 else { return nil }
+        return UnsafeRawPointer(sources + index)
+    }
+
     /// The address message `index` was sent to, with port 0 (the control message
     /// carries no port: it is the socket's): one of this host's addresses, or a
     /// multicast or broadcast group. nil when the socket does not ask for it

@@ -27,6 +27,14 @@ public enum ReusePortSteering: Hashable, Sendable, CustomStringConvertible {
     /// the sender's; behind a NIC it is the CPU serving the queue's interrupt (or RPS).
     case cpu(cpus: [Int])
 
+    /// ``cpu(cpus:)`` from a ``CPUList`` (as `--cpus 0-3` parses): socket `i`
+    /// is read by the thread pinned to the list's `i`-th CPU, in ascending order.
+    /// The program is the same classic BPF as for an array
+    /// (`SO_ATTACH_REUSEPORT_CBPF`, Linux 4.5 or later).
+    public static func cpu(cpus: CPUList) -> ReusePortSteering {
+        .cpu(cpus: cpus.cpus)
+    }
+
     /// `hash`, `random` or `cpu`.
     public var description: String {
         switch self {

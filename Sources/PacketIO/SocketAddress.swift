@@ -10,7 +10,7 @@ import Glibc
 /// with ``description``.
 public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// The address family.
-    public enum Family: Sendable, Hashable {
+    public enum Family: Sendable, Hashable, CustomStringConvertible {
         /// IPv4 (`AF_INET`).
         case inet
         /// IPv6 (`AF_INET6`).
@@ -18,6 +18,9 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 
         /// The `AF_*` constant.
         public var rawValue: Int32 { self == .inet ? AF_INET : AF_INET6 }
+
+        /// `inet` or `inet6`, as `ip -family` names them (not the type's path).
+        public var description: String { self == .inet ? "inet" : "inet6" }
     }
 
     enum Storage: Hashable, Sendable {
@@ -72,7 +75,7 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// Returns nil for any other family.
     public init?(_ address: UnsafeRawPointer) {
         // Safety: every sockaddr starts with sa_family; the caller's buffer is a sockaddr_storage.
-        let family = Int32(address.load(as: sa_family_t.self))
+        let family = Int32(address.loadUnaligned(as: sa_family_t.self))
         switch family {
         case AF_INET:
             let v4 = address.loadUnaligned(as: sockaddr_in.self)
@@ -83,6 +86,22 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         default:
             return nil
         }
+    }
+
+    /// Reads a `sockaddr_in` or `sockaddr_in6` from bytes that may be shorter
+    /// than one (a control message's tail, say): nil unless `bytes` hold the
+    /// whole structure its family names, and nil for any other family.
+    package init?(sockaddrBytes bytes: UnsafeRawBufferPointer) {
+        guard bytes.count >= MemoryLayout<sa_family_t>.size else { return nil }
+        let needed: Int
+        switch Int32(bytes.loadUnaligned(as: sa_family_t.self)) {
+        case AF_INET: needed = MemoryLayout<sockaddr_in>.size
+        case AF_INET6: needed = MemoryLayout<sockaddr_in6>.size
+        default: return nil
+        }
+        guard bytes.count >= needed, let base = bytes.baseAddress else { return nil }
+        // Safety: the whole structure its family names lies inside `bytes`.
+        self.init(base)
     }
 
     /// The address family.

@@ -24,6 +24,12 @@ extension Syscalls {
         return thread
     }
 
+    /// Lets a thread end without being joined. The corresponding C function is `pthread_detach(3)`.
+    package static func detachThread(_ thread: pthread_t) {
+        let code = pthread_detach(thread)
+        precondition(code == 0, "pthread_detach failed with \(code): a thread joined or detached twice (a bug)")
+    }
+
     /// Waits for a thread to end. The corresponding C function is `pthread_join(3)`.
     package static func joinThread(_ thread: pthread_t) {
         let code = pthread_join(thread, nil)

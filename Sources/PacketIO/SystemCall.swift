@@ -3,6 +3,7 @@
 package enum SystemCall: Sendable, Hashable {
     case socket, close, bind, connect, getsockname, getpeername, setsockopt, getsockopt
     case recvmmsg, sendmmsg, send, sendto, ioctl
+    case recvmsgErrorQueue
     case open, read, write
     case spawn, waitpid, kill, fcntl
     case listen, accept, poll, recv

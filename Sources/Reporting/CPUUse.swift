@@ -24,7 +24,9 @@ package struct CPUUse: Equatable, Sendable {
     /// The change from `earlier` to `later` over `seconds`. With `receiving` (each
     /// worker's CPU, -1 when unknown, and the datagrams it received over `seconds`),
     /// the workers are receiving threads and the findings are worked out.
-    package init(from earlier: CPUReading, to later: CPUReading, seconds: Double, receiving: [(cpu: Int, packets: UInt64)]? = nil) {
+    /// `delivery` says where the kernel's receive work runs (on loopback, on the senders' CPUs).
+    package init(from earlier: CPUReading, to later: CPUReading, seconds: Double, receiving: [(cpu: Int, packets: UInt64)]? = nil,
+                 delivery: ReceiveDelivery = .network) {
         if let before = earlier.processors, let after = later.processors { cpus = after.shares(since: before) } else { cpus = [] }
         threads = later.threads.enumerated().map { index, now in
             guard let now else { return nil }
@@ -39,7 +41,7 @@ package struct CPUUse: Equatable, Sendable {
                 time.map { ReceivingThreadCPU(id: index, cpu: index < receiving.count ? receiving[index].cpu : -1,
                                               busy: $0.total / seconds, received: index < receiving.count ? receiving[index].packets : 0) }
             }
-            findings = CPUDiagnosis.findings(cpus: cpus, threads: used)
+            findings = CPUDiagnosis.findings(cpus: cpus, threads: used, delivery: delivery)
         }
     }
 

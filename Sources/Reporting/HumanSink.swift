@@ -139,6 +139,7 @@ package struct HumanSink: ReportSink {
             text += "         \(sequences.flowsWithoutEnd) flow\(sequences.flowsWithoutEnd == 1 ? "" : "s") never signalled its end: "
                 + "a lost tail of \(sequences.flowsWithoutEnd == 1 ? "it" : "them") is not counted\n"
         }
+        text += apartText(sequences)
         if sequences.untracked > 0 {
             text += "         untracked: \(sequences.untracked) datagrams of flows beyond the first \(sequences.trackedFlowsPerThread) per thread\n"
         }
@@ -152,6 +153,37 @@ package struct HumanSink: ReportSink {
                 + "max \(microseconds(sequences.latency.maximum)) (one way, \(sequences.latency.total) datagrams)\n"
         }
         return text
+    }
+
+    /// The datagrams in no flow's `lost`, and the busiest flows when there are several.
+    private static func apartText(_ sequences: SequenceReport) -> String {
+        var text = ""
+        if sequences.unseenStart > 0 {
+            text += "         unseen start: \(sequences.unseenStart) datagrams before the first seen of \(sequences.unseenStartFlows) "
+                + "flow\(sequences.unseenStartFlows == 1 ? "" : "s"): lost or never sent here, not counted as lost\n"
+        }
+        if sequences.unjudged > 0 {
+            text += "         unjudged: \(sequences.unjudged) datagrams of \(sequences.unjudgedFlows) flow\(sequences.unjudgedFlows == 1 ? "" : "s") "
+                + "too short to judge (fewer than 4 close together): in no flow's account\n"
+        }
+        if sequences.evictedFlows > 0 {
+            text += "         evicted: \(sequences.evictedFlows) flow\(sequences.evictedFlows == 1 ? "" : "s") that went quiet early gave way to newer ones "
+                + "(their datagrams stay counted)\n"
+        }
+        if sequences.flows.count > 1 || sequences.unjudged > 0 || sequences.evictedFlows > 0 {
+            for flow in sequences.busiestFlows(shownFlows) { text += "         " + flowText(flow) + "\n" }
+        }
+        return text
+    }
+
+    /// Flows the human summary lists when there are several.
+    static let shownFlows = 3
+
+    /// `flow 3735928559 from 127.0.0.1:40000: 20000 received, 0 lost, 0 reordered, 0 duplicates, 20000 sent`.
+    static func flowText(_ flow: FlowSummary) -> String {
+        "flow \(flow.flow) from \(flow.source.map(\.description) ?? "an unrecorded source"): \(flow.unique) received, \(flow.lost) lost, "
+            + "\(flow.reordered) reordered, \(flow.duplicates) duplicates, "
+            + (flow.sent.map { "\($0) sent" } ?? "no end") + (flow.lowest > 0 ? ", first seen at \(flow.lowest)" : "")
     }
 
     /// `incoming CPU per socket (SO_INCOMING_CPU): #0 cpu 1, #1 unknown`, and why unknown when none is known.

@@ -41,6 +41,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.split(separator: "\n").count == 1)
         let object = try #require(jsonObject(result.stdout.trimmingCharacters(in: .newlines)))
+        JSONDocs.expectDocumented(object, section: "doctor", type: "object")
         #expect((object["interfaces"] as? [[String: Any]])?.map { $0["name"] as? String } == ["enp59s0f0np0", "enp59s0f1np1"])
         #expect((object["receiver_cpus"] as? [String: Any])?["cpus"] as? [Int] == [11])
         let findings = try #require(object["findings"] as? [[String: Any]])

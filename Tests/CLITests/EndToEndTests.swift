@@ -20,6 +20,8 @@ import Testing
         let sent = sender.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
         #expect(sent.count == sender.stdout.split(separator: "\n").count, "every line of --json output is a JSON object")
         #expect(sent.first?["type"] as? String == "ready", "\(sender.stdout)")
+        JSONDocs.expectDocumented(lines: sender.stdout, section: "recv and send")
+        JSONDocs.expectDocumented(lines: receiver.stdout, section: "recv and send")
         let sendSummary = try #require(sent.last)
         #expect(sendSummary["type"] as? String == "summary")
         #expect(sendSummary["packets"] as? Int == 30000)
@@ -117,6 +119,14 @@ import Testing
         let result = try Program.run("mpps", ["demo", "--seconds", "1", "--rate", "50k", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let objects = result.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
+        for object in objects {
+            let type = object["type"] as? String
+            JSONDocs.expectDocumented(object, section: type == "stage" || type == "account" ? "demo" : "recv and send")
+        }
+        // On loopback the kernel delivers in the sender's context (each stage says so): no finding may
+        // call a full softirq CPU the kernel's receive limit and send the reader to RSS or RPS.
+        let findings = objects.flatMap { $0["findings"] as? [String] ?? [] }
+        #expect(!findings.contains { $0.contains("receive work is the limit") || $0.contains("RPS (rps_cpus)") }, "\(findings)")
         let account = try #require(objects.last)
         #expect(account["type"] as? String == "account")
         let sent = try #require(account["sent"] as? Int)

@@ -22,6 +22,7 @@ import NetLab
         #expect(result.stderr == "")
         let objects = result.stdout.split(separator: "\n").map { jsonObject(String($0)) }
         #expect(objects.allSatisfy { $0 != nil }, "only JSON on stdout: \(result.stdout)")
+        JSONDocs.expectDocumented(lines: result.stdout, section: "lab")
         let experiments = objects.compactMap { $0 }.filter { $0["type"] as? String == "experiment" }
         #expect(experiments.map { $0["name"] as? String } == Self.names)
         for experiment in experiments {

@@ -15,6 +15,7 @@ import NetLab
         #expect(result.stderr == "")
         let objects = result.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
         let trials = objects.filter { $0["type"] as? String == "trial" }
+        JSONDocs.expectDocumented(lines: result.stdout, section: "ndr")
         let summary = try #require(objects.last)
         #expect(summary["type"] as? String == "summary")
         let rate = try #require(summary["rate"] as? Double)

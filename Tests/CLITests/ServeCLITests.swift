@@ -200,6 +200,9 @@ import NetLab
         #expect(lines.map { $0["type"] as? String } == ["receiver", "sender", "account"])
         let receiver = try #require(lines.first?["summary"] as? [String: Any])
         let sender = try #require(lines.dropFirst().first?["summary"] as? [String: Any])
+        for line in lines { JSONDocs.expectDocumented(line, section: line["type"] as? String == "account" ? "demo" : "send --server") }
+        JSONDocs.expectDocumented(receiver, section: "recv and send")
+        JSONDocs.expectDocumented(sender, section: "recv and send")
         #expect(lines.first?["server"] as? String == server.address)
         #expect(receiver["packets"] as? Int == 50000)
         #expect(receiver["bytes"] as? Int == 50000 * 32)

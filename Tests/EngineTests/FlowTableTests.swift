@@ -31,10 +31,17 @@ import Testing
         #expect(flows[0].lost == 1)
     }
 
-    @Test func aLostStartCounts() {
+    @Test func aStartNeverSeenIsReportedApartNotLost() {
+        // Issue 21: a flow first seen at 5 is no evidence that 0-4 were sent here.
         let flows = summary([(3, 5), (3, 6)], ends: [(3, 7)])
-        #expect(flows[0].lost == 5)
+        #expect(flows[0].lost == 0)
+        #expect(flows[0].unseenStart == 5)
         #expect(flows[0].reordered == 0)
+        // A late datagram below the first seen moves the start down: the gap between is lost.
+        let late = summary([(3, 5), (3, 6), (3, 2)], ends: [(3, 7)])
+        #expect(late[0].lost == 2)
+        #expect(late[0].unseenStart == 2)
+        #expect(late[0].reordered == 1)
     }
 
     @Test func theWindowForgetsPositionsItMovesPast() {

@@ -63,4 +63,20 @@ import PacketIO
         #expect(summary.hasPrefix("echoed 300 datagrams (\(bytes) bytes) from "), "\(summary)")
         #expect(summary.hasSuffix("dropped by the kernel: 0 packets"), "\(summary)")
     }
+
+    @Test func theAsyncServerStopsOnSIGINTAfterCountingWhatCame() throws {
+        let port = try freeLoopbackPort(.inet6)
+        let server = try ExampleProgram("AsyncEchoServer", ["--listen", "\(loopbackAddress(.inet6, port: port))", "--no-reply"])
+        #expect(waitFor(seconds: 10) { server.outputSoFar.contains("listening on") })
+        let sender = try UDPSocket(family: .inet6)
+        try sender.connect(to: loopbackAddress(.inet6, port: port))
+        let batch = SendBatch(capacity: 100, payloadSize: 24)
+        var sent = 0
+        while sent < 100 { sent += try batch.send(on: sender, from: sent, to: 100) }
+        kill(server.process.processIdentifier, SIGINT)
+        let (status, output) = server.finish(within: 10)
+        #expect(status == 0, "\(output)")
+        let summary = output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(summary.hasPrefix("counted 100 datagrams (2400 bytes) from "), "\(summary)")
+    }
 }

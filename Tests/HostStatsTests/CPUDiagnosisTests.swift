@@ -22,6 +22,33 @@ import HostStats
             + "move the thread to another CPU (--cpus), or keep RPS and IRQs off cpu1")])
     }
 
+    /// The demo's stage 2 on loopback: the sender's CPU (cpu0) full of softirq, the receiving
+    /// thread on cpu1 at 85%. On loopback that softirq is the sender delivering in its own
+    /// context, so the finding must not call it the kernel's receive limit nor advise RSS/RPS,
+    /// which the stage's own sentence (the sender delivers) would contradict.
+    @Test func onLoopbackTheSoftirqCPUIsTheSenders() {
+        let cpus = [CPUShare(cpu: 0, user: 0.01, system: 0.08, softirq: 0.91), CPUShare(cpu: 1, user: 0.02, system: 0.83, idle: 0.15)]
+        let threads = [ReceivingThreadCPU(id: 0, cpu: 1, busy: 0.85)]
+        let findings = CPUDiagnosis.findings(cpus: cpus, threads: threads, delivery: .loopback)
+        #expect(findings == [CPUFinding(kind: .loopbackDelivery, text:
+            "cpu0 is 91% in softirq while no receiving thread is full (the busiest at 85%): on loopback that is a sender's CPU, "
+            + "delivering each datagram in the sender's own context: the sending side pays for the kernel's receive work there, "
+            + "and RSS or RPS cannot move it")])
+        #expect(!findings.contains { $0.text.contains("RPS (rps_cpus)") || $0.kind == .kernelReceiveLimit })
+        // The same shares behind a NIC are the kernel's limit, as before.
+        #expect(CPUDiagnosis.findings(cpus: cpus, threads: threads).map(\.kind) == [.kernelReceiveLimit])
+    }
+
+    @Test func onLoopbackALivelockNamesTheSenderSharingTheCPU() {
+        let findings = CPUDiagnosis.findings(
+            cpus: [CPUShare(cpu: 0, user: 0.2, system: 0.7, softirq: 0.1), CPUShare(cpu: 1, user: 0.05, system: 0.15, softirq: 0.8)],
+            threads: [ReceivingThreadCPU(id: 0, cpu: 1, busy: 0.2)], delivery: .loopback)
+        #expect(findings == [CPUFinding(kind: .receiveLivelock, text:
+            "receive livelock on cpu1: softirq takes 80% of it and receiving thread #0 gets 20%: "
+            + "on loopback that softirq is a sender's on the same CPU, delivering in its own context: "
+            + "pin the sender and the receiver to different CPUs (--cpus)")])
+    }
+
     @Test func aThreadAtAFullCPUIsTheApplicationsLimit() {
         let findings = CPUDiagnosis.findings(
             cpus: [CPUShare(cpu: 0, system: 0.5, softirq: 0.45, idle: 0.05), CPUShare(cpu: 1, user: 0.3, system: 0.69, idle: 0.01)],

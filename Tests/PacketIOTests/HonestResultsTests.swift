@@ -107,3 +107,79 @@ func waitForQueuedBytes(on socket: borrowing UDPSocket) throws {
     }
     Issue.record("nothing was queued within 2 s")
 }
+
+/// A property of sendAll's counts, checked on random batches against what a
+/// receiver really gets: every datagram counted arrived, with the length the
+/// count implies, whatever the payload size, segments, message lengths, message
+/// segment sizes and the socket's own segment size.
+@Suite struct SendCountPropertyTests {
+    struct Case: CustomStringConvertible {
+        var payload: Int, segments: Int, messages: Int, socketSize: Int
+        var lengths: [Int], ownSizes: [Int?]
+        var description: String {
+            "payload \(payload), segments \(segments), socket size \(socketSize), lengths \(lengths), own \(ownSizes)"
+        }
+    }
+
+    /// The case for `seed`: up to 6 messages, payloads 1...300, 1...8 segments.
+    static func randomCase(seed: UInt64) -> Case {
+        var generator = SplitMix(seed: seed)
+        let payload = Int.random(in: 1...300, using: &generator)
+        let segments = Int.random(in: 1...8, using: &generator)
+        let messages = Int.random(in: 1...6, using: &generator)
+        let socketSize = Bool.random(using: &generator) ? 0 : Int.random(in: 1...400, using: &generator)
+        let lengths = (0..<messages).map { _ in Int.random(in: 0...(payload * segments), using: &generator) }
+        let ownSizes: [Int?] = (0..<messages).map { _ in
+            Bool.random(using: &generator) ? nil : Int.random(in: 1...400, using: &generator)
+        }
+        return Case(payload: payload, segments: segments, messages: messages, socketSize: socketSize,
+                    lengths: lengths, ownSizes: ownSizes)
+    }
+
+    /// The datagram lengths the kernel should cut a message of `length` bytes into at `size` (0: whole).
+    static func expectedLengths(length: Int, size: Int) -> [Int] {
+        guard size > 0, length > size else { return [length] }
+        return stride(from: 0, to: length, by: size).map { min(size, length - $0) }
+    }
+
+    @Test(arguments: 0..<40)
+    func everyCountedDatagramArrivesWithItsLength(seed: Int) throws {
+        let test = Self.randomCase(seed: UInt64(seed))
+        let receiver = try roomyReceiver(.inet)
+        try receiver.setReceiveTimeout(milliseconds: 100)
+        var sender = try UDPSocket(family: .inet)
+        try sender.connect(to: try receiver.localAddress())
+        if test.socketSize > 0 { try sender.setSegmentSize(test.socketSize) }
+        let batch = SendBatch(capacity: test.messages, payloadSize: test.payload, segmentsPerMessage: test.segments,
+                              perMessageSegmentSizes: true)
+        var expected: [Int] = []
+        for index in 0..<test.messages {
+            batch.setMessageLength(test.lengths[index], at: index)
+            if let own = test.ownSizes[index] { batch.setSegmentSize(own, at: index) }
+            let size = test.ownSizes[index] ?? (test.segments > 1 ? test.payload : test.socketSize)
+            expected += Self.expectedLengths(length: test.lengths[index], size: size)
+        }
+        let outcome = batch.sendAll(to: test.messages, on: &sender)
+        // A message of more than 128 segments is refused; none is here (≤ 2400 bytes at ≥ 1).
+        #expect(outcome.error == nil, "\(test)")
+        #expect(outcome.messages == test.messages, "\(test)")
+        #expect(outcome.datagrams == expected.count, "\(test)")
+        var inbound = ReceiveBatch(capacity: 64, slotSize: 4096)
+        var arrived: [Int] = []
+        while try inbound.receive(from: receiver) > 0 { inbound.forEachDatagram { arrived.append($0.bytes.count) } }
+        #expect(arrived == expected, "\(test)")
+    }
+}
+
+/// A small seeded generator, so a failing case can be run again by its seed.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

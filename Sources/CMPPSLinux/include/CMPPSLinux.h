@@ -70,6 +70,26 @@ static const int CMPPSLinux_IN_PKTINFO_ADDR_OFFSET = 8;
 static const int CMPPSLinux_IN6_PKTINFO_SIZE = 20;
 static const int CMPPSLinux_IN6_PKTINFO_ADDR_OFFSET = 0;
 
+// The socket error queue (IP_RECVERR, IPV6_RECVERR, recvmsg with MSG_ERRQUEUE): the
+// layout of <linux/errqueue.h>'s `struct sock_extended_err` and its origins (checked in shim.c).
+// The offending node's sockaddr follows the 16-byte struct (SO_EE_OFFENDER).
+static const int CMPPSLinux_SOCK_EXTENDED_ERR_SIZE = 16;
+static const int CMPPSLinux_SOCK_EXTENDED_ERR_ORIGIN_OFFSET = 4;
+static const int CMPPSLinux_SOCK_EXTENDED_ERR_TYPE_OFFSET = 5;
+static const int CMPPSLinux_SOCK_EXTENDED_ERR_CODE_OFFSET = 6;
+static const int CMPPSLinux_SOCK_EXTENDED_ERR_INFO_OFFSET = 8;
+static const uint8_t CMPPSLinux_SO_EE_ORIGIN_NONE = 0;
+static const uint8_t CMPPSLinux_SO_EE_ORIGIN_LOCAL = 1;
+static const uint8_t CMPPSLinux_SO_EE_ORIGIN_ICMP = 2;
+static const uint8_t CMPPSLinux_SO_EE_ORIGIN_ICMP6 = 3;
+
+/// Layout-identical to `struct ipv6_mreq` (IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP; checked in shim.c):
+/// glibc's holds an `in6_addr` union, which Swift does not take as plain bytes.
+struct CMPPSLinux_ipv6_mreq {
+    uint8_t multiaddr[16];
+    uint32_t interface;
+};
+
 // Classic BPF for SO_ATTACH_REUSEPORT_CBPF: the layouts of <linux/filter.h>
 // (checked by _Static_assert in shim.c). PacketIO builds the programs in Swift.
 
