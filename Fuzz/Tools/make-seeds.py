@@ -205,3 +205,23 @@ write("TrialMeasurement", "gro-no-headers",
       '{"type":"ready","gro":true}\n{"type":"summary","packets":640000,"seconds":1.0,"threads":[640000],"socket_drops":3,"incoming_cpus":[1]}\n'
       + "\0" + '{"type":"summary","packets":700000,"seconds":1.0,"refused":0}\n')
 write("TrialMeasurement", "half-ready", '{"type":"ready","address":"0.0.0.0:43')
+
+
+# PingReply: a selector (bit 0: open loop, bit 1: from a stranger), then datagrams as a length
+# byte and the bytes. Headers: magic 0x5047, thread, token, sequence, intended, actual (ns).
+def ping(sequence, intended, actual, token=0x12345678, thread=0):
+    return struct.pack("<HHIQQQ", 0x5047, thread, token, sequence, intended, actual)
+
+
+def datagrams(*payloads):
+    return b"".join(bytes([len(p)]) + p for p in payloads)
+
+
+now = 2**41
+closed = ping(7, now - 50_000, now - 50_000)
+write("PingReply", "closed-reply-and-duplicate", bytes([0]) + datagrams(closed, closed))
+write("PingReply", "closed-late", bytes([0]) + datagrams(ping(8, now - 5_000_000, now - 5_000_000)))
+write("PingReply", "open-reply", bytes([1]) + datagrams(ping(3, 1000 + 3000, now - 20_000)))
+write("PingReply", "forged-token", bytes([0]) + datagrams(ping(7, now - 1, now - 1, token=1)))
+write("PingReply", "stranger", bytes([2]) + datagrams(closed))
+write("PingReply", "short-and-far-sequence", bytes([0]) + datagrams(closed[:20], ping(2**39, now - 9, now - 9), closed))

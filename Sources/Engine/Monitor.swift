@@ -43,11 +43,9 @@ package struct Monitor {
     ///   - cpuSampler: reads every CPU's shares and the workers' CPU time at the start, every interval and the end.
     ///   - receiving: the workers are receiving threads: the CPU findings (``CPUDiagnosis``) apply.
     ///   - delivery: where the kernel's receive work runs for them (on loopback, on the senders' CPUs).
-    package func run(counters: ThreadCounters, control: RunControl, finished: () -> Bool,
-                    stopWorkers: () -> Void, sink: ReportSink,
-                    sampler: HostSampler? = nil, checksSpread: Bool = false,
-                    cpuSampler: CPUSampler? = nil, receiving: Bool = false,
-                    delivery: ReceiveDelivery = .network) -> RunSummary {
+    package func run(counters: ThreadCounters, control: RunControl, finished: () -> Bool, stopWorkers: () -> Void,
+                     sink: ReportSink, sampler: HostSampler? = nil, checksSpread: Bool = false,
+                     cpuSampler: CPUSampler? = nil, receiving: Bool = false, delivery: ReceiveDelivery = .network) -> RunSummary {
         let firstCPU = cpuSampler?.read()
         var previousCPU = firstCPU
         var threadCPUs = Array(repeating: -1, count: counters.count)

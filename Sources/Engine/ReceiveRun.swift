@@ -94,7 +94,8 @@ package final class ReceiveRun: @unchecked Sendable {
         grantedReceiveBuffer = granted
     }
 
-    private static func openSocket(_ options: ReceiveOptions, address: SocketAddress) throws(RunError) -> UDPSocket {
+    /// Opens, sets up and binds one receiving socket as `options` ask (`mpps echo` uses it too).
+    static func openSocket(_ options: ReceiveOptions, address: SocketAddress) throws(RunError) -> UDPSocket {
         let socket: UDPSocket
         do {
             socket = try UDPSocket(family: address.family)

@@ -31,6 +31,7 @@ public final class DatagramStream: AsyncSequence, @unchecked Sendable {
     // Safety: the socket is used for receiving only by the thread, and for sending
     // (thread-safe in the kernel) and counters through its descriptor, which never
     // changes; it ends in deinit, after the thread has been joined.
+    /// What each step of the iteration gives: the datagrams of one receive call.
     public typealias Element = DatagramBatch
 
     /// The socket's descriptor, valid while the stream lives.
@@ -44,24 +45,29 @@ public final class DatagramStream: AsyncSequence, @unchecked Sendable {
     ///   - batchCapacity: messages per `recvmmsg` (1...1024).
     ///   - slotSize: bytes per message; ``ReceiveBatch/coalescedSlotSize`` with UDP GRO.
     ///   - bufferedBatches: batches that may wait for the consumer before the thread stops reading.
-    /// The corresponding C functions are `pthread_create(3)` and `recvmmsg(2)`.
+    /// Throws when no eventfd or thread can be had (`eventfd`, `pthread_create`).
+    /// The corresponding C functions are `eventfd(2)`, `pthread_create(3)` and `recvmmsg(2)`.
     public init(socket: consuming UDPSocket, batchCapacity: Int = 64, slotSize: Int = 2048,
-                bufferedBatches: Int = 8, cpu: Int? = nil) throws(Errno) {
+                bufferedBatches: Int = 8, cpu: Int? = nil) throws(SocketError) {
         precondition(bufferedBatches >= 1, "at least one batch must be able to wait")
         descriptor = socket.descriptor
         let owned = UnsafeMutablePointer<UDPSocket>.allocate(capacity: 1)
         owned.initialize(to: socket)
-        let channel = BatchChannel(capacity: bufferedBatches, descriptor: owned.pointee.descriptor)
-        let receiver = BatchReceiver(socket: owned, channel: channel, batchCapacity: batchCapacity, slotSize: slotSize)
-        do throws(Errno) {
-            thread = try NativeThread(pinnedTo: cpu, pinFailed: { channel.finish(throwing: $0) }) { receiver.run() }
+        do throws(SocketError) {
+            let channel = try BatchChannel(capacity: bufferedBatches, descriptor: owned.pointee.descriptor)
+            let receiver = BatchReceiver(socket: owned, channel: channel, batchCapacity: batchCapacity, slotSize: slotSize)
+            do throws(Errno) {
+                thread = try NativeThread(pinnedTo: cpu, pinFailed: { channel.finish(throwing: $0) }) { receiver.run() }
+            } catch {
+                throw SocketError("pthread_create", code: error.rawValue)
+            }
+            self.channel = channel
         } catch {
             owned.deinitialize(count: 1)
             owned.deallocate()
             throw error
         }
         self.socket = owned
-        self.channel = channel
     }
 
     deinit {
@@ -158,14 +164,14 @@ final class BatchChannel: Sendable {
     }
 
     private let state = Mutex(State())
-    private let room: Waker?
+    private let room: Waker
     private let capacity: Int
     private let descriptor: Int32
 
-    init(capacity: Int, descriptor: Int32) {
+    init(capacity: Int, descriptor: Int32) throws(SocketError) {
         self.capacity = capacity
         self.descriptor = descriptor
-        room = try? Waker()
+        room = try Waker()
     }
 
     /// Hands `batch` to a waiting consumer or queues it, waiting for room while the
@@ -197,7 +203,7 @@ final class BatchChannel: Sendable {
             }
             if queued { return true }
             // Full: wait until the consumer takes one (or stop() wakes us).
-            if let room { room.wait(milliseconds: 100) } else { MonotonicClock.pause(nanoseconds: 1_000_000) }
+            room.wait()
         }
     }
 
@@ -217,7 +223,7 @@ final class BatchChannel: Sendable {
                 state.waiting = continuation
                 return (nil, false)
             }
-            if wakeProducer { room?.wake() }
+            if wakeProducer { room.wake() }
             if let ready { continuation.resume(with: ready) }
         }
     }
@@ -231,7 +237,7 @@ final class BatchChannel: Sendable {
             return state.waiting
         }
         try? Syscalls.shutdownReading(descriptor)
-        room?.wake()
+        room.wake()
         waiting?.resume(returning: nil)
     }
 

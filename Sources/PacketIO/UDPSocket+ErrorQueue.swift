@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+internal import CMPPSLinux
 
 // The socket error queue: how an unconnected sender learns that the datagrams
 // it sent drew ICMP errors (port or host unreachable, a too-small path MTU).

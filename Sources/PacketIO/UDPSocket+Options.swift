@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+internal import CMPPSLinux
 
 // Options a server reaches for beyond the article's: which families an IPv6
 // socket serves, and whether it may send to a broadcast address.

@@ -16,7 +16,7 @@ import PacketIO
 
     static let usageCases: [Case] = [
         Case(arguments: ["frob"], status: 64,
-             message: "mpps: unknown command 'frob' (commands: recv, send, demo, doctor, lab, ndr, plot, serve, help; see 'mpps --help')"),
+             message: "mpps: unknown command 'frob' (commands: recv, send, echo, ping, demo, doctor, lab, ndr, plot, serve, help; see 'mpps --help')"),
         Case(arguments: ["recv", "--bogus"], status: 64,
              message: "mpps recv: unknown option '--bogus' (see 'mpps recv --help')"),
         Case(arguments: ["recv", "127.0.0.1"], status: 64,
@@ -217,5 +217,22 @@ import PacketIO
             #expect(result.stdout.contains("seconds between report lines, 0.001 to 31536000"))
             #expect(result.stdout.contains("1 to 2^64-1"))
         }
+    }
+}
+
+/// `mpps echo`'s bad flags: one line, status 64.
+@Suite struct EchoBadInputTests {
+    @Test(arguments: [
+        (["echo", "--threads", "0"], "mpps echo: --threads must be a whole number from 1 to 1024, not '0' (see 'mpps echo --help')"),
+        (["echo", "--steer", "random"], "mpps echo: --steer needs --reuseport: it chooses among the sockets of an SO_REUSEPORT group (see 'mpps echo --help')"),
+        (["echo", "a:1", "b:2"], "mpps echo: expected at most one ADDR:PORT, got 2 (see 'mpps echo --help')"),
+        (["echo", "--batch", "1025"], "mpps echo: --batch must be a whole number from 1 to 1024 (the kernel's UIO_MAXIOV), not '1025' (see 'mpps echo --help')"),
+        (["echo", "--frob"], "mpps echo: unknown option '--frob' (see 'mpps echo --help')"),
+    ])
+    func oneLineAndStatus64(arguments: [String], message: String) throws {
+        let result = try Program.run("mpps", arguments)
+        #expect(result.status == 64)
+        #expect(result.stdout == "")
+        #expect(result.stderr == message + "\n")
     }
 }

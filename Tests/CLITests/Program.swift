@@ -17,9 +17,10 @@ final class Program: @unchecked Sendable {
         return exe.deletingLastPathComponent()
     }()
 
-    /// The path of a built program (`mpps`, `udpsender`, `udpreceiver1`).
+    /// The path of a built program (`mpps`, `udpsender`, `udpreceiver1`), or `name` itself
+    /// when it is an absolute path (a tool such as `/usr/bin/python3`).
     static func path(_ name: String) -> String {
-        productsDirectory.appendingPathComponent(name).path
+        name.hasPrefix("/") ? name : productsDirectory.appendingPathComponent(name).path
     }
 
     /// Starts `name` with `arguments`; `prefix` runs it through another program (for example `setpriv`).

@@ -113,6 +113,35 @@ struct ZeroAllocationTests {
         #expect(few <= 8, "set-up allocations: \(few)")
     }
 
+    /// Allocations made on this thread while the echo's loop answers `count` queued requests.
+    func echoAllocations(count: Int) throws -> UInt {
+        let socket = try receiver()
+        let client = try receiver()  // the replies land here, unread
+        try client.connect(to: try socket.localAddress())
+        let batch = SendBatch(capacity: 64, payloadSize: 32)
+        var queued = 0
+        while queued < count { queued += try batch.send(on: client, to: min(64, count - queued)) }
+        let control = RunControl()
+        let counters = WordCounters(count: 1, words: EchoCount.allCases.count)
+        let work = EchoWorker(descriptor: socket.descriptor, batch: 4, latch: StartLatch(), limit: UInt64(count),
+                              slot: counters.slot(0), stop: control.flag, total: control.sharedTotal, sockperf: false)
+        let before = AllocationCounter_thisThread()
+        let failure = work.run()
+        let after = AllocationCounter_thisThread()
+        #expect(failure == nil)
+        let totals = EchoTotals(words: counters.slot(0).read())
+        #expect(totals[.requests] == UInt64(count))
+        #expect(totals[.replies] == UInt64(count))
+        return after - before
+    }
+
+    @Test func echoingAllocatesNothingPerBatch() throws {
+        _ = try echoAllocations(count: 80)
+        let few = try echoAllocations(count: 80)      // 20 batches
+        let many = try echoAllocations(count: 4000)   // 1000 batches
+        #expect(few == many, "20 batches allocated \(few) times, 1000 batches \(many) times")
+    }
+
     /// Allocations made on this thread by the library's own receive loop: `rounds`
     /// calls of `ReceiveBatch.receive` and `forEachDatagram` over datagrams queued
     /// beforehand (with `segments` > 1, as GSO messages a GRO socket coalesces).

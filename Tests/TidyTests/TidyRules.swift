@@ -217,7 +217,7 @@ enum TidyRules {
         // To split (issue 20, part 4): each into steps named for what they do.
         LongFunction(path: "Sources/Commands/RecvCommand.swift", name: "run", lines: 99),
         LongFunction(path: "Sources/Commands/SendCommand.swift", name: "run", lines: 77),
-        LongFunction(path: "Sources/Engine/Monitor.swift", name: "run", lines: 97),
+        LongFunction(path: "Sources/Engine/Monitor.swift", name: "run", lines: 96),
         LongFunction(path: "Sources/Engine/SendWorker.swift", name: "run", lines: 76),
         LongFunction(path: "Sources/HostStats/Doctor.swift", name: "interfaceFindings", lines: 99),
         LongFunction(path: "Sources/HostStats/DoctorReport+Text.swift", name: "interfaceSection", lines: 71),

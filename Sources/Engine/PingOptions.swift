@@ -1,0 +1,40 @@
+import PacketIO
+import Reporting
+
+/// How to ping: what `mpps ping` takes from its command line.
+package struct PingOptions: Sendable {
+    /// Where the echo answers.
+    package var target = SocketAddress(ipv4: 127, 0, 0, 1, port: 4321)
+    /// Pinging threads, each with its own socket (source port) and its own share of the rate and count.
+    package var threads = 1
+    /// Requests per second over all threads: an open loop, requests sent on schedule whether or not
+    /// replies came. nil: a closed loop, the next request sent when a reply came back (or a timeout passed).
+    package var rate: Double? = 1000
+    /// Requests in flight per thread: the closed loop's window; with a rate, a cap on the open loop
+    /// (a request due while the cap is reached waits, and its intended-time RTT shows the wait).
+    package var inflight: Int? = nil
+    /// A reply later than this, from the request's actual send time, is late (its request is lost).
+    package var timeoutSeconds = 1.0
+    /// UDP payload per request: at least the header.
+    package var payload = PingHeader.size
+    /// Requests over all threads; nil until the duration or a signal ends the run.
+    package var count: UInt64? = nil
+    /// CPUs to pin thread `i` to (`cpus[i % count]`); nil leaves threads unpinned.
+    package var cpus: CPUList? = nil
+
+    /// The defaults of `mpps ping`: an open loop at 1000 requests per second.
+    package init() {}
+
+    /// The most requests one `sendmmsg` carries.
+    package static let batch = 64
+
+    /// Thread `index`'s share of ``count``: the first threads take one more when it does not divide.
+    package func quota(of index: Int) -> UInt64? {
+        count.map { $0 / UInt64(threads) + (UInt64(index) < $0 % UInt64(threads) ? 1 : 0) }
+    }
+
+    /// The CPU of thread `index`, when pinned.
+    package func cpu(of index: Int) -> Int? {
+        cpus.map { $0.cpus[index % $0.cpus.count] }
+    }
+}

@@ -1,0 +1,33 @@
+import PacketIO
+
+/// The words an echo thread publishes, by index in its ``WordSlot``: requests in,
+/// replies out, and every request not answered, by cause. Per thread and in
+/// total, `requests = replies + truncated + noSource + noBuffers + timedOut + sendErrors + unasked`.
+package enum EchoCount: Int, CaseIterable, Sendable {
+    /// Datagrams received (requests).
+    case requests
+    /// Their payload bytes.
+    case requestBytes
+    /// `recvmmsg` calls that returned at least one.
+    case receiveCalls
+    /// Replies the kernel took.
+    case replies
+    /// Their payload bytes.
+    case replyBytes
+    /// `sendmmsg` calls that took at least one reply.
+    case sendCalls
+    /// Not answered: longer than the slot, cut short, so it could not be returned byte for byte.
+    case truncated
+    /// Not answered: no source address to answer (the kernel gave none).
+    case noSource
+    /// Not answered: the kernel had no buffer for the reply (`ENOBUFS`).
+    case noBuffers
+    /// Not answered: the socket's send timeout passed (`EAGAIN`) with the reply unsent.
+    case timedOut
+    /// Not answered: the kernel refused the reply for another reason (`sendmmsg` failed: EPERM, EACCES...).
+    case sendErrors
+    /// Not answered: with `--sockperf`, a sockperf message that asked for no reply (no pong flag).
+    case unasked
+    /// Calls answered `ECONNREFUSED` and made again (nothing lost).
+    case refusedRetries
+}

@@ -1,0 +1,219 @@
+import PacketIO
+
+/// An echo's counts, summed over its threads or over an interval, by ``EchoCount``.
+package struct EchoTotals: Equatable, Sendable {
+    /// The words, indexed by ``EchoCount`` raw values.
+    package var words: [UInt64]
+
+    /// All zero.
+    package init() { words = Array(repeating: 0, count: EchoCount.allCases.count) }
+
+    /// From a slot's words (missing ones read as 0).
+    package init(words: [UInt64]) {
+        self.init()
+        for index in 0..<min(words.count, self.words.count) { self.words[index] = words[index] }
+    }
+
+    /// The count of `what`.
+    package subscript(_ what: EchoCount) -> UInt64 { words[what.rawValue] }
+
+    /// Requests not answered, all causes together.
+    package var notAnswered: UInt64 {
+        self[.truncated] &+ self[.noSource] &+ self[.noBuffers] &+ self[.timedOut] &+ self[.sendErrors] &+ self[.unasked]
+    }
+
+    /// Word-by-word difference from `earlier`, for an interval.
+    package func since(_ earlier: EchoTotals) -> EchoTotals {
+        EchoTotals(words: zip(words, earlier.words).map { $0 &- $1 })
+    }
+
+    /// `"not_answered":{"total":N,"truncated":N,"no_source":N,"no_buffers":N,"timed_out":N,"send_errors":N,"unasked":N}`.
+    package var notAnsweredJSON: JSONValue {
+        ["total": .unsigned(notAnswered), "truncated": .unsigned(self[.truncated]), "no_source": .unsigned(self[.noSource]),
+         "no_buffers": .unsigned(self[.noBuffers]), "timed_out": .unsigned(self[.timedOut]),
+         "send_errors": .unsigned(self[.sendErrors]), "unasked": .unsigned(self[.unasked])]
+    }
+}
+
+/// What an echo did in one interval.
+package struct EchoInterval: Equatable, Sendable {
+    /// Seconds from the start to the end of the interval, and the interval's length.
+    package var elapsed: Double, length: Double
+    /// All threads together, over the interval.
+    package var delta: EchoTotals
+    /// Each thread's requests and replies over the interval.
+    package var threads: [(requests: UInt64, replies: UInt64)]
+    /// Requests the kernel dropped at the echo's sockets in the interval (SO_MEMINFO); nil when unreadable.
+    package var socketDrops: UInt64?
+
+    /// Creates a report.
+    package init(elapsed: Double, length: Double, delta: EchoTotals, threads: [(requests: UInt64, replies: UInt64)],
+                socketDrops: UInt64?) {
+        self.elapsed = elapsed
+        self.length = length
+        self.delta = delta
+        self.threads = threads
+        self.socketDrops = socketDrops
+    }
+
+    package static func == (a: EchoInterval, b: EchoInterval) -> Bool {
+        a.elapsed == b.elapsed && a.length == b.length && a.delta == b.delta && a.socketDrops == b.socketDrops
+            && a.threads.map(\.requests) == b.threads.map(\.requests) && a.threads.map(\.replies) == b.threads.map(\.replies)
+    }
+
+    private func perSecond(_ value: UInt64) -> Double { length > 0 ? Double(value) / length : 0 }
+
+    /// `{"type":"interval","elapsed":S,"requests":N,"replies":N,"requests_per_s":X,"replies_per_s":X,
+    /// "not_answered":N,"socket_drops":N|null,"threads":[{"id":N,"requests":N,"replies":N}]}`.
+    package var json: JSONValue {
+        [
+            "type": "interval",
+            "elapsed": .fixed(elapsed, places: 3),
+            "requests": .unsigned(delta[.requests]),
+            "replies": .unsigned(delta[.replies]),
+            "requests_per_s": .fixed(perSecond(delta[.requests]), places: 1),
+            "replies_per_s": .fixed(perSecond(delta[.replies]), places: 1),
+            "not_answered": .unsigned(delta.notAnswered),
+            "socket_drops": .optional(socketDrops) { .unsigned($0) },
+            "threads": .array(threads.enumerated().map { index, thread in
+                ["id": .int(index), "requests": .unsigned(thread.requests), "replies": .unsigned(thread.replies)]
+            }),
+        ]
+    }
+
+    /// The line for people: `  2.000 s   99.9k requests/s   99.9k replies/s   not answered 0   socket drops 0`.
+    package var text: String {
+        "\(Units.fixed(elapsed, decimals: 3, width: 8)) s  \(Units.shortRate(perSecond(delta[.requests]))) requests/s  "
+            + "\(Units.shortRate(perSecond(delta[.replies]))) replies/s  not answered \(delta.notAnswered)  "
+            + "socket drops \(socketDrops.map { "\($0)" } ?? "?")"
+    }
+}
+
+/// A whole echo run, printed once at the end.
+package struct EchoSummary: Equatable, Sendable {
+    /// All threads together.
+    package var totals: EchoTotals
+    /// Each thread's requests, by index.
+    package var threadRequests: [UInt64]
+    /// Seconds from start to stop.
+    package var seconds: Double
+    /// Why the run ended.
+    package var reason: StopReason
+    /// Requests the kernel dropped at the sockets over the run; nil when unreadable.
+    package var socketDrops: UInt64?
+    /// Where CPU time went over the run, when read.
+    package var cpu: CPUUse?
+
+    /// Creates a summary.
+    package init(totals: EchoTotals, threadRequests: [UInt64], seconds: Double, reason: StopReason,
+                socketDrops: UInt64?, cpu: CPUUse?) {
+        self.totals = totals
+        self.threadRequests = threadRequests
+        self.seconds = seconds
+        self.reason = reason
+        self.socketDrops = socketDrops
+        self.cpu = cpu
+    }
+
+    /// The echo threads' CPU nanoseconds per request (user + system); nil without CPU times or requests.
+    package var cpuNanosecondsPerRequest: Double? {
+        guard let cpu, totals[.requests] > 0, cpu.threads.contains(where: { $0 != nil }) else { return nil }
+        return cpu.threadTotal.total * 1e9 / Double(totals[.requests])
+    }
+
+    /// The last JSON line of `mpps echo --json`, keys in this order: `type` (`"summary"`),
+    /// `requests`, `replies`, `not_answered` (``EchoTotals/notAnsweredJSON``: `requests = replies +
+    /// not_answered.total`, always), `socket_drops` (requests the kernel dropped before the echo read
+    /// them, SO_MEMINFO; null when unreadable), `request_bytes`, `reply_bytes`, `receive_calls`, `send_calls`,
+    /// `refused_retries`, `seconds`, `threads` (requests per thread), `stop`, and when CPU time was read
+    /// `cpu_user_s`, `cpu_system_s`, `cpu_ns_per_request`.
+    package var json: JSONValue {
+        var object: JSONObject = [
+            "type": "summary",
+            "requests": .unsigned(totals[.requests]),
+            "replies": .unsigned(totals[.replies]),
+            "not_answered": totals.notAnsweredJSON,
+            "socket_drops": .optional(socketDrops) { .unsigned($0) },
+            "request_bytes": .unsigned(totals[.requestBytes]),
+            "reply_bytes": .unsigned(totals[.replyBytes]),
+            "receive_calls": .unsigned(totals[.receiveCalls]),
+            "send_calls": .unsigned(totals[.sendCalls]),
+            "refused_retries": .unsigned(totals[.refusedRetries]),
+            "seconds": .fixed(seconds, places: 3),
+            "threads": .counters(threadRequests),
+            "stop": .string(reason.rawValue),
+        ]
+        if let cpu {
+            object.append("cpu_user_s", .fixed(cpu.threadTotal.user, places: 3))
+            object.append("cpu_system_s", .fixed(cpu.threadTotal.system, places: 3))
+            object.append("cpu_ns_per_request", .optional(cpuNanosecondsPerRequest) { .fixed($0, places: 1) })
+        }
+        return .object(object)
+    }
+
+    /// The summary for people, two lines: the account, then time and CPU.
+    package var text: String {
+        let t = totals
+        var lines = "echo: \(t[.requests]) requests = \(t[.replies]) replies + \(t.notAnswered) not answered "
+            + "(truncated \(t[.truncated]), no source \(t[.noSource]), no buffers \(t[.noBuffers]), "
+            + "timed out \(t[.timedOut]), send errors \(t[.sendErrors])"
+            + (t[.unasked] > 0 ? ", unasked \(t[.unasked])" : "") + "); "
+            + "\(socketDrops.map { "\($0)" } ?? "?") dropped at the socket before being read\n"
+        lines += "      \(Units.fixed(seconds, decimals: 3)) s, \(t[.receiveCalls]) recvmmsg and \(t[.sendCalls]) sendmmsg calls"
+        if let perRequest = cpuNanosecondsPerRequest { lines += ", \(Units.fixed(perRequest, decimals: 0)) ns of CPU per request" }
+        lines += ", stopped by \(reason.rawValue)"
+        return lines
+    }
+}
+
+/// The first line of `mpps echo`: where it answers and how.
+package struct EchoReady: Equatable, Sendable {
+    package var address: SocketAddress
+    package var threads: Int
+    package var reusePort: Bool
+    package var steering: String
+    package var cpus: [Int]?
+    package var batch: Int
+    package var receiveBuffer: Int
+    package var processID: Int32
+
+    /// Creates the line's values.
+    package init(address: SocketAddress, threads: Int, reusePort: Bool, steering: String, cpus: [Int]?, batch: Int,
+                receiveBuffer: Int, processID: Int32) {
+        self.address = address
+        self.threads = threads
+        self.reusePort = reusePort
+        self.steering = steering
+        self.cpus = cpus
+        self.batch = batch
+        self.receiveBuffer = receiveBuffer
+        self.processID = processID
+    }
+
+    /// The line for people, on stderr.
+    package var text: String {
+        let threadText = threads == 1 ? "1 thread"
+            : "\(threads) threads" + (reusePort ? " (SO_REUSEPORT, a socket each)" : " (sharing one socket)")
+        let pinned = cpus.map { " on CPUs \(CPUList($0))" } ?? ""
+        let steered = steering == "hash" ? "" : ", steered by \(steering)"
+        return "mpps echo: answering on \(address), \(threadText)\(pinned)\(steered), batch \(batch), "
+            + "receive buffer \(receiveBuffer) bytes; Ctrl-C stops"
+    }
+
+    /// `{"type":"ready","command":"echo","address":"A:P","threads":N,"reuseport":B,"steer":S,"cpus":[..]|null,
+    /// "batch":N,"rcvbuf":N,"pid":N}`.
+    package var json: JSONValue {
+        [
+            "type": "ready",
+            "command": "echo",
+            "address": .string(address.description),
+            "threads": .int(threads),
+            "reuseport": .bool(reusePort),
+            "steer": .string(steering),
+            "cpus": .optional(cpus) { .ints($0) },
+            "batch": .int(batch),
+            "rcvbuf": .int(receiveBuffer),
+            "pid": .int(Int(processID)),
+        ]
+    }
+}

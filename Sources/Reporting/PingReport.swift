@@ -1,0 +1,251 @@
+import PacketIO
+
+/// A ping's counts and RTT histograms, over its threads or over an interval.
+package struct PingTotals: Equatable, Sendable {
+    /// The counters by ``PingCount`` (sums; the two maxima are maxima).
+    package var counts: [UInt64]
+    /// RTTs from the intended send time: the honest figure in an open loop.
+    package var intended: LatencyHistogram
+    /// RTTs from the actual send time.
+    package var actual: LatencyHistogram
+
+    /// Nothing counted.
+    package init() {
+        counts = Array(repeating: 0, count: PingCount.allCases.count)
+        intended = LatencyHistogram()
+        actual = LatencyHistogram()
+    }
+
+    /// The totals of the threads whose slots hold `slots` (each ``PingCount/words`` words).
+    package init(slots: [[UInt64]]) {
+        self.init()
+        var intendedCounts = intended.counts
+        var actualCounts = actual.counts
+        for words in slots where words.count >= PingCount.words {
+            for what in PingCount.allCases {
+                let value = words[what.rawValue]
+                counts[what.rawValue] = what == .intendedMax || what == .actualMax || what == .sendingDone
+                    ? max(counts[what.rawValue], value) : counts[what.rawValue].addingSaturating(value)
+            }
+            for bucket in 0..<LatencyHistogram.bucketCount {
+                intendedCounts[bucket] &+= words[PingCount.intendedBuckets + bucket]
+                actualCounts[bucket] &+= words[PingCount.actualBuckets + bucket]
+            }
+        }
+        // Totals from the buckets themselves: a live reading may find a count bumped before its reply was.
+        intended = LatencyHistogram(counts: intendedCounts, total: intendedCounts.reduce(0, &+), maximum: self[.intendedMax])
+        actual = LatencyHistogram(counts: actualCounts, total: actualCounts.reduce(0, &+), maximum: self[.actualMax])
+    }
+
+    /// The count of `what`.
+    package subscript(_ what: PingCount) -> UInt64 { counts[what.rawValue] }
+
+    /// What happened between `earlier` and these totals: counts and histograms subtracted;
+    /// each histogram's maximum is the top of its highest bucket that grew (or the run's, if lower).
+    package func since(_ earlier: PingTotals) -> PingTotals {
+        var delta = PingTotals()
+        delta.counts = zip(counts, earlier.counts).map { $0 &- $1 }
+        delta.intended = intended.since(earlier.intended)
+        delta.actual = actual.since(earlier.actual)
+        return delta
+    }
+
+    /// Requests lost: refused on the way out, answered late, never answered. With
+    /// ``PingCount/replies``, they make up ``PingCount/sent`` exactly.
+    package var lost: (sendErrors: UInt64, late: UInt64, neverAnswered: UInt64) {
+        let resolved = self[.sendErrors] &+ self[.replies] &+ self[.late]
+        return (self[.sendErrors], self[.late], self[.sent] > resolved ? self[.sent] - resolved : 0)
+    }
+}
+
+extension LatencyHistogram {
+    /// The values recorded since `earlier` (a reading of the same histogram, taken before).
+    package func since(_ earlier: LatencyHistogram) -> LatencyHistogram {
+        let delta = zip(counts, earlier.counts).map { $0 &- $1 }
+        let top = delta.lastIndex { $0 > 0 }.map { $0 + 1 < Self.bucketCount ? Self.lowerBound(of: $0 + 1) - 1 : UInt64.max } ?? 0
+        return LatencyHistogram(counts: delta, total: total &- earlier.total, maximum: min(top, maximum))
+    }
+
+    /// `{"p50":X,"p90":X,"p99":X,"p999":X,"max":X,"mean":X,"histogram":[[UPPER,COUNT],...]}` in microseconds
+    /// (1 decimal; null when empty), `mean` from `sum` nanoseconds; each histogram entry is a bucket
+    /// that holds values: its upper edge in µs and its count.
+    package func json(sumNanoseconds: UInt64) -> JSONValue {
+        func micros(_ value: UInt64?) -> JSONValue { .optional(value) { .fixed(Double($0) / 1000, places: 1) } }
+        let buckets: [JSONValue] = counts.indices.filter { counts[$0] > 0 }.map { index in
+            let upper = index + 1 < Self.bucketCount ? Self.lowerBound(of: index + 1) - 1 : UInt64.max
+            return .array([.fixed(Double(upper) / 1000, places: 1), .unsigned(counts[index])])
+        }
+        return [
+            "p50": micros(percentile(0.5)), "p90": micros(percentile(0.9)), "p99": micros(percentile(0.99)),
+            "p999": micros(percentile(0.999)), "max": micros(total > 0 ? maximum : nil),
+            "mean": .optional(total > 0 ? Double(sumNanoseconds) / Double(total) / 1000 : nil) { .fixed($0, places: 1) },
+            "histogram": .array(buckets),
+        ]
+    }
+
+    /// `p50 27.5 p99 43.0 p99.9 55.1 max 60.2` (µs), or `no replies`.
+    package var microsecondsText: String {
+        guard total > 0 else { return "no replies" }
+        func us(_ value: UInt64?) -> String { value.map { Units.fixed(Double($0) / 1000, decimals: 1) } ?? "-" }
+        return "p50 \(us(percentile(0.5))) p99 \(us(percentile(0.99))) p99.9 \(us(percentile(0.999))) max \(us(maximum))"
+    }
+}
+
+/// What a ping did in one interval.
+package struct PingInterval: Equatable, Sendable {
+    package var elapsed: Double
+    package var length: Double
+    package var delta: PingTotals
+
+    package init(elapsed: Double, length: Double, delta: PingTotals) {
+        self.elapsed = elapsed
+        self.length = length
+        self.delta = delta
+    }
+
+    /// `{"type":"interval","elapsed":S,"requests":N,"replies":N,"p50_us":X,"p99_us":X,"p999_us":X,"max_us":X,
+    /// "actual_p50_us":X,"actual_p99_us":X}`: requests sent and replies in time during the interval, and
+    /// the RTT of those replies from the intended send time (and from the actual one); `max_us` is the top
+    /// of the highest bucket reached (within 12.5 %); null without replies.
+    package var json: JSONValue {
+        func micros(_ value: UInt64?) -> JSONValue { .optional(value) { .fixed(Double($0) / 1000, places: 1) } }
+        let intended = delta.intended
+        let actual = delta.actual
+        return [
+            "type": "interval",
+            "elapsed": .fixed(elapsed, places: 3),
+            "requests": .unsigned(delta[.sent]),
+            "replies": .unsigned(delta[.replies]),
+            "p50_us": micros(intended.percentile(0.5)),
+            "p99_us": micros(intended.percentile(0.99)),
+            "p999_us": micros(intended.percentile(0.999)),
+            "max_us": micros(intended.total > 0 ? intended.maximum : nil),
+            "actual_p50_us": micros(actual.percentile(0.5)),
+            "actual_p99_us": micros(actual.percentile(0.99)),
+        ]
+    }
+
+    /// `   1.000 s  1000 requests  1000 replies  rtt µs p50 27.5 p99 43.0 p99.9 55.1 max 60.2`.
+    package var text: String {
+        "\(Units.fixed(elapsed, decimals: 3, width: 8)) s  \(delta[.sent]) requests  \(delta[.replies]) replies  "
+            + "rtt µs \(delta.intended.microsecondsText)"
+    }
+}
+
+/// A whole ping run, printed once at the end.
+package struct PingSummary: Equatable, Sendable {
+    package var totals: PingTotals
+    /// `open` (a rate) or `closed` (requests in flight).
+    package var mode: String
+    package var seconds: Double
+    package var reason: StopReason
+    /// The ping threads' CPU time over the run, when read.
+    package var cpu: CPUUse?
+
+    package init(totals: PingTotals, mode: String, seconds: Double, reason: StopReason, cpu: CPUUse?) {
+        self.totals = totals
+        self.mode = mode
+        self.seconds = seconds
+        self.reason = reason
+        self.cpu = cpu
+    }
+
+    /// The ping threads' CPU nanoseconds per request sent; nil without CPU times or requests.
+    package var cpuNanosecondsPerRequest: Double? {
+        guard let cpu, totals[.sent] > 0, cpu.threads.contains(where: { $0 != nil }) else { return nil }
+        return cpu.threadTotal.total * 1e9 / Double(totals[.sent])
+    }
+
+    /// The last JSON line of `mpps ping --json`, keys in this order: `type` (`"summary"`), `mode`,
+    /// `sent`, `replies`, `lost` (`{"total","send_errors","late","never_answered"}`: `sent = replies +
+    /// lost.total`, always), `late`, `duplicates`, `strangers` (`{"wrong_source","forged","stale"}`: datagrams
+    /// that completed no request), `rtt_us` (from the intended send time: ``LatencyHistogram/json(sumNanoseconds:)``),
+    /// `rtt_actual_us` (from the actual send time), `send_calls`, `receive_calls`, `seconds`, `stop`, and
+    /// when CPU time was read `cpu_user_s`, `cpu_system_s`, `cpu_ns_per_request`.
+    package var json: JSONValue {
+        let t = totals
+        let lost = t.lost
+        var object: JSONObject = [
+            "type": "summary",
+            "mode": .string(mode),
+            "sent": .unsigned(t[.sent]),
+            "replies": .unsigned(t[.replies]),
+            "lost": ["total": .unsigned(lost.sendErrors &+ lost.late &+ lost.neverAnswered),
+                     "send_errors": .unsigned(lost.sendErrors), "late": .unsigned(lost.late),
+                     "never_answered": .unsigned(lost.neverAnswered)],
+            "late": .unsigned(t[.late]),
+            "duplicates": .unsigned(t[.duplicates]),
+            "strangers": ["wrong_source": .unsigned(t[.wrongSource]), "forged": .unsigned(t[.forged]), "stale": .unsigned(t[.stale])],
+            "rtt_us": t.intended.json(sumNanoseconds: t[.intendedSum]),
+            "rtt_actual_us": t.actual.json(sumNanoseconds: t[.actualSum]),
+            "send_calls": .unsigned(t[.sendCalls]),
+            "receive_calls": .unsigned(t[.receiveCalls]),
+            "seconds": .fixed(seconds, places: 3),
+            "stop": .string(reason.rawValue),
+        ]
+        if let cpu {
+            object.append("cpu_user_s", .fixed(cpu.threadTotal.user, places: 3))
+            object.append("cpu_system_s", .fixed(cpu.threadTotal.system, places: 3))
+            object.append("cpu_ns_per_request", .optional(cpuNanosecondsPerRequest) { .fixed($0, places: 1) })
+        }
+        return .object(object)
+    }
+
+    /// The summary for people: the account, the strangers, the two RTTs.
+    package var text: String {
+        let t = totals
+        let lost = t.lost
+        return "ping: \(t[.sent]) sent = \(t[.replies]) replies + \(lost.sendErrors &+ lost.late &+ lost.neverAnswered) lost "
+            + "(send errors \(lost.sendErrors), late \(lost.late), never answered \(lost.neverAnswered)); "
+            + "\(t[.duplicates]) duplicates, strangers: wrong source \(t[.wrongSource]), forged \(t[.forged]), stale \(t[.stale])\n"
+            + "      rtt µs from the intended send time: \(t.intended.microsecondsText)\n"
+            + "      rtt µs from the actual send time:   \(t.actual.microsecondsText)\n"
+            + "      \(Units.fixed(seconds, decimals: 3)) s, \(mode) loop"
+            + (cpuNanosecondsPerRequest.map { ", \(Units.fixed($0, decimals: 0)) ns of CPU per request" } ?? "")
+            + ", stopped by \(reason.rawValue)"
+    }
+}
+
+/// The first line of `mpps ping`.
+package struct PingReady: Equatable, Sendable {
+    package var target: SocketAddress
+    package var threads: Int
+    package var rate: Double?
+    package var inflight: Int?
+    package var timeout: Double
+    package var payload: Int
+    package var count: UInt64?
+    package var cpus: [Int]?
+    package var processID: Int32
+
+    package init(target: SocketAddress, threads: Int, rate: Double?, inflight: Int?, timeout: Double, payload: Int,
+                count: UInt64?, cpus: [Int]?, processID: Int32) {
+        self.target = target
+        self.threads = threads
+        self.rate = rate
+        self.inflight = inflight
+        self.timeout = timeout
+        self.payload = payload
+        self.count = count
+        self.cpus = cpus
+        self.processID = processID
+    }
+
+    package var text: String {
+        let mode = rate.map { "open loop at \(Units.shortRate($0)) requests/s" + (inflight.map { ", at most \($0) in flight per thread" } ?? "") }
+            ?? "closed loop, \(inflight ?? 1) in flight per thread"
+        return "mpps ping: \(target), \(threads) thread\(threads == 1 ? "" : "s"), \(mode), \(payload) bytes, "
+            + "timeout \(Units.plain(timeout)) s" + (cpus.map { ", on CPUs \(CPUList($0))" } ?? "") + "; Ctrl-C stops"
+    }
+
+    /// `{"type":"ready","command":"ping","target":T,"threads":N,"mode":"open"|"closed","rate":X|null,
+    /// "inflight":N|null,"timeout":S,"payload":N,"count":N|null,"cpus":[..]|null,"pid":N}`.
+    package var json: JSONValue {
+        [
+            "type": "ready", "command": "ping", "target": .string(target.description), "threads": .int(threads),
+            "mode": .string(rate == nil ? "closed" : "open"), "rate": .optional(rate) { .fixed($0, places: 1) },
+            "inflight": .optional(inflight) { .int($0) }, "timeout": .fixed(timeout, places: 3), "payload": .int(payload),
+            "count": .optional(count) { .unsigned($0) }, "cpus": .optional(cpus) { .ints($0) }, "pid": .int(Int(processID)),
+        ]
+    }
+}

@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import PacketIO
+
+/// `mpps echo`: every request answered with its own bytes, and the account exact.
+@Suite struct EchoCLITests {
+    /// Starts `mpps echo` on an ephemeral port of `host` and returns it with the address it answers on.
+    static func startEcho(_ host: String, _ extra: [String] = []) throws -> (Program, SocketAddress) {
+        let echo = try Program("mpps", ["echo", "\(host):0", "--json"] + extra)
+        guard echo.waitForReady(), let text = echo.readyLine?["address"] as? String else {
+            throw ProgramError("mpps echo did not get ready: \(echo.stderr)")
+        }
+        return (echo, try SocketAddress(parsing: text))
+    }
+
+    /// The bytes of request `index`: its length and contents differ from every other's.
+    static func request(_ index: Int) -> [UInt8] {
+        let length = [0, 1, 31, 32, 200, 1472, 1473, 9000][index % 8] + index % 3
+        return (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ index) }
+    }
+
+    /// Sends `count` requests one at a time from a socket of `family` and checks each reply byte for byte.
+    static func pingPong(_ target: SocketAddress, count: Int) throws -> Int {
+        let client = try UDPSocket(family: target.family)
+        try client.bind(to: target.family == .inet ? SocketAddress(ipv4: 127, 0, 0, 1, port: 0) : .ipv6Loopback(port: 0))
+        try client.setReceiveTimeout(milliseconds: 5000)
+        var replies = ReceiveBatch(capacity: 4, slotSize: 65536)
+        var matched = 0
+        for index in 0..<count {
+            let bytes = request(index)
+            _ = try bytes.withUnsafeBytes { try client.send($0, to: target) }
+            guard try replies.receive(from: client) == 1 else { break }
+            let same = replies.withUnsafeBytes(at: 0) { Array($0) == bytes }
+            if same && replies.sourceAddress(at: 0) == target { matched += 1 }
+        }
+        return matched
+    }
+
+    @Test(arguments: ["127.0.0.1", "[::1]"])
+    func everyRequestIsAnsweredByteForByte(host: String) throws {
+        let (echo, address) = try Self.startEcho(host, ["--count", "400"])
+        #expect(try Self.pingPong(address, count: 400) == 400)
+        #expect(echo.finish(within: 20) == 0, "\(echo.stderr)")
+        let summary = try #require(echo.stdoutLines.last.flatMap(jsonObject))
+        #expect(summary["type"] as? String == "summary")
+        #expect(summary["requests"] as? Int == 400, "\(summary)")
+        #expect(summary["replies"] as? Int == 400)
+        let notAnswered = try #require(summary["not_answered"] as? [String: Any])
+        #expect(notAnswered["total"] as? Int == 0)
+        let bytes = (0..<400).reduce(0) { $0 + Self.request($1).count }
+        #expect(summary["request_bytes"] as? Int == bytes)
+        #expect(summary["reply_bytes"] as? Int == bytes)
+        #expect(summary["stop"] as? String == "count")
+    }
+
+    /// Several threads on an SO_REUSEPORT group, several clients: the account closes per line and in total.
+    @Test func threadsOnAReusePortGroupAnswerEveryClient() throws {
+        let (echo, address) = try Self.startEcho("127.0.0.1", ["--threads", "2", "--reuseport", "--interval", "0.05"])
+        for _ in 0..<4 { #expect(try Self.pingPong(address, count: 100) == 100) }
+        echo.send(SIGINT)
+        #expect(echo.finish(within: 20) == 0, "\(echo.stderr)")
+        let lines = echo.stdoutLines.compactMap(jsonObject)
+        let summary = try #require(lines.last)
+        #expect(summary["requests"] as? Int == 400, "\(summary)")
+        #expect(summary["replies"] as? Int == 400)
+        #expect((summary["threads"] as? [Int])?.reduce(0, +) == 400)
+        let intervals = lines.filter { $0["type"] as? String == "interval" }
+        #expect(intervals.reduce(0) { $0 + ($1["requests"] as? Int ?? 0) } == 400)
+        #expect(intervals.reduce(0) { $0 + ($1["replies"] as? Int ?? 0) } == 400)
+        #expect(summary["stop"] as? String == "signal")
+    }
+
+    /// A client mpps did not write: a Python script reflects through the echo and checks the bytes.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs /usr/bin/python3"))
+    func aPythonClientGetsItsBytesBack() throws {
+        let (echo, address) = try Self.startEcho("127.0.0.1", ["--count", "300"])
+        let script = """
+        import os, socket, sys
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(5)
+        good = 0
+        for i in range(300):
+            data = os.urandom(i * 5 % 1500)
+            s.sendto(data, ("127.0.0.1", \(address.port)))
+            reply, peer = s.recvfrom(65536)
+            good += reply == data and peer == ("127.0.0.1", \(address.port))
+        print(good)
+        """
+        let client = try Program.run("/usr/bin/python3", ["-c", script])
+        #expect(client.status == 0, "\(client.stderr)")
+        #expect(client.stdout == "300\n")
+        #expect(echo.finish(within: 20) == 0, "\(echo.stderr)")
+        let summary = try #require(echo.stdoutLines.last.flatMap(jsonObject))
+        #expect(summary["requests"] as? Int == 300)
+        #expect(summary["replies"] as? Int == 300)
+    }
+
+    @Test func theLineForPeopleStatesTheAccount() throws {
+        let echo = try Program("mpps", ["echo", "127.0.0.1:0", "--count", "10"])
+        #expect(echo.waitFor(seconds: 10) { $0.stderr.contains("; Ctrl-C stops") }, "\(echo.stderr)")
+        let port = try #require(echo.stderr.split(separator: ",").first?.split(separator: ":").last.flatMap { UInt16($0) })
+        #expect(try Self.pingPong(SocketAddress(ipv4: 127, 0, 0, 1, port: port), count: 10) == 10)
+        #expect(echo.finish(within: 20) == 0, "\(echo.stderr)")
+        #expect(echo.stdout.contains("echo: 10 requests = 10 replies + 0 not answered (truncated 0, no source 0, no buffers 0, timed out 0, send errors 0); 0 dropped at the socket before being read\n"), "\(echo.stdout)")
+    }
+
+    /// A client mpps did not write, sockperf's ping-pong, against `mpps echo --sockperf`: it completes and reports latency.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sockperf")
+                   && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "needs sockperf (apt-get install sockperf) and python3"))
+    func sockperfPingPongCompletes() throws {
+        let (echo, address) = try Self.startEcho("127.0.0.1", ["--sockperf"])
+        // sockperf ends its run with a timer signal, which the test process's blocked mask would
+        // hold back in the child: unblock everything, then become sockperf.
+        let unblocked = ["/usr/bin/python3", "-c",
+                         "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])"]
+        let client = try Program.run("/usr/bin/sockperf", ["pp", "-i", "127.0.0.1", "-p", "\(address.port)", "-m", "32",
+                                                          "-t", "2", "--mps", "2000", "--full-rtt"],
+                                     prefix: unblocked, within: 60)
+        let output = client.stdout + client.stderr
+        #expect(client.status == 0, "\(output)")
+        #expect(output.contains("percentile 50.000 ="), "\(output)")
+        #expect(!output.contains("No messages were received"), "\(output)")
+        echo.send(SIGINT)
+        #expect(echo.finish(within: 20) == 0, "\(echo.stderr)")
+        let summary = try #require(echo.stdoutLines.last.flatMap(jsonObject))
+        let requests = try #require(summary["requests"] as? Int)
+        let unasked = (summary["not_answered"] as? [String: Any])?["unasked"] as? Int ?? -1
+        // Every request answered but those sockperf sent asking for none (its warm-up, say).
+        #expect(summary["replies"] as? Int == requests - unasked, "\(summary)")
+        #expect(requests > 100, "\(summary)")
+    }
+}
