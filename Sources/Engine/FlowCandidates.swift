@@ -97,15 +97,18 @@ struct FlowCandidates: ~Copyable {
         let step: Step
         if let found = self.index(of: flow) {
             index = found
-            step = Self.note(sequence, in: &candidates[index])
+            step = Self.note(sequence, in: candidates + index)
         } else {
             index = place(for: flow)
             candidates[index] = Candidate(flow: flow, used: true, base: sequence, bits: 1)
             step = .created
         }
-        if step == .restarted { candidates[index].datagrams = 0 }
-        candidates[index].datagrams &+= 1
-        candidates[index].stamp = clock
+        // Through the element's pointer: an inout access to `candidates[index]`'s fields
+        // crashes the compiler under -sanitize=thread (Swift 6.3.1, "Invalid bitcast").
+        let candidate = candidates + index
+        if step == .restarted { candidate.pointee.datagrams = 0 }
+        candidate.pointee.datagrams &+= 1
+        candidate.pointee.stamp = clock
         return (index, step)
     }
 
@@ -149,7 +152,9 @@ struct FlowCandidates: ~Copyable {
     }
 
     /// Adds `sequence` to `candidate`'s span, or starts a new span from it.
-    private static func note(_ sequence: UInt64, in candidate: inout Candidate) -> Step {
+    private static func note(_ sequence: UInt64, in pointer: UnsafeMutablePointer<Candidate>) -> Step {
+        var candidate = pointer.pointee
+        defer { pointer.pointee = candidate }
         if sequence >= candidate.base {
             let offset = sequence - candidate.base
             if offset < span {
