@@ -288,7 +288,13 @@ import NetLab
         #expect(naive["sender"] as? [String] == ["mpps", "send", "[::1]:\(port)", "--duration", "0.1", "--json"])
         #expect(naive["receiver"] as? [String] == ["mpps", "recv", "[::]:\(port)", "--json", "--duration", "30.1"])
         #expect((naive["received"] as? Int ?? 0) > 0, "\(naive)")
-        #expect(naive["received"] as? Int == naive["sent"] as? Int, "\(naive)")
+        // An unpaced sender can outrun a receiver (a sanitized one on a busy machine does): then
+        // every datagram lost is one the kernel dropped at the socket, the flow's 3 end markers aside.
+        let sent = try #require(naive["sent"] as? Int), received = try #require(naive["received"] as? Int)
+        let lost = try #require(naive["lost"] as? Int)
+        let socketDrops = try #require((naive["drops"] as? [String: Any])?["socket"] as? Int, "\(naive)")
+        #expect(received + lost == sent, "\(naive)")
+        #expect(socketDrops >= lost && socketDrops <= lost + 3, "\(naive)")
         #expect(objects.last?["completed"] as? Int == 11, "\(result.stdout)")
 
         let withPort = try Program.run("mpps", ["lab", "--server", server.address, "--target", "127.0.0.1:4321"], within: 10)
