@@ -283,8 +283,14 @@ public struct ReceiveBatch: ~Copyable {
     /// The source the kernel wrote for message `index` in the last call, never an older one.
     @inline(__always)
     private func sourceUnchecked(_ index: Int) -> SocketAddress? {
+        sourcePointer(index).flatMap { SocketAddress($0) }
+    }
+
+    /// Where the kernel wrote message `index`'s source in the last call; nil when it wrote none.
+    @inline(__always)
+    private func sourcePointer(_ index: Int) -> UnsafeRawPointer? {
         guard recordsSources && messages[index].msg_hdr.msg_namelen > 0 else { return nil }
-        return SocketAddress(UnsafeRawPointer(sources + index))
+        return UnsafeRawPointer(sources + index)
     }
 
     /// Where message `index`'s source address lies in the batch, as the kernel
@@ -295,8 +301,7 @@ public struct ReceiveBatch: ~Copyable {
     @inline(__always)
     public func unsafeSourceAddress(at index: Int) -> UnsafeRawPointer? {
         precondition(index >= 0 && index < count, "datagram index out of range")
-        guard recordsSources && messages[index].msg_hdr.msg_namelen > 0 else { return nil }
-        return UnsafeRawPointer(sources + index)
+        return sourcePointer(index)
     }
 
     /// The address message `index` was sent to, with port 0 (the control message

@@ -6,9 +6,12 @@ internal import CMPPSLinux
 /// A UDP socket that owns its descriptor and closes it exactly once, when the
 /// value ends. It cannot be copied, so two owners can never close it twice.
 ///
-/// It is `Sendable`: moving it to another thread moves the ownership, and the
-/// value it owns (a descriptor, the family, the ``sendState``) is plain data, so
-/// one thread can own a socket and send and receive on it with no locks.
+/// It is `Sendable`, and what it owns (a descriptor, the family, the ``sendState``)
+/// is plain data, so one thread can own a socket and send and receive on it with
+/// no locks. Being `~Copyable`, it cannot be captured by a thread's closure or kept
+/// in an array: hand sockets to threads with ``ReusePortGroup`` (one socket per
+/// thread, each passed `inout`) or ``DatagramStream`` (a thread of its own for
+/// async/await code).
 ///
 /// The options are the ones the article uses: `SO_REUSEADDR`, `SO_REUSEPORT`,
 /// `SO_RCVBUF`/`SO_SNDBUF` (with the `FORCE` variants when permitted), `bind`
