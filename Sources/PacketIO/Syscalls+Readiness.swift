@@ -76,7 +76,7 @@ extension Syscalls {
     /// Waits up to `milliseconds` (-1: without end) for events on `count`
     /// entries; the number with events, 0 when the time passed or a signal came.
     /// The corresponding C function is `poll(2)`.
-    package static func poll(_ entries: UnsafeMutablePointer<pollfd>, count: Int,
+    package static func poll(_ entries: UnsafeMutablePointer<pollfd>?, count: Int,
                              milliseconds: Int32) throws(SocketError) -> Int {
         let result = invoke(.poll, -1) { Int(Glibc.poll(entries, nfds_t(count), milliseconds)) }
         if result >= 0 { return result }

@@ -63,11 +63,10 @@ extension Syscalls {
     package static func poll(_ descriptors: inout [pollfd], milliseconds: Int32) throws(SocketError) -> Int {
         let count = descriptors.count
         // Safety: the array outlives the call and its count is passed with it.
-        let result = invoke(.poll, -1) { descriptors.withUnsafeMutableBufferPointer { Int(Glibc.poll($0.baseAddress, nfds_t(count), milliseconds)) } }
-        if result >= 0 { return result }
-        let code = errno
-        if code == EINTR || code == EAGAIN { return 0 }
-        throw failure("poll", code)
+        let result = descriptors.withUnsafeMutableBufferPointer { buffer in
+            Result { () throws(SocketError) in try poll(buffer.baseAddress, count: count, milliseconds: milliseconds) }
+        }
+        return try result.get()
     }
 
     /// Reads up to `buffer.count` bytes from a stream; `.done(0)` when the peer
