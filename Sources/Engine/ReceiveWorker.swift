@@ -32,12 +32,7 @@ struct ReceiveWorker: Sendable {
         slot.publishCPU(CPUList.currentCPU())
         latch.arrive()
         while !stop.isSet {
-            var want = batch
-            if let limit {
-                let taken = total.load()
-                if taken >= limit { stop.set(); break }
-                want = Int(min(UInt64(batch), limit - taken))
-            }
+            guard let want = total.nextRequest(batch: batch, limit: limit) else { stop.set(); break }
             let received: Int
             do throws(SocketError) { received = try storage.receive(descriptor: descriptor, limit: want) } catch {
                 return (tally.result(), error)
