@@ -79,38 +79,58 @@ package struct Tally: ~Copyable {
     /// Feeds a datagram that starts with the magic to the flow table and the
     /// latency counters; false for an end-of-flow marker, which is not data.
     /// `source` is the sender's address (a sockaddr) when the receiver recorded it.
-    @inline(never)
+    /// Flows with keys and without are counted by functions of their own, each
+    /// small enough for the flow table's lookup to be inlined into it.
+    @inline(__always)
     package mutating func countHeader(_ datagram: UnsafeRawBufferPointer, source: UnsafeRawPointer? = nil) -> Bool {
+        keys.isEmpty ? countUnkeyed(datagram, source: source) : countKeyed(datagram, source: source)
+    }
+
+    /// ``countHeader(_:source:)`` without keys: a flow earns its place by evidence.
+    @inline(never)
+    private mutating func countUnkeyed(_ datagram: UnsafeRawBufferPointer, source: UnsafeRawPointer?) -> Bool {
         guard let header = SequenceHeader(reading: datagram) else { return true }
-        if flows.sourcesMissing > 0, let source { flows.fillSource(of: header.flow, from: source) }
-        let isData = header.kind == .data
-        if !isData { endMarkers &+= 1 }
-        if keys.isEmpty {
-            if !isData {
-                countEnd(flow: header.flow, count: header.sequence, source: source)
-                return false
-            }
-            if let plausible = flows.recordIfTracked(flow: header.flow, sequence: header.sequence) {
-                guard plausible else { return true }
-            } else {
-                judge(flow: header.flow, sequence: header.sequence, source: source)
-            }
+        if let source, flows.sourcesMissing > 0 { flows.fillSource(of: header.flow, from: source) }
+        guard header.kind == .data else {
+            countEnd(flow: header.flow, count: header.sequence, source: source)
+            return false
+        }
+        if let plausible = flows.recordIfTracked(flow: header.flow, sequence: header.sequence) {
+            guard plausible else { return true }
         } else {
-            guard isKeyed(header.flow) else {
-                unkeyed &+= 1
-                return isData
-            }
-            if !isData {
-                flows.recordEnd(flow: header.flow, count: header.sequence)
-                return false
-            }
-            guard flows.record(flow: header.flow, sequence: header.sequence, source: source) else { return true }
+            judge(flow: header.flow, sequence: header.sequence, source: source)
         }
-        if let sent = header.sendTime, header.hostTag == hostTag {
-            if now == 0 { now = MonotonicClock.now() }
-            if sent <= now && now &- sent < Self.latencyLimitNanoseconds { latency.record(now &- sent) }
-        }
+        recordLatency(of: header)
         return true
+    }
+
+    /// ``countHeader(_:source:)`` with keys: a flow one of them made has its place at once.
+    @inline(never)
+    private mutating func countKeyed(_ datagram: UnsafeRawBufferPointer, source: UnsafeRawPointer?) -> Bool {
+        guard let header = SequenceHeader(reading: datagram) else { return true }
+        if let source, flows.sourcesMissing > 0 { flows.fillSource(of: header.flow, from: source) }
+        let isData = header.kind == .data
+        guard isKeyed(header.flow) else {
+            if !isData { endMarkers &+= 1 }
+            unkeyed &+= 1
+            return isData
+        }
+        guard isData else {
+            endMarkers &+= 1
+            flows.recordEnd(flow: header.flow, count: header.sequence)
+            return false
+        }
+        guard flows.record(flow: header.flow, sequence: header.sequence, source: source) else { return true }
+        recordLatency(of: header)
+        return true
+    }
+
+    /// A counted data datagram's send time, when it is this host's clock's, into the latency counters.
+    @inline(__always)
+    private mutating func recordLatency(of header: SequenceHeader) {
+        guard let sent = header.sendTime, header.hostTag == hostTag else { return }
+        if now == 0 { now = MonotonicClock.now() }
+        if sent <= now && now &- sent < Self.latencyLimitNanoseconds { latency.record(now &- sent) }
     }
 
     /// A data datagram of an unkeyed flow without a place: its candidate takes
@@ -127,6 +147,7 @@ package struct Tally: ~Copyable {
     /// candidate showed gives it its place first.
     @inline(never)
     private mutating func countEnd(flow: UInt32, count: UInt64, source: UnsafeRawPointer?) {
+        endMarkers &+= 1
         if flows.slot(of: flow, claim: false) == nil, count < FlowTable.sequenceLimit,
            let index = candidates.index(of: flow), candidates.isClosed(index, by: count) {
             if !admit(index, source: source) { return }
