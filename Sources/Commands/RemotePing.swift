@@ -54,7 +54,11 @@ enum RemotePing {
             failure = error
         }
         guard var summary = finished else { throw failure ?? RunError("mpps ping: no summary (a bug)") }
-        let echoSummary = try client.stop()
+        let echoSummary: JSONValue
+        do throws(RunError) { echoSummary = try client.stop() } catch {
+            printer.summary(summary)  // the account still closes, without the echo's part
+            throw error
+        }
         summary.echoLosses = losses(echoSummary)
         if printer.json {
             JSONSink.write(["type": "echo", "server": .string(request.server), "summary": echoSummary])
