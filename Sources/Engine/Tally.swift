@@ -69,12 +69,20 @@ package struct Tally: ~Copyable {
             && datagram.loadUnaligned(as: UInt16.self) == SequenceHeader.magic.littleEndian
     }
 
+    /// Whether a flow with a place has no source yet: the receiver should record
+    /// sources (and pass them to ``countHeader(_:source:)``) until it has. Asking the
+    /// kernel for every datagram's address adds about 15 % to a plain receive loop's
+    /// CPU per datagram (BENCHMARKS.md q), so a receiver asks only while this holds.
+    @inline(__always)
+    package var wantsSources: Bool { flows.sourcesMissing > 0 }
+
     /// Feeds a datagram that starts with the magic to the flow table and the
     /// latency counters; false for an end-of-flow marker, which is not data.
     /// `source` is the sender's address (a sockaddr) when the receiver recorded it.
     @inline(never)
     package mutating func countHeader(_ datagram: UnsafeRawBufferPointer, source: UnsafeRawPointer? = nil) -> Bool {
         guard let header = SequenceHeader(reading: datagram) else { return true }
+        if flows.sourcesMissing > 0, let source { flows.fillSource(of: header.flow, from: source) }
         let isData = header.kind == .data
         if !isData { endMarkers &+= 1 }
         if keys.isEmpty {
