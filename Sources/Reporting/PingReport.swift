@@ -220,6 +220,14 @@ package struct PingLoss: Equatable, Sendable {
     /// Never answered, and not explained by a count on either host.
     package var neverAnswered: UInt64
 
+    /// The lost requests by these causes.
+    package init(sendErrors: UInt64, late: UInt64, atEcho: UInt64?, neverAnswered: UInt64) {
+        self.sendErrors = sendErrors
+        self.late = late
+        self.atEcho = atEcho
+        self.neverAnswered = neverAnswered
+    }
+
     /// All lost requests.
     package var total: UInt64 { sendErrors &+ late &+ (atEcho ?? 0) &+ neverAnswered }
 
