@@ -161,25 +161,25 @@ package struct EchoSummary: Equatable, Sendable {
 
 /// The first line of `mpps echo`: where it answers and how.
 package struct EchoReady: Equatable, Sendable {
-    /// The sockets and threads, as a receiver's ready line holds them (no GRO, no moderation, no flow keys).
+    /// The sockets and threads, as a receiver's ready line holds them (no moderation, no flow keys).
     package var sockets: ReceiveReady
 
     /// Creates the line's values.
     package init(address: SocketAddress, threads: Int, reusePort: Bool, steering: String, cpus: [Int]?, batch: Int,
-                receiveBuffer: Int, processID: Int32) {
+                coalescing: Bool = false, receiveBuffer: Int, processID: Int32) {
         sockets = ReceiveReady(address: address, threads: threads, reusePort: reusePort, steering: steering, cpus: cpus,
-                               batch: batch, coalescing: false, moderationMicroseconds: 0, receiveBuffer: receiveBuffer,
+                               batch: batch, coalescing: coalescing, moderationMicroseconds: 0, receiveBuffer: receiveBuffer,
                                flowKeys: 0, processID: processID)
     }
 
     /// The line for people, on stderr.
     package var text: String {
-        "mpps echo: answering on \(sockets.address), \(sockets.placementText), batch \(sockets.batch), "
-            + "receive buffer \(sockets.receiveBuffer) bytes; Ctrl-C stops"
+        "mpps echo: answering on \(sockets.address), \(sockets.placementText), batch \(sockets.batch)"
+            + (sockets.coalescing ? ", GRO" : "") + ", receive buffer \(sockets.receiveBuffer) bytes; Ctrl-C stops"
     }
 
     /// `{"type":"ready","command":"echo","address":"A:P","threads":N,"reuseport":B,"steer":S,"cpus":[..]|null,
-    /// "batch":N,"rcvbuf":N,"pid":N}`.
+    /// "batch":N,"gro":B,"rcvbuf":N,"pid":N}`.
     package var json: JSONValue {
         [
             "type": "ready",
@@ -190,6 +190,7 @@ package struct EchoReady: Equatable, Sendable {
             "steer": .string(sockets.steering),
             "cpus": .optional(sockets.cpus) { .ints($0) },
             "batch": .int(sockets.batch),
+            "gro": .bool(sockets.coalescing),
             "rcvbuf": .int(sockets.receiveBuffer),
             "pid": .int(Int(sockets.processID)),
         ]
