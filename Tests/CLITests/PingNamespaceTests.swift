@@ -28,7 +28,8 @@ struct PingNamespaceTests {
         let echo = try Program("mpps", ["echo", "\(host):0", "--json"], prefix: lab.hostPrefix)
         #expect(echo.waitForReady(seconds: 20), "\(echo.stderr)")
         let address = try #require(echo.readyLine?["address"] as? String)
-        let ping = try Program.run("mpps", ["ping", address, "--count", "2000", "--inflight", "8", "--payload", "200", "--json"],
+        let ping = try Program.run("mpps", ["ping", address, "--count", "2000", "--inflight", "8", "--payload", "200",
+                                            "--timeout", "10", "--json"],
                                    prefix: try Self.pingSide(lab), within: 60)
         #expect(ping.status == 0, "\(ping.stderr)")
         let summary = try #require(PingCLITests.lastLine(ping.stdout))
@@ -52,8 +53,8 @@ struct PingNamespaceTests {
         let serve = try ServeProcess(host: lab.hostAddress, prefix: lab.hostPrefix)
         defer { _ = serve.stop() }
         let target = "\(try Self.echoHost(lab, ipv6: ipv6)):\(freePort())"
-        let ping = try Program.run("mpps", ["ping", "--server", serve.address, target, "--count", "2000", "--rate", "20k",
-                                            "--json", "--quiet"], prefix: try Self.pingSide(lab), within: 60)
+        let ping = try Program.run("mpps", ["ping", "--server", serve.address, target, "--count", "2000", "--rate", "5k",
+                                            "--timeout", "10", "--json", "--quiet"], prefix: try Self.pingSide(lab), within: 60)
         #expect(ping.status == 0, "\(ping.stderr)")
         let lines = ping.stdout.split(separator: "\n").compactMap { jsonObject(String($0)) }
         let echoed = try #require(lines.last { $0["type"] as? String == "echo" }?["summary"] as? [String: Any])

@@ -17,7 +17,7 @@ import Testing
         let serve = try ServeProcess()
         let target = "\(host):\(freePort(family: family))"
         let ping = try Program("mpps", ["ping", "--server", serve.address, target, "--count", "500", "--inflight", "4",
-                                        "--payload", "100", "--json"])
+                                        "--payload", "100", "--timeout", "10", "--json"])
         #expect(ping.finish(within: 60) == 0, "\(ping.stderr)")
         let echoes = Self.lines(ping, type: "echo")
         #expect(echoes.count == 2, "\(ping.stdout)")
