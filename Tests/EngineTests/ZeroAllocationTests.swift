@@ -144,7 +144,8 @@ struct ZeroAllocationTests {
         let control = RunControl()
         let counters = WordCounters(count: 1, words: EchoCount.allCases.count)
         let work = EchoWorker(descriptor: socket.descriptor, batch: 4, latch: StartLatch(), limit: UInt64(count),
-                              slot: counters.slot(0), stop: control.flag, total: control.sharedTotal, sockperf: false)
+                              slot: counters.slot(0), stop: control.flag, total: control.sharedTotal, sockperf: false,
+                              coalescing: false)
         let before = AllocationCounter_thisThread()
         let failure = work.run()
         let after = AllocationCounter_thisThread()
