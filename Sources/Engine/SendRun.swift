@@ -22,8 +22,10 @@ package final class SendRun: @unchecked Sendable {
     private let sockets: [SocketHolder]
     /// Which kernel thread each sending thread is, for its CPU time.
     package let threadCPU: ThreadCPURegistry
-    private var threads: [NativeThread] = []
-    private let finished = FinishedThreads()
+    var threads: [NativeThread] = []
+    let finished = FinishedThreads()
+    /// With `--xdp`: the transmit sockets and frame templates the threads send with instead of `sockets`.
+    var xdpSenders: XDPSenders?
 
     /// How long a blocked send waits before checking for a stop request.
     static let blockedWakeMilliseconds = 100
@@ -60,6 +62,7 @@ package final class SendRun: @unchecked Sendable {
             }
         }
         sockets = holders
+        if let xdp = options.xdp { xdpSenders = try Self.xdpSenders(options, xdp, sockets: holders, control: control) }
     }
 
     /// The local address of each flow's socket (its source port, say), by flow index; nil if unreadable.
@@ -69,6 +72,7 @@ package final class SendRun: @unchecked Sendable {
 
     /// Starts the sending threads.
     package func start() throws(RunError) {
+        if let xdpSenders { return try startXDP(xdpSenders) }
         let threadCount = options.threadCount
         let stamps = options.stampsSequence && options.payload >= SequenceHeader.size
         var flowsOfThread = Array(repeating: [Int](), count: threadCount)
