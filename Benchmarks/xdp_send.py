@@ -10,7 +10,8 @@
 Needs root, iproute2 and 2 CPUs. `--placement split` (the default) pins the sender
 to CPU 0 and the receiver to CPU 1; `shared` pins both to CPU 1. Per trial:
 
-- datagrams/s: what the receiver counted over the sender's run, per second;
+- datagrams/s: what the receiver counted over the sender's run, per second, and
+  what the sender counted as sent (its frames completed; the socket sender: accepted);
 - sender ns/datagram: the sending process's CPU time (wait4's rusage) per datagram received;
 - machine ns/datagram: every CPU's busy time (/proc/stat) per datagram received
   (the veth's delivery and the copy into the receiver's UMEM run in the sending
@@ -37,7 +38,7 @@ def trial(mpps, pair, mode, seconds, sender_cpu):
                                "--duration", str(seconds), "--json", "--quiet"] + extra,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     xdp.children.append(sender)
-    out = sender.stdout.read()
+    out, err = sender.stdout.read(), sender.stderr.read()
     _, status, usage = os.wait4(sender.pid, 0)
     sender.returncode = status
     busy1, t1 = xdp.machine_busy(), time.monotonic()
@@ -47,8 +48,10 @@ def trial(mpps, pair, mode, seconds, sender_cpu):
     summary = [json.loads(line) for line in rout.splitlines() if line.startswith("{")][-1]
     sent = [json.loads(line) for line in out.splitlines() if line.startswith("{")][-1]
     received = max(summary["packets"], 1)
+    ring_full = (summary.get("xdp") or {}).get("rx_ring_full")
     return {"mode": mode, "received": summary["packets"], "sent": sent.get("packets"), "lost": summary.get("lost"),
-            "pps": summary["packets"] / (t1 - t0),
+            "ring_full": ring_full, "sender_notes": err.strip(),
+            "pps": summary["packets"] / (t1 - t0), "offered": (sent.get("packets") or 0) / (t1 - t0),
             "sender_ns": (usage.ru_utime + usage.ru_stime) * 1e9 / received,
             "machine_ns": (busy1 - busy0) * 1e9 / xdp.TICK / received}
 
@@ -71,8 +74,9 @@ def main():
             for mode in MODES:
                 r = trial(mpps, pair, mode, args.seconds, cpu)
                 results.append(r)
-                print(f"{index + 1}/{args.rounds} {mode:>6}: {r['pps'] / 1e6:7.3f} M datagrams/s, sender {r['sender_ns']:7.1f} ns/datagram, "
-                      f"machine {r['machine_ns']:7.1f} ns/datagram (received {r['received']}, sent {r['sent']}, lost {r['lost']})", flush=True)
+                print(f"{index + 1}/{args.rounds} {mode:>6}: {r['pps'] / 1e6:7.3f} M datagrams/s received ({r['offered'] / 1e6:.3f} M/s sent), sender {r['sender_ns']:7.1f} ns/datagram, "
+                      f"machine {r['machine_ns']:7.1f} ns/datagram (received {r['received']}, sent {r['sent']}, lost {r['lost']}, "
+                      f"receiver ring full {r['ring_full']}){' ' + r['sender_notes'] if r['sender_notes'] else ''}", flush=True)
     finally:
         for child in xdp.children:
             if child.poll() is None:
@@ -80,14 +84,14 @@ def main():
                 child.wait()
         pair.remove()
     medians = {mode: {key: statistics.median(r[key] for r in results if r["mode"] == mode)
-                      for key in ("pps", "sender_ns", "machine_ns")} for mode in MODES}
+                      for key in ("pps", "offered", "sender_ns", "machine_ns")} for mode in MODES}
     print(f"placement {args.placement}: sender on CPU {cpu}, recv --xdp on CPU 1")
     for mode, m in medians.items():
-        print(f"median {mode:>6}: {m['pps'] / 1e6:.3f} M/s, sender {m['sender_ns']:.1f} ns, machine {m['machine_ns']:.1f} ns per datagram")
+        print(f"median {mode:>6}: {m['pps'] / 1e6:.3f} M/s received, {m['offered'] / 1e6:.3f} M/s sent, sender {m['sender_ns']:.1f} ns, machine {m['machine_ns']:.1f} ns per datagram")
     x = medians["xdp"]
     for other in ("socket", "gso"):
         o = medians[other]
-        print(f"xdp/{other}: datagrams/s {x['pps'] / o['pps']:.3f}, sender CPU/datagram {x['sender_ns'] / o['sender_ns']:.3f}, "
+        print(f"xdp/{other}: datagrams/s received {x['pps'] / o['pps']:.3f}, sent {x['offered'] / o['offered']:.3f}, sender CPU/datagram {x['sender_ns'] / o['sender_ns']:.3f}, "
               f"machine CPU/datagram {x['machine_ns'] / o['machine_ns']:.3f}")
     ratio = x["pps"] / medians["socket"]["pps"]
     print(f"datagrams/s xdp/socket: {ratio:.3f} (target >= 1.5) {'met' if ratio >= 1.5 else 'NOT met'}")

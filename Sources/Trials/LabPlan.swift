@@ -147,8 +147,31 @@ package enum LabPlan {
                 missing: missingReceive(["--xdp"]) + missingSend(["--gso"]),
                 notes: ["copy mode (veth has no zero-copy); the one flow lands on one of the \(queues) RX queues, so one thread reads and "
                     + "\(queues - 1) wait in poll"] + sharing(1, 1)), at: gso + 1)
+            if let device = setting.xdpSenderInterface {
+                all.insert(contentsOf: xdpSenders(beside: all[gso + 1], device: device, capabilities: setting.capabilities), at: gso + 2)
+            }
         }
         return all
+    }
+
+    /// The senders into `recv --xdp`, after `afXDP` (which sends with GSO): the socket sender
+    /// without GSO, then the AF_XDP sender on the sender's end of the veth, `device`.
+    static func xdpSenders(beside afXDP: LabExperiment, device: String, capabilities: LabCapabilities) -> [LabExperiment] {
+        var plain = afXDP.sender
+        if let gso = plain.firstIndex(of: "--gso") { plain.removeSubrange(gso...(gso + 1)) }
+        var xdp = plain
+        xdp.insert(contentsOf: ["--xdp", device], at: 2)
+        let receiveMissing = afXDP.missing.filter { $0.hasPrefix("mpps recv") }
+        return [
+            LabExperiment(name: "af-xdp-sendmmsg", title: "sendmmsg sender without GSO, AF_XDP receiver",
+                          shows: "the socket sender's cost per datagram, the baseline for af-xdp-send: one trip through the kernel's UDP stack per datagram",
+                          receiver: afXDP.receiver, sender: plain, missing: receiveMissing, notes: afXDP.notes),
+            LabExperiment(name: "af-xdp-send", title: "AF_XDP sender (copy mode, frames built once), AF_XDP receiver",
+                          shows: "not in the article (Linux 5.4 for the need-wakeup flag): the sender writes whole frames into its UMEM and skips the UDP stack; "
+                              + "copy mode still builds an skb per frame, at most 32 per system call",
+                          receiver: afXDP.receiver, sender: xdp,
+                          missing: receiveMissing + (capabilities.sendOptions.contains("--xdp") ? [] : ["mpps send --xdp"]), notes: afXDP.notes),
+        ]
     }
 
     /// `address:port`, with an IPv6 address in brackets (`[2001:db8::1]:4321`), as `mpps send` takes it.

@@ -39,6 +39,7 @@ package enum LabRun {
         var setting = LabSetting(seconds: options.seconds, port: port, cpus: cpus, addresses: addresses,
                                  netns: namespaces != nil, capabilities: capabilities)
         setting.xdpInterface = namespaces?.receiverDevice
+        setting.xdpSenderInterface = namespaces?.senderDevice
         let experiments = LabPlan.experiments(setting)
         let notes = LabPlan.machineNotes(setting)
         let placeName = options.server != nil ? "server" : namespaces == nil ? "loopback" : "netns"
