@@ -96,8 +96,7 @@ enum SendCommand {
         if send.segments > 1 && send.segments * send.payload > largest {
             throw arguments.usage("--gso \(send.segments) × --payload \(send.payload) is \(send.segments * send.payload) bytes, more than one GSO message carries (\(largest)): use --gso \(max(1, largest / max(send.payload, 1))) or less")
         }
-        send.cpus = try arguments.cpus("--cpus")
-        try readXDP(arguments, into: &send)
+        send.cpus = try arguments.cpus("--cpus"); try readXDP(arguments, into: &send)
         send.count = try arguments.count("--count")
         send.rate = try arguments.rate("--rate", hint: " (leave --rate out to send as fast as possible)")
         let monitor = Monitor(interval: try arguments.seconds("--interval") ?? 1,

@@ -147,11 +147,16 @@ package enum LabPlan {
                 missing: missingReceive(["--xdp"]) + missingSend(["--gso"]),
                 notes: ["copy mode (veth has no zero-copy); the one flow lands on one of the \(queues) RX queues, so one thread reads and "
                     + "\(queues - 1) wait in poll"] + sharing(1, 1)), at: gso + 1)
-            if let device = setting.xdpSenderInterface {
-                all.insert(contentsOf: xdpSenders(beside: all[gso + 1], device: device, capabilities: setting.capabilities), at: gso + 2)
-            }
         }
-        return all
+        return withXDPSenders(all, setting)
+    }
+
+    /// `all` with the senders into `recv --xdp` after `af-xdp`, when the setting has both ends of a veth.
+    static func withXDPSenders(_ all: [LabExperiment], _ setting: LabSetting) -> [LabExperiment] {
+        guard let device = setting.xdpSenderInterface, let at = all.firstIndex(where: { $0.name == "af-xdp" }) else { return all }
+        var experiments = all
+        experiments.insert(contentsOf: xdpSenders(beside: all[at], device: device, capabilities: setting.capabilities), at: at + 1)
+        return experiments
     }
 
     /// The senders into `recv --xdp`, after `afXDP` (which sends with GSO): the socket sender

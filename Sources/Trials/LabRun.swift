@@ -38,8 +38,7 @@ package enum LabRun {
             : namespaces?.receiverAddresses ?? ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
         var setting = LabSetting(seconds: options.seconds, port: port, cpus: cpus, addresses: addresses,
                                  netns: namespaces != nil, capabilities: capabilities)
-        setting.xdpInterface = namespaces?.receiverDevice
-        setting.xdpSenderInterface = namespaces?.senderDevice
+        setting.useVeth(namespaces)
         let experiments = LabPlan.experiments(setting)
         let notes = LabPlan.machineNotes(setting)
         let placeName = options.server != nil ? "server" : namespaces == nil ? "loopback" : "netns"

@@ -30,4 +30,10 @@ package struct LabSetting: Sendable, Equatable {
         self.netns = netns
         self.capabilities = capabilities
     }
+
+    /// The AF_XDP experiments' interfaces: the receiver's and the sender's ends of the namespaces' veth pair (none without).
+    mutating func useVeth(_ namespaces: LabNamespaces?) {
+        xdpInterface = namespaces?.receiverDevice
+        xdpSenderInterface = namespaces?.senderDevice
+    }
 }
