@@ -75,6 +75,24 @@ import NetLab
         #expect(try !lab.runInside(["ip", "-d", "link", "show", "dev", lab.peerEnd]).contains("prog/xdp"))
     }
 
+    @Test(.enabled(if: available, reason)) func anInterruptedSenderCountsWhatLeftAndTheReceiverAgrees() throws {
+        let lab = try VethLab(queues: 1)
+        defer { lab.remove() }
+        let port = 4000 + Int(getpid()) % 20_000
+        let target = "\(lab.hostAddress):\(port)"
+        let receiver = try Program("mpps", ["recv", target, "--json", "--duration", "120"])
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        let sender = try Program("mpps", ["send", target, "--xdp", lab.peerEnd, "--rate", "20k", "--json", "--duration", "60"],
+                                 prefix: [VethLab.which("ip")!, "netns", "exec", lab.namespace])
+        #expect(sender.waitFor(seconds: 20) { ($0.stdoutLines.compactMap(jsonObject).last?["type"] as? String) == "interval" },
+                "\(sender.stderr)")
+        sender.send(SIGINT)
+        #expect(sender.finish(within: 15) == 0, "\(sender.stderr)")
+        let sent = try #require(sender.stdoutLines.compactMap(jsonObject).last?["packets"] as? Int)
+        #expect(sent > 0)
+        try Self.expectSocketReceiverCounted(receiver, datagrams: sent, payload: 32)
+    }
+
     @Test(.enabled(if: available, reason)) func aMissingNeighbourIsRefusedAndDstMACIsTheFix() throws {
         let lab = try VethLab(queues: 1)
         defer { lab.remove() }
