@@ -142,13 +142,18 @@ final class XDPSenders: @unchecked Sendable {
         switch ("\(error.operation)", error.code) {
         case ("socket", EPERM), ("socket", EACCES):
             return RunError("an AF_XDP socket needs privileges (\(error)): run as root, or give mpps CAP_NET_RAW (setcap cap_net_raw+ep)")
+        case ("setsockopt(XDP_UMEM_REG)", ENOBUFS), ("setsockopt(XDP_UMEM_REG)", EPERM), ("setsockopt(XDP_UMEM_REG)", ENOMEM):
+            let umem = (XDPTransmitSocket.defaultFrameSize * XDPTransmitSocket.defaultFrameCount) >> 20
+            let limit = (try? Syscalls.lockedMemoryLimit()).map { $0.map { "\($0 / 1024) KiB" } ?? "unlimited" } ?? "unknown"
+            return RunError("a sending thread's AF_XDP frames (\(umem) MiB) need more locked memory than RLIMIT_MEMLOCK allows "
+                + "(ulimit -l: \(limit); \(error)): raise it with 'ulimit -l unlimited', or grant CAP_IPC_LOCK")
         case ("bind(AF_XDP)", EINVAL):
             return queueMissing(name, queue: queue, queues: nil)
         case ("bind(AF_XDP)", EBUSY):
             return RunError("queue \(queue) of \(name) is held by another AF_XDP socket (\(error)): "
                 + "stop the program using it (a 'recv --xdp' on \(name), say), or send from the other end")
         default:
-            // The rest (no AF_XDP in the kernel, locked memory) reads as the receiver's.
+            // The rest (no AF_XDP in the kernel, say) reads as the receiver's.
             return XDPReceivers.explain(error, interface: name, queue: queue)
         }
     }
