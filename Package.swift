@@ -54,7 +54,7 @@ let package = Package(
         // Test-only: an SVG parses as XML and rsvg-convert renders it to a PNG that is not blank.
         .target(name: "SVGCheck", path: "Tests/SVGCheck"),
         .testTarget(name: "PlotsTests", dependencies: ["Plots", "Reporting", "PacketIO", "SVGCheck"]),
-        .testTarget(name: "CommandsTests", dependencies: ["Commands", "Reporting", "PacketIO"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands", "Engine", "Reporting", "PacketIO"]),
         // Test-only: the blocking TCP client side of the /metrics and serve tests (send all, receive some).
         .target(name: "StreamTestSupport", dependencies: ["PacketIO"], path: "Tests/StreamTestSupport"),
         .testTarget(name: "CLITests", dependencies: ["PacketIO", "NetLab", "SVGCheck", "StreamTestSupport"]),

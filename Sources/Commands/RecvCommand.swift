@@ -65,43 +65,10 @@ enum RecvCommand {
             writeOutput(help.text)
             return
         }
-        var receive = ReceiveOptions()
-        guard arguments.positionals.count <= 1 else {
-            throw arguments.usage("expected at most one ADDR:PORT, got \(arguments.positionals.count)")
-        }
-        if let text = arguments.positionals.first {
-            receive.address = try arguments.address(text, what: "listen address")
-        }
-        receive.threads = try arguments.integer("--threads", in: 1...1024) ?? 1
-        receive.reusePort = arguments.flag("--reuseport")
-        receive.cpus = try arguments.cpus("--cpus")
-        if let mode = arguments.text("--steer") {
-            guard let steering = SteeringMode(rawValue: mode) else {
-                throw arguments.usage("--steer must be 'hash', 'random' or 'cpu', not '\(mode)'")
-            }
-            guard receive.reusePort else {
-                throw arguments.usage("--steer needs --reuseport: it chooses among the sockets of an SO_REUSEPORT group")
-            }
-            receive.steering = steering
-            if let problem = receive.steeringProblem { throw arguments.usage(problem) }
-        }
-        receive.batch = try arguments.integer("--batch", in: 1...1024, why: " (the kernel's UIO_MAXIOV)") ?? 512
-        let buffer = try arguments.size("--rcvbuf", minimum: 0) ?? RecvCommand.defaultReceiveBuffer
-        receive.receiveBuffer = buffer == 0 ? nil : buffer
-        receive.count = try arguments.count("--count")
-        receive.coalescing = arguments.flag("--gro")
-        receive.moderationMicroseconds = try arguments.integer("--rx-usecs", in: ReceiveOptions.moderationRange)
-        receive.flowKeys = try arguments.flowKeys("--flow-key", most: ReceiveOptions.maximumFlowKeys)
+        let receive = try receiveOptions(arguments)
         let monitor = Monitor(interval: try arguments.seconds("--interval") ?? 1,
                               duration: try arguments.seconds("--duration"))
-        let interface = arguments.text("--interface")
-        if let interface {
-            let existing = (try? NetworkInterface.names()) ?? []
-            guard existing.contains(interface) else {
-                throw arguments.usage("no interface named '\(interface)' (interfaces: \(existing.joined(separator: ", ")))")
-            }
-        }
-        receive.xdp = try xdpOptions(arguments, receive: receive)
+        let interface = try interfaceOption(arguments)
         let json = arguments.flag("--json")
         let quiet = arguments.flag("--quiet")
         let metricsAddress = try arguments.text("--metrics").map { text throws(RunError) in try arguments.address(text, what: "--metrics address") }
@@ -114,26 +81,87 @@ enum RecvCommand {
             PlottingSink(wrapping: sink, output: $0, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
         }
         try Session.receive(receive, monitor: monitor, sink: plotting ?? sink, interface: interface) { run in
-            var ready = ReceiveReady(address: run.boundAddress, threads: run.options.threads, reusePort: run.options.reusePort,
-                                     steering: run.options.steering.rawValue, cpus: run.threadCPUs, batch: run.options.batch,
-                                     coalescing: run.options.coalescing, moderationMicroseconds: run.options.moderation,
-                                     receiveBuffer: run.grantedReceiveBuffer, flowKeys: run.options.flowKeys.count,
-                                     processID: getpid())
-            ready.xdp = run.options.xdp.map { ($0.interface, $0.zeroCopy ? "zerocopy" : "copy") }
+            let ready = readyLine(run)
             // The line on stderr, for people, before the JSON stream's first line, for programs:
             // a program that waits for the ready line then finds the other written too.
             if !quiet { writeError(ready.text) }
             if json { JSONSink.write(ready.json) }
             plotting?.ready(ready.json)
             // Clients that came early wait in the listen queue until the threads start.
-            if let metrics {
-                do throws(RunError) { try metrics.start(avoiding: run.threadCPUs ?? []) { ReceiverMetrics(run: run).prometheusText } } catch {
-                    run.control.fail(error.description)
-                }
-                if !quiet { writeError("mpps recv: metrics at http://\(metrics.address)/metrics") }
-            }
+            if let metrics { startMetrics(metrics, for: run, quiet: quiet) }
         }
         if let failure = plotting?.failure { throw failure }
+    }
+
+    /// How to receive, read from the command's options: address, threads,
+    /// SO_REUSEPORT and steering, CPUs, batch, buffer, count, GRO, moderation,
+    /// flow keys and AF_XDP. Each bad value or bad combination is a usage error
+    /// that names the option.
+    static func receiveOptions(_ arguments: Arguments) throws(RunError) -> ReceiveOptions {
+        var receive = ReceiveOptions()
+        guard arguments.positionals.count <= 1 else {
+            throw arguments.usage("expected at most one ADDR:PORT, got \(arguments.positionals.count)")
+        }
+        if let text = arguments.positionals.first {
+            receive.address = try arguments.address(text, what: "listen address")
+        }
+        receive.threads = try arguments.integer("--threads", in: 1...1024) ?? 1
+        receive.reusePort = arguments.flag("--reuseport")
+        receive.cpus = try arguments.cpus("--cpus")
+        receive.steering = try steering(arguments, receive: receive)
+        receive.batch = try arguments.integer("--batch", in: 1...1024, why: " (the kernel's UIO_MAXIOV)") ?? 512
+        let buffer = try arguments.size("--rcvbuf", minimum: 0) ?? RecvCommand.defaultReceiveBuffer
+        receive.receiveBuffer = buffer == 0 ? nil : buffer
+        receive.count = try arguments.count("--count")
+        receive.coalescing = arguments.flag("--gro")
+        receive.moderationMicroseconds = try arguments.integer("--rx-usecs", in: ReceiveOptions.moderationRange)
+        receive.flowKeys = try arguments.flowKeys("--flow-key", most: ReceiveOptions.maximumFlowKeys)
+        receive.xdp = try xdpOptions(arguments, receive: receive)
+        return receive
+    }
+
+    /// `--steer MODE`, which needs `--reuseport`; the options' own default without it.
+    private static func steering(_ arguments: Arguments, receive: ReceiveOptions) throws(RunError) -> SteeringMode {
+        guard let mode = arguments.text("--steer") else { return receive.steering }
+        guard let steering = SteeringMode(rawValue: mode) else {
+            throw arguments.usage("--steer must be 'hash', 'random' or 'cpu', not '\(mode)'")
+        }
+        guard receive.reusePort else {
+            throw arguments.usage("--steer needs --reuseport: it chooses among the sockets of an SO_REUSEPORT group")
+        }
+        var steered = receive
+        steered.steering = steering
+        if let problem = steered.steeringProblem { throw arguments.usage(problem) }
+        return steering
+    }
+
+    /// `--interface IF`, which must name an interface of this host.
+    private static func interfaceOption(_ arguments: Arguments) throws(RunError) -> String? {
+        guard let interface = arguments.text("--interface") else { return nil }
+        let existing = (try? NetworkInterface.names()) ?? []
+        guard existing.contains(interface) else {
+            throw arguments.usage("no interface named '\(interface)' (interfaces: \(existing.joined(separator: ", ")))")
+        }
+        return interface
+    }
+
+    /// The ready line of `run`: where it listens, how, and on which CPUs.
+    private static func readyLine(_ run: ReceiveRun) -> ReceiveReady {
+        var ready = ReceiveReady(address: run.boundAddress, threads: run.options.threads, reusePort: run.options.reusePort,
+                                 steering: run.options.steering.rawValue, cpus: run.threadCPUs, batch: run.options.batch,
+                                 coalescing: run.options.coalescing, moderationMicroseconds: run.options.moderation,
+                                 receiveBuffer: run.grantedReceiveBuffer, flowKeys: run.options.flowKeys.count,
+                                 processID: getpid())
+        ready.xdp = run.options.xdp.map { ($0.interface, $0.zeroCopy ? "zerocopy" : "copy") }
+        return ready
+    }
+
+    /// Starts serving `run`'s metrics off the receiving threads' CPUs; a failure ends the run.
+    private static func startMetrics(_ metrics: MetricsServer, for run: ReceiveRun, quiet: Bool) {
+        do throws(RunError) { try metrics.start(avoiding: run.threadCPUs ?? []) { ReceiverMetrics(run: run).prometheusText } } catch {
+            run.control.fail(error.description)
+        }
+        if !quiet { writeError("mpps recv: metrics at http://\(metrics.address)/metrics") }
     }
 
     /// `--xdp IF` and `--xdp-mode`, checked against the options AF_XDP cannot honour.

@@ -61,12 +61,54 @@ enum SendCommand {
             writeOutput(help.text)
             return
         }
+        let send = try sendOptions(arguments)
+        let monitor = Monitor(interval: try arguments.seconds("--interval") ?? 1,
+                              duration: try arguments.seconds("--duration"))
+        let json = arguments.flag("--json")
+        var server: String?
+        var key: [UInt8]?
+        try ClientOptions.read(arguments, into: &server, key: &key, exclusive: nil)
+        if let server {
+            try runWithServer(server, key: key, raw: raw, arguments: arguments, send: send, json: json)
+            return
+        }
+        let quiet = arguments.flag("--quiet")
+        let sink: ReportSink = json ? JSONSink(quiet: quiet) : HumanSink(verb: "sent", quiet: quiet)
+        let plotting = try SVGOption.output(arguments).map {
+            PlottingSink(wrapping: sink, output: $0, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
+        }
+        try Session.send(send, monitor: monitor, sink: plotting ?? sink) { run in
+            let ready = readyLine(run.options)
+            // The line on stderr, for people, before the JSON stream's first line, for programs:
+            // a program that waits for the ready line then finds the other written too.
+            if !quiet { writeError(ready.text) }
+            if json { JSONSink.write(ready.json) }
+            plotting?.ready(ready.json)
+        }
+        if let failure = plotting?.failure { throw failure }
+    }
+
+    /// What to send, read from the command's options: targets, threads and flows,
+    /// payload, batch and GSO, CPUs, count and rate. Each bad value or bad
+    /// combination is a usage error that names the option.
+    static func sendOptions(_ arguments: Arguments) throws(RunError) -> SendOptions {
         var send = SendOptions()
         if !arguments.positionals.isEmpty {
             var targets: [SocketAddress] = []
             for text in arguments.positionals { targets += try arguments.addresses(text, what: "target") }
             send.targets = targets
         }
+        try readFlows(arguments, into: &send)
+        try readPayload(arguments, into: &send)
+        send.cpus = try arguments.cpus("--cpus")
+        try readXDP(arguments, into: &send)
+        send.count = try arguments.count("--count")
+        send.rate = try arguments.rate("--rate", hint: " (leave --rate out to send as fast as possible)")
+        return send
+    }
+
+    /// `--threads`, `--flows` and `--src-port`, and whether they fit together.
+    private static func readFlows(_ arguments: Arguments, into send: inout SendOptions) throws(RunError) {
         send.threadsPerTarget = try arguments.integer("--threads", in: 1...1024) ?? 1
         guard send.threadCount <= 4096 else {
             throw arguments.usage("\(send.threadCount) sending threads is too many: use at most 4096 (targets × --threads)")
@@ -77,6 +119,11 @@ enum SendCommand {
         }
         if let port = try arguments.integer("--src-port", in: 1...65535) { send.sourcePort = UInt16(port) }
         if let problem = send.flowProblem { throw arguments.usage(problem) }
+    }
+
+    /// `--payload`, `--payload-pattern`, `--flow-key`, `--batch` and `--gso`, and
+    /// whether the datagrams and GSO messages fit the targets' families.
+    private static func readPayload(_ arguments: Arguments, into send: inout SendOptions) throws(RunError) {
         send.payload = try arguments.integer("--payload", in: 0...65527) ?? 32
         if let ipv4 = send.targets.first(where: { $0.family == .inet }), send.payload > ipv4.maximumPayload {
             throw arguments.usage("--payload \(send.payload) is too large for IPv4 target \(ipv4): a UDP datagram carries at most 65507 bytes over IPv4 (65527 over IPv6)")
@@ -96,41 +143,16 @@ enum SendCommand {
         if send.segments > 1 && send.segments * send.payload > largest {
             throw arguments.usage("--gso \(send.segments) × --payload \(send.payload) is \(send.segments * send.payload) bytes, more than one GSO message carries (\(largest)): use --gso \(max(1, largest / max(send.payload, 1))) or less")
         }
-        send.cpus = try arguments.cpus("--cpus"); try readXDP(arguments, into: &send)
-        send.count = try arguments.count("--count")
-        send.rate = try arguments.rate("--rate", hint: " (leave --rate out to send as fast as possible)")
-        let monitor = Monitor(interval: try arguments.seconds("--interval") ?? 1,
-                              duration: try arguments.seconds("--duration"))
-        let json = arguments.flag("--json")
-        var server: String?
-        var key: [UInt8]?
-        try ClientOptions.read(arguments, into: &server, key: &key, exclusive: nil)
-        if let server {
-            try runWithServer(server, key: key, raw: raw, arguments: arguments, send: send, json: json)
-            return
-        }
-        let quiet = arguments.flag("--quiet")
-        let sink: ReportSink = json ? JSONSink(quiet: quiet) : HumanSink(verb: "sent", quiet: quiet)
-        let plotting = try SVGOption.output(arguments).map {
-            PlottingSink(wrapping: sink, output: $0, title: SVGOption.title, subtitle: [PlotTitle.hostLine])
-        }
-        try Session.send(send, monitor: monitor, sink: plotting ?? sink) { run in
-            let options = run.options
-            let cpus = options.cpus.map { list in (0..<options.threadCount).map { list.cpus[$0 % list.cpus.count] } }
-            let ready = SendReady(targets: options.targets, threads: options.threadCount, flows: options.flowCount,
-                                  payload: options.payload,
-                                  headers: options.stampsSequence && options.payload >= SequenceHeader.size,
-                                  batch: options.batch, segments: options.segments, rate: options.rate, count: options.count,
-                                  cpus: cpus,
-                                  flowKey: options.stampsSequence && options.payload >= SequenceHeader.size ? options.flowKey : nil,
-                                  processID: getpid())
-            // The line on stderr, for people, before the JSON stream's first line, for programs:
-            // a program that waits for the ready line then finds the other written too.
-            if !quiet { writeError(ready.text) }
-            if json { JSONSink.write(ready.json) }
-            plotting?.ready(ready.json)
-        }
-        if let failure = plotting?.failure { throw failure }
+    }
+
+    /// The ready line of a run with `options`: what it sends, from which CPUs, with which flow key.
+    private static func readyLine(_ options: SendOptions) -> SendReady {
+        let cpus = options.cpus.map { list in (0..<options.threadCount).map { list.cpus[$0 % list.cpus.count] } }
+        let headers = options.stampsSequence && options.payload >= SequenceHeader.size
+        return SendReady(targets: options.targets, threads: options.threadCount, flows: options.flowCount,
+                         payload: options.payload, headers: headers,
+                         batch: options.batch, segments: options.segments, rate: options.rate, count: options.count,
+                         cpus: cpus, flowKey: headers ? options.flowKey : nil, processID: getpid())
     }
 
     /// `--server`: the receiver on the server's host, this sender as a child, both summaries and the account.

@@ -31,12 +31,7 @@ struct EchoWorker: Sendable {
         var counts = Counts()
         latch.arrive()
         while !stop.isSet {
-            var want = batch
-            if let limit {
-                let taken = total.load()
-                if taken >= limit { stop.set(); break }
-                want = Int(min(UInt64(batch), limit - taken))
-            }
+            guard let want = total.nextRequest(batch: batch, limit: limit) else { stop.set(); break }
             let received: Int
             do throws(SocketError) { received = try requests.receive(descriptor: descriptor, limit: want) } catch {
                 // The run shut the socket down for reading: what was queued has been answered.

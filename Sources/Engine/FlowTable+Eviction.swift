@@ -37,7 +37,7 @@ extension FlowTable {
         entries[index].reordered = candidate.reordered
         entries[index].duplicates = candidate.duplicates
         entries[index].seenUnique = 0
-        entries[index].source = source.flatMap(SocketAddress.init)
+        setSource(index, source)
         expectedTotal &+= candidate.highest - candidate.base + 1
         uniqueTotal &+= unique
         reorderedTotal &+= candidate.reordered
@@ -73,6 +73,7 @@ extension FlowTable {
     /// so that every entry stays reachable from its home slot (linear probing
     /// without tombstones).
     private mutating func remove(_ index: Int) {
+        if entries[index].source == nil { sourcesMissing -= 1 }
         let mask = Self.capacity - 1
         var hole = index
         var next = (index + 1) & mask

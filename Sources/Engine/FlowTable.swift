@@ -56,6 +56,10 @@ struct FlowTable: ~Copyable {
     /// What is kept of the flows evicted: their figures stay in the totals.
     var evicted = FlowTotals()
     var flowCount = 0
+    /// Flows with a place whose source is not known yet: the receiver asks the
+    /// kernel for sources while there are any (``fillSource(of:from:)``).
+    /// Internal, not private: FlowTable+Eviction.swift removes entries.
+    var sourcesMissing = 0
     /// Data datagrams whose flow found no room in the table.
     private(set) var untracked: UInt64 = 0
     /// Datagrams whose header claimed the impossible (see the type's comment).
@@ -161,10 +165,30 @@ struct FlowTable: ~Copyable {
             expectedTotal &+= 1
             uniqueTotal &+= 1
             Self.set(windows + index * Self.windowWords, sequence)
-            entry.pointee.source = source.flatMap(SocketAddress.init)
+            setSource(index, source)
             return true
         }
         return update(index, sequence: sequence)
+    }
+
+    /// Gives the flow at `index`, which has just got its place, the source
+    /// `source` (a sockaddr), or counts it among those whose source is missing.
+    @inline(__always)
+    mutating func setSource(_ index: Int, _ source: UnsafeRawPointer?) {
+        let address = source.flatMap(SocketAddress.init)
+        entries[index].source = address
+        if address == nil { sourcesMissing += 1 }
+    }
+
+    /// Gives `flow` the source `source` (a sockaddr) when it has a place and no
+    /// source yet. A receiver that records sources only while some are missing
+    /// calls this for each datagram it counts then.
+    @inline(never)
+    mutating func fillSource(of flow: UInt32, from source: UnsafeRawPointer) {
+        guard let index = slot(of: flow, claim: false), entries[index].source == nil,
+              let address = SocketAddress(source) else { return }
+        entries[index].source = address
+        sourcesMissing -= 1
     }
 
     /// Records data datagram `sequence` of `flow` when the flow has a place;

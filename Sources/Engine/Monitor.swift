@@ -46,68 +46,34 @@ package struct Monitor {
     package func run(counters: ThreadCounters, control: RunControl, finished: () -> Bool, stopWorkers: () -> Void,
                      sink: ReportSink, sampler: HostSampler? = nil, checksSpread: Bool = false,
                      cpuSampler: CPUSampler? = nil, receiving: Bool = false, delivery: ReceiveDelivery = .network) -> RunSummary {
-        let firstCPU = cpuSampler?.read()
-        var previousCPU = firstCPU
-        var threadCPUs = Array(repeating: -1, count: counters.count)
-        let firstReading = sampler?.read()
-        var previousReading = firstReading
-        let start = MonotonicClock.now()
+        var state = MonitorState(counters: counters, sink: sink, interval: interval, sampler: sampler,
+                                 checksSpread: checksSpread, cpuSampler: cpuSampler, receiving: receiving, delivery: delivery)
         // Never below a millisecond, whatever the caller passed: a zero-length interval
-        // would never let the clock pass the next tick, and the loop below would spin.
+        // would never let the clock pass the next tick, and the loop would spin.
         let nanosecondsPerInterval = max(Units.nanoseconds(interval), Self.shortestIntervalNanoseconds)
-        let deadline = duration.map { Units.deadline(start, plusSeconds: $0) }
-        var previous = Array(repeating: CounterSnapshot(), count: counters.count)
-        var previousTime = start
-        var nextTick = start &+ nanosecondsPerInterval
-        var builder = SummaryBuilder(interval: interval)
-        var reason = StopReason.count
+        let reason = reportUntilTheEnd(&state, every: nanosecondsPerInterval, control: control, finished: finished)
+        stopWorkers()
+        let end = MonotonicClock.now()
+        // The last stretch since the previous line, unless it is empty and too short to mean anything.
+        if state.hasUnreportedCounts || end &- state.previousTime >= nanosecondsPerInterval / 2 { state.emit(until: end) }
+        return state.summary(end: end, reason: reason)
+    }
 
-        func emit(until now: UInt64) {
-            var threads: [ThreadSample] = []
-            var delta = CounterSnapshot()
-            for index in 0..<counters.count {
-                let slot = counters.slot(index)
-                let current = slot.read()
-                let change = current.since(previous[index])
-                previous[index] = current
-                delta = delta + change
-                threads.append(ThreadSample(id: index, cpu: slot.readCPU(), delta: change))
-                threadCPUs[index] = threads[index].cpu
-            }
-            let length = Double(now &- previousTime) / 1e9
-            var cpu: CPUUse?
-            if let cpuSampler, let before = previousCPU {
-                let reading = cpuSampler.read()
-                cpu = CPUUse(from: before, to: reading, seconds: length,
-                             receiving: receiving ? threads.map { ($0.cpu, $0.delta.packets) } : nil, delivery: delivery)
-                previousCPU = reading
-            }
-            var host: HostDelta?
-            if let sampler, let before = previousReading {
-                let reading = sampler.read()
-                host = HostDelta(from: before, to: reading)
-                previousReading = reading
-            }
-            var report = IntervalReport(elapsed: Double(now &- start) / 1e9, length: length,
-                                        delta: delta, threads: threads, host: host,
-                                        warnings: checksSpread ? Spread.warnings(threads) : [])
-            report.cpu = cpu
-            previousTime = now
-            builder.add(report)
-            sink.interval(report)
-        }
-
+    /// Emits a line every `nanosecondsPerInterval` until the run ends, and says why it ended:
+    /// a stop request (a failure or a met count), the workers finishing, standard output
+    /// closing, the duration passing, or a stop signal.
+    private func reportUntilTheEnd(_ state: inout MonitorState, every nanosecondsPerInterval: UInt64,
+                                   control: RunControl, finished: () -> Bool) -> StopReason {
+        let deadline = duration.map { Units.deadline(state.start, plusSeconds: $0) }
+        var nextTick = state.start &+ nanosecondsPerInterval
         while true {
             let now = MonotonicClock.now()
-            if control.isStopRequested {
-                reason = control.failureMessage == nil ? .count : .failure
-                break
-            }
-            if finished() { reason = .count; break }
-            if standardOutputClosed { reason = .outputClosed; break }
-            if let deadline, now >= deadline { reason = .duration; break }
+            if control.isStopRequested { return control.failureMessage == nil ? .count : .failure }
+            if finished() { return .count }
+            if standardOutputClosed { return .outputClosed }
+            if let deadline, now >= deadline { return .duration }
             if now >= nextTick {
-                emit(until: now)
+                state.emit(until: now)
                 while nextTick <= now { nextTick &+= nanosecondsPerInterval }
             }
             // Always look for a signal, if only without waiting: a line that takes longer to
@@ -116,26 +82,10 @@ package struct Monitor {
             var wake = min(nextTick, later &+ Self.pollNanoseconds)
             if let deadline { wake = min(wake, deadline) }
             if Syscalls.waitForStopSignal(nanoseconds: wake > later ? wake &- later : 0) != nil {
-                reason = .signal
                 // A second Ctrl-C while the workers stop and the summary prints ends the process at once.
                 Syscalls.unblockStopSignals()
-                break
+                return .signal
             }
         }
-        stopWorkers()
-        let end = MonotonicClock.now()
-        // The last stretch since the previous line, unless it is empty and too short to mean anything.
-        let tail = (0..<counters.count).contains { counters.read($0) != previous[$0] }
-        if tail || end &- previousTime >= nanosecondsPerInterval / 2 { emit(until: end) }
-        let totals = (0..<counters.count).map { counters.read($0) }
-        let host = sampler.flatMap { sampler in firstReading.map { HostDelta(from: $0, to: sampler.read()) } }
-        var summary = builder.summary(total: totals.reduce(CounterSnapshot(), +), threads: totals,
-                                      seconds: Double(end &- start) / 1e9, reason: reason, host: host)
-        // The workers recorded their own last CPU time as they ended, so this reading covers all of their work.
-        if let cpuSampler, let firstCPU {
-            summary.cpu = CPUUse(from: firstCPU, to: cpuSampler.read(), seconds: summary.seconds,
-                                 receiving: receiving ? zip(threadCPUs, totals).map { ($0, $1.packets) } : nil, delivery: delivery)
-        }
-        return summary
     }
 }

@@ -58,77 +58,100 @@ struct SendWorker: Sendable {
         let segments = self.segments
         let storage = SendBatch(capacity: Self.messagesPerCall(batch: batch, segments: segments),
                                 payloadSize: payload, segmentsPerMessage: segments)
-        // Safety: allocated and initialized here, freed on every way out; this thread alone touches it.
-        let cursors = UnsafeMutableBufferPointer<FlowCursor>.allocate(capacity: flows.count)
+        let cursors = makeCursors()
         defer { cursors.deallocate() }
-        for index in 0..<flows.count {
-            cursors.initializeElement(at: index, to: FlowCursor(descriptor: flows[index].descriptor, flow: flows[index].id))
-        }
         var current = 0
         var totals = CounterSnapshot()
         slot.publishCPU(CPUList.currentCPU())
         // The schedule starts once the batch is ready, so set-up time is not made up in a burst.
         let pacer = rate.map { Pacer(rate: $0, maximumBurst: batch, start: MonotonicClock.now()) }
         while !stop.isSet {
-            var want = storage.capacity &* segments
-            if let quota {
-                if totals.packets >= quota { break }
-                want = Int(min(UInt64(want), quota - totals.packets))
-            }
-            if let pacer {
-                let now = MonotonicClock.now()
-                let released = pacer.release(sent: totals.packets, wanted: want, now: now)
-                if released == 0 {
-                    MonotonicClock.sleep(until: min(pacer.wakeTime(sent: totals.packets, wanted: want),
-                                                    now &+ Self.longestSleepNanoseconds))
-                    continue
-                }
-                want = released
-            }
+            guard let want = nextBatchSize(capacity: storage.capacity, sent: totals.packets, pacer: pacer) else { break }
+            if want == 0 { continue }
             // `want` datagrams: full messages, then one with the remainder.
             let messages = (want &+ segments &- 1) / segments
             let lastSegments = want &- (messages &- 1) &* segments
             if segments > 1 { storage.setSegments(lastSegments, at: messages &- 1) }
-            let descriptor = cursors[current].descriptor
             if let hostTag {
                 storage.stampDataHeaders(flow: cursors[current].flow, hostTag: hostTag,
                                          firstSequence: cursors[current].sent, sendTime: MonotonicClock.now(),
                                          count: want)
             }
-            var done = 0
-            var segment = 0
-            var sentDatagrams = 0
-            var failure: SocketError?
-            while done < messages && !stop.isSet {
-                let outcome = storage.sendAll(from: done, firstSegment: segment, to: messages, descriptor: descriptor,
-                                              state: &cursors[current].sendState)
-                done &+= outcome.messages
-                segment = outcome.resumeSegment
-                sentDatagrams &+= outcome.datagrams
-                totals.calls &+= UInt64(outcome.calls)
-                // ECONNREFUSED: an ICMP port unreachable from an earlier datagram, nobody listens (yet);
-                // the library made the call again. ENOBUFS and a send timeout: the loop tries again.
-                totals.refused &+= UInt64(outcome.refused)
-                totals.noBuffers &+= UInt64(outcome.noBuffers)
-                if let refusal = outcome.segmentationRefused {
-                    // The route refuses GSO (no checksum offload on the device, say): this socket degrades, once.
-                    control.notice("mpps send: the kernel refused a GSO send (\(refusal)): sending one datagram per message from now on")
-                }
-                if let error = outcome.error {
-                    failure = error
-                    break
-                }
-            }
-            cursors[current].sent &+= UInt64(sentDatagrams)
+            let failure = sendMessages(messages, from: storage, cursor: &cursors[current], totals: &totals)
             current = current &+ 1 == cursors.count ? 0 : current &+ 1
-            totals.packets &+= UInt64(sentDatagrams)
-            totals.bytes &+= UInt64(sentDatagrams &* payload)
             slot.publish(totals)
             if segments > 1 { storage.setSegments(segments, at: messages &- 1) }
             if let failure { throw failure }
         }
         slot.publish(totals)
         if let hostTag { sendEndOfFlow(cursors, hostTag: hostTag, storage: storage) }
+    }
+
+    /// One cursor per flow, allocated before the loop.
+    /// Safety: the caller frees it on every way out; this thread alone touches it.
+    private func makeCursors() -> UnsafeMutableBufferPointer<FlowCursor> {
+        let cursors = UnsafeMutableBufferPointer<FlowCursor>.allocate(capacity: flows.count)
+        for index in 0..<flows.count {
+            cursors.initializeElement(at: index, to: FlowCursor(descriptor: flows[index].descriptor, flow: flows[index].id))
+        }
+        return cursors
+    }
+
+    /// The datagrams of the next batch: a batch's worth (`capacity` messages),
+    /// no more than the quota leaves, no more than the pacer releases. Nil once
+    /// the quota is met; 0 after sleeping until the pacer releases more (or the
+    /// longest sleep passed), so the caller looks at the stop request again.
+    @inline(__always)
+    private func nextBatchSize(capacity: Int, sent: UInt64, pacer: Pacer?) -> Int? {
+        var want = capacity &* segments
+        if let quota {
+            if sent >= quota { return nil }
+            want = Int(min(UInt64(want), quota - sent))
+        }
+        guard let pacer else { return want }
+        let now = MonotonicClock.now()
+        let released = pacer.release(sent: sent, wanted: want, now: now)
+        if released == 0 {
+            MonotonicClock.sleep(until: min(pacer.wakeTime(sent: sent, wanted: want), now &+ Self.longestSleepNanoseconds))
+        }
+        return released
+    }
+
+    /// Sends the first `messages` messages of `storage` on `cursor`'s flow until
+    /// all went out, the send failed, or a stop was requested, and adds what was
+    /// sent to the cursor and to `totals`. Returns the error that ended it, if any:
+    /// the datagrams before it are counted all the same.
+    @inline(__always)
+    private func sendMessages(_ messages: Int, from storage: borrowing SendBatch, cursor: inout FlowCursor,
+                              totals: inout CounterSnapshot) -> SocketError? {
+        var done = 0
+        var segment = 0
+        var sentDatagrams = 0
+        var failure: SocketError?
+        while done < messages && !stop.isSet {
+            let outcome = storage.sendAll(from: done, firstSegment: segment, to: messages, descriptor: cursor.descriptor,
+                                          state: &cursor.sendState)
+            done &+= outcome.messages
+            segment = outcome.resumeSegment
+            sentDatagrams &+= outcome.datagrams
+            totals.calls &+= UInt64(outcome.calls)
+            // ECONNREFUSED: an ICMP port unreachable from an earlier datagram, nobody listens (yet);
+            // the library made the call again. ENOBUFS and a send timeout: the loop tries again.
+            totals.refused &+= UInt64(outcome.refused)
+            totals.noBuffers &+= UInt64(outcome.noBuffers)
+            if let refusal = outcome.segmentationRefused {
+                // The route refuses GSO (no checksum offload on the device, say): this socket degrades, once.
+                control.notice("mpps send: the kernel refused a GSO send (\(refusal)): sending one datagram per message from now on")
+            }
+            if let error = outcome.error {
+                failure = error
+                break
+            }
+        }
+        cursor.sent &+= UInt64(sentDatagrams)
+        totals.packets &+= UInt64(sentDatagrams)
+        totals.bytes &+= UInt64(sentDatagrams &* payload)
+        return failure
     }
 
     /// How many end-of-flow datagrams close a flow, and how far apart: several,

@@ -17,4 +17,15 @@ package struct SharedTotal: @unchecked Sendable {
     package func add(_ amount: UInt64) -> UInt64 {
         storage.pointee.add(amount, ordering: .relaxed).newValue
     }
+
+    /// How many datagrams the next call may take: `batch`, or what is left under
+    /// `limit` when that is less; nil once the total has reached the limit, so the
+    /// caller stops without reading past it.
+    @inline(__always)
+    package func nextRequest(batch: Int, limit: UInt64?) -> Int? {
+        guard let limit else { return batch }
+        let taken = load()
+        if taken >= limit { return nil }
+        return Int(min(UInt64(batch), limit - taken))
+    }
 }

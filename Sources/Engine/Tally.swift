@@ -69,40 +69,60 @@ package struct Tally: ~Copyable {
             && datagram.loadUnaligned(as: UInt16.self) == SequenceHeader.magic.littleEndian
     }
 
+    /// Whether a flow with a place has no source yet: the receiver should record
+    /// sources (and pass them to ``countHeader(_:source:)``) until it has. Asking the
+    /// kernel for every datagram's address adds about 15 % to a plain receive loop's
+    /// CPU per datagram (BENCHMARKS.md q), so a receiver asks only while this holds.
+    @inline(__always)
+    package var wantsSources: Bool { flows.sourcesMissing > 0 }
+
     /// Feeds a datagram that starts with the magic to the flow table and the
     /// latency counters; false for an end-of-flow marker, which is not data.
     /// `source` is the sender's address (a sockaddr) when the receiver recorded it.
     @inline(never)
     package mutating func countHeader(_ datagram: UnsafeRawBufferPointer, source: UnsafeRawPointer? = nil) -> Bool {
         guard let header = SequenceHeader(reading: datagram) else { return true }
+        if let source, flows.sourcesMissing > 0 { flows.fillSource(of: header.flow, from: source) }
+        // The common case, data without keys, stays here, small enough for the flow
+        // table's lookup to be inlined; end markers and keyed flows go to countOther.
+        guard header.kind == .data && keys.isEmpty else { return countOther(header, source: source) }
+        if let plausible = flows.recordIfTracked(flow: header.flow, sequence: header.sequence) {
+            guard plausible else { return true }
+        } else {
+            judge(flow: header.flow, sequence: header.sequence, source: source)
+        }
+        recordLatency(of: header)
+        return true
+    }
+
+    /// ``countHeader(_:source:)`` for an end marker, or for any header when flows are keyed.
+    @inline(never)
+    private mutating func countOther(_ header: SequenceHeader, source: UnsafeRawPointer?) -> Bool {
         let isData = header.kind == .data
         if !isData { endMarkers &+= 1 }
         if keys.isEmpty {
-            if !isData {
-                countEnd(flow: header.flow, count: header.sequence, source: source)
-                return false
-            }
-            if let plausible = flows.recordIfTracked(flow: header.flow, sequence: header.sequence) {
-                guard plausible else { return true }
-            } else {
-                judge(flow: header.flow, sequence: header.sequence, source: source)
-            }
-        } else {
-            guard isKeyed(header.flow) else {
-                unkeyed &+= 1
-                return isData
-            }
-            if !isData {
-                flows.recordEnd(flow: header.flow, count: header.sequence)
-                return false
-            }
-            guard flows.record(flow: header.flow, sequence: header.sequence, source: source) else { return true }
+            countEnd(flow: header.flow, count: header.sequence, source: source)
+            return false
         }
-        if let sent = header.sendTime, header.hostTag == hostTag {
-            if now == 0 { now = MonotonicClock.now() }
-            if sent <= now && now &- sent < Self.latencyLimitNanoseconds { latency.record(now &- sent) }
+        guard isKeyed(header.flow) else {
+            unkeyed &+= 1
+            return isData
         }
+        if !isData {
+            flows.recordEnd(flow: header.flow, count: header.sequence)
+            return false
+        }
+        guard flows.record(flow: header.flow, sequence: header.sequence, source: source) else { return true }
+        recordLatency(of: header)
         return true
+    }
+
+    /// A counted data datagram's send time, when it is this host's clock's, into the latency counters.
+    @inline(__always)
+    private mutating func recordLatency(of header: SequenceHeader) {
+        guard let sent = header.sendTime, header.hostTag == hostTag else { return }
+        if now == 0 { now = MonotonicClock.now() }
+        if sent <= now && now &- sent < Self.latencyLimitNanoseconds { latency.record(now &- sent) }
     }
 
     /// A data datagram of an unkeyed flow without a place: its candidate takes

@@ -41,12 +41,7 @@ struct XDPReceiveWorker: Sendable {
         latch.arrive()
         let failure: SocketError? = socket.withSocket { socket in
             while !stop.isSet {
-                var want = batch
-                if let limit {
-                    let taken = total.load()
-                    if taken >= limit { stop.set(); break }
-                    want = Int(min(UInt64(batch), limit - taken))
-                }
+                guard let want = total.nextRequest(batch: batch, limit: limit) else { stop.set(); break }
                 let received: Int
                 do throws(SocketError) {
                     received = try socket.receive(limit: want, waitMilliseconds: Self.idleWaitMilliseconds)

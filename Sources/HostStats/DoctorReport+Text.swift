@@ -52,21 +52,36 @@ extension DoctorReport {
         if let state = interface.operationalState { about.append(state) }
         var out = "interface \(interface.name)" + (about.isEmpty ? "" : ": " + about.joined(separator: ", ")) + "\n"
         out += "  NUMA node: \(interface.numaNode.map(String.init) ?? (interface.device == nil ? "none (no device)" : "unknown"))\n"
+        out += queueLine(snapshot)
+        out += hashLine(snapshot)
+        out += interruptLines(snapshot)
+        if case .success(let queues) = snapshot.queues {
+            out += "  RPS: " + masks(queues.receive.map { ("rx-\($0.index)", $0.rpsCPUs) }) + "\n"
+            out += "  XPS: " + masks(queues.transmit.map { ("tx-\($0.index)", $0.xpsCPUs) }) + "\n"
+        }
+        out += counterLines(snapshot)
+        return out
+    }
 
-        var queueLine = "  queues: "
+    /// `  queues: 4 RX, 4 TX; channels: 4 combined (max 8)`.
+    static func queueLine(_ snapshot: InterfaceSnapshot) -> String {
+        var line = "  queues: "
         switch snapshot.queues {
-        case .success(let queues): queueLine += "\(queues.receive.count) RX, \(queues.transmit.count) TX"
-        case .failure: queueLine += "unread"
+        case .success(let queues): line += "\(queues.receive.count) RX, \(queues.transmit.count) TX"
+        case .failure: line += "unread"
         }
         switch snapshot.channels {
         case .success(let channels):
-            queueLine += "; channels: " + [("RX", channels.receive, channels.maxReceive), ("TX", channels.transmit, channels.maxTransmit),
-                                           ("other", channels.other, channels.maxOther), ("combined", channels.combined, channels.maxCombined)]
+            line += "; channels: " + [("RX", channels.receive, channels.maxReceive), ("TX", channels.transmit, channels.maxTransmit),
+                                      ("other", channels.other, channels.maxOther), ("combined", channels.combined, channels.maxCombined)]
                 .filter { $0.1 > 0 || $0.2 > 0 }.map { "\($0.1) \($0.0) (max \($0.2))" }.joined(separator: ", ")
-        case .failure: queueLine += "; channels: unread"
+        case .failure: line += "; channels: unread"
         }
-        out += queueLine + "\n"
+        return line + "\n"
+    }
 
+    /// `  RSS hash: udp4 IP SA, IP DA (ports not hashed); udp6 …`; empty when no hash was read.
+    static func hashLine(_ snapshot: InterfaceSnapshot) -> String {
         var hashes: [String] = []
         for flow in [FlowType.udp4, .udp6] {
             guard let result = snapshot.flowHashes[flow] else { continue }
@@ -79,27 +94,27 @@ extension DoctorReport {
                 hashes.append("\(flow.rawValue) unread")
             }
         }
-        if !hashes.isEmpty { out += "  RSS hash: " + hashes.joined(separator: "; ") + "\n" }
+        return hashes.isEmpty ? "" : "  RSS hash: " + hashes.joined(separator: "; ") + "\n"
+    }
 
-        if snapshot.interrupts.isEmpty {
-            out += "  interrupts: none found in /proc/interrupts\n"
-        } else {
-            out += "  interrupts → CPUs:\n"
-            let width = snapshot.interrupts.map(\.name.count).max() ?? 0
-            for interrupt in snapshot.interrupts {
-                let queue = interrupt.queue.map { " \($0)" } ?? ""
-                let cpus = interrupt.servingCPUs.map { "CPU " + CPUList($0).description } ?? "CPU ?"
-                let allowed = interrupt.effectiveAffinity != nil && interrupt.affinity != nil && interrupt.affinity != interrupt.effectiveAffinity
-                    ? " (allowed \(CPUList(interrupt.affinity ?? []).description))" : ""
-                out += "    IRQ \(pad(String(interrupt.irq), 4)) \(interrupt.name)\(String(repeating: " ", count: width - interrupt.name.count))  \(interrupt.kind.rawValue)\(queue) → \(cpus)\(allowed), \(interrupt.total) since boot\n"
-            }
+    /// A line per interrupt of the interface: its queue, the CPUs serving it, and its count.
+    static func interruptLines(_ snapshot: InterfaceSnapshot) -> String {
+        if snapshot.interrupts.isEmpty { return "  interrupts: none found in /proc/interrupts\n" }
+        var out = "  interrupts → CPUs:\n"
+        let width = snapshot.interrupts.map(\.name.count).max() ?? 0
+        for interrupt in snapshot.interrupts {
+            let queue = interrupt.queue.map { " \($0)" } ?? ""
+            let cpus = interrupt.servingCPUs.map { "CPU " + CPUList($0).description } ?? "CPU ?"
+            let allowed = interrupt.effectiveAffinity != nil && interrupt.affinity != nil && interrupt.affinity != interrupt.effectiveAffinity
+                ? " (allowed \(CPUList(interrupt.affinity ?? []).description))" : ""
+            out += "    IRQ \(pad(String(interrupt.irq), 4)) \(interrupt.name)\(String(repeating: " ", count: width - interrupt.name.count))  \(interrupt.kind.rawValue)\(queue) → \(cpus)\(allowed), \(interrupt.total) since boot\n"
         }
+        return out
+    }
 
-        if case .success(let queues) = snapshot.queues {
-            out += "  RPS: " + masks(queues.receive.map { ("rx-\($0.index)", $0.rpsCPUs) }) + "\n"
-            out += "  XPS: " + masks(queues.transmit.map { ("tx-\($0.index)", $0.xpsCPUs) }) + "\n"
-        }
-
+    /// The interface's counters since boot, its packets per RX queue and its NIC drop counters, as far as they were read.
+    static func counterLines(_ snapshot: InterfaceSnapshot) -> String {
+        var out = ""
         if case .success(let statistics) = snapshot.statistics {
             let shown = ["rx_packets", "rx_dropped", "rx_missed_errors", "rx_fifo_errors", "rx_over_errors", "tx_packets", "tx_dropped"]
             out += "  counters since boot: " + shown.filter { statistics.counters[$0] != nil }.map { "\($0) \(statistics[$0])" }.joined(separator: ", ") + "\n"

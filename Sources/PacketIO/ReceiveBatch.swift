@@ -26,8 +26,11 @@ public struct ReceiveBatch: ~Copyable {
     public let capacity: Int
     /// The bytes reserved for each message; a longer one is truncated and flagged.
     public let slotSize: Int
-    /// Whether each message records the address it came from.
-    public let recordsSources: Bool
+    /// Whether the next call records each message's source address. It may
+    /// change between calls (a loop that needs an address only now and then asks
+    /// for it only then: the kernel's copy costs per datagram); the messages of the
+    /// last call keep what they were received with.
+    public var recordsSources: Bool
     /// Whether ``forEachDatagram(_:)`` reads each message's destination address
     /// (the socket needs ``UDPSocket/setReceiveDestinationAddress(_:)``).
     public let recordsDestinations: Bool
@@ -39,6 +42,9 @@ public struct ReceiveBatch: ~Copyable {
     private let sources: UnsafeMutablePointer<sockaddr_storage>
     private let buffers: UnsafeMutableRawPointer
     private let controls: UnsafeMutableRawPointer
+    /// Whether the messages point at their address slots: as they did in the
+    /// last call, so the sources read are that call's.
+    private var namesInPlace = false
 
     /// The number of messages the last ``receive(from:limit:)`` returned.
     public private(set) var count: Int = 0
@@ -72,7 +78,8 @@ public struct ReceiveBatch: ~Copyable {
     ///   - slotSize: bytes per message; give ``coalescedSlotSize`` on a socket with
     ///     UDP GRO, or a coalesced message longer than the slot is truncated.
     ///   - recordsSources: keep each message's source address (a copy the kernel
-    ///     makes per datagram; leave it off when the sender's address is not needed).
+    ///     makes per datagram; leave it off when the sender's address is not needed,
+    ///     or turn it on only while it is: ``recordsSources`` may change between calls).
     ///   - recordsDestinations: read each message's destination address in
     ///     ``forEachDatagram(_:)`` (`IP_PKTINFO`/`IPV6_PKTINFO`; the socket must ask for them).
     ///   - controlSize: bytes of control messages per message; nil (the default)
@@ -103,10 +110,6 @@ public struct ReceiveBatch: ~Copyable {
         for i in 0..<capacity {
             vectors[i] = iovec(iov_base: buffers + i * slotSize, iov_len: slotSize)
             var header = msghdr()
-            if recordsSources {
-                header.msg_name = UnsafeMutableRawPointer(sources + i)
-                header.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            }
             if controlSize > 0 {
                 header.msg_control = controls + i * controlSize
                 header.msg_controllen = controlSize
@@ -115,6 +118,16 @@ public struct ReceiveBatch: ~Copyable {
             header.msg_iovlen = 1
             messages[i] = CMPPSLinux_mmsghdr(msg_hdr: header, msg_len: 0)
         }
+        pointNames(toSources: recordsSources)
+    }
+
+    /// Points every message at its address slot, or at none (the kernel then copies no address).
+    private mutating func pointNames(toSources: Bool) {
+        for i in 0..<capacity {
+            messages[i].msg_hdr.msg_name = toSources ? UnsafeMutableRawPointer(sources + i) : nil
+            messages[i].msg_hdr.msg_namelen = toSources ? socklen_t(MemoryLayout<sockaddr_storage>.size) : 0
+        }
+        namesInPlace = toSources
     }
 
     deinit {
@@ -163,7 +176,9 @@ public struct ReceiveBatch: ~Copyable {
     public mutating func receive(descriptor: Int32, limit: Int = .max) throws(SocketError) -> Int {
         // The kernel overwrote each used slot's address and control lengths; restore them.
         let used = self.used
-        if recordsSources {
+        if recordsSources != namesInPlace {
+            pointNames(toSources: recordsSources)
+        } else if recordsSources {
             var i = 0
             while i < used {
                 messages[i].msg_hdr.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -209,7 +224,7 @@ public struct ReceiveBatch: ~Copyable {
     @inline(__always)
     private func messagesBeforeTheEnd(_ received: Int, descriptor: Int32) throws(SocketError) -> Int {
         var end = received
-        if recordsSources {
+        if namesInPlace {
             // Every datagram has an address (the kernel writes its length); an end mark has none.
             while end > 0 && messages[end &- 1].msg_hdr.msg_namelen == 0 { end &-= 1 }
         } else if messages[end &- 1].msg_len == 0 && Syscalls.isShutDownForReading(descriptor) {
@@ -273,8 +288,8 @@ public struct ReceiveBatch: ~Copyable {
         UnsafeRawBufferPointer(start: buffers + index &* slotSize, count: length(at: index))
     }
 
-    /// The address message `index` came from; nil when the batch does not record
-    /// sources, or when the kernel gave no address for it.
+    /// The address message `index` came from; nil when the last call did not record
+    /// sources (``recordsSources``), or when the kernel gave no address for it.
     public func sourceAddress(at index: Int) -> SocketAddress? {
         precondition(index >= 0 && index < count, "datagram index out of range")
         return sourceUnchecked(index)
@@ -289,14 +304,14 @@ public struct ReceiveBatch: ~Copyable {
     /// Where the kernel wrote message `index`'s source in the last call; nil when it wrote none.
     @inline(__always)
     private func sourcePointer(_ index: Int) -> UnsafeRawPointer? {
-        guard recordsSources && messages[index].msg_hdr.msg_namelen > 0 else { return nil }
+        guard namesInPlace && messages[index].msg_hdr.msg_namelen > 0 else { return nil }
         return UnsafeRawPointer(sources + index)
     }
 
     /// Where message `index`'s source address lies in the batch, as the kernel
     /// wrote it (a `sockaddr_in` or `sockaddr_in6`), for a loop that reads it only
-    /// now and then (``SocketAddress/init(_:)``); nil when the batch does not
-    /// record sources or the kernel wrote none for it. Valid until the next
+    /// now and then (``SocketAddress/init(_:)``); nil when the last call did
+    /// not record sources or the kernel wrote none for it. Valid until the next
     /// receive and while the batch lives.
     @inline(__always)
     public func unsafeSourceAddress(at index: Int) -> UnsafeRawPointer? {

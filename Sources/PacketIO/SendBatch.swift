@@ -88,28 +88,12 @@ public struct SendBatch: ~Copyable {
         messages = .allocate(capacity: capacity)
         vectors = .allocate(capacity: capacity)
         stride = max(payloadSize * segmentsPerMessage, 1)
-        payloads = .allocate(byteCount: capacity * stride, alignment: 64)
-        memset(payloads, 0, capacity * stride)
-        if perMessageDestinations {
-            let names = UnsafeMutableRawPointer.allocate(byteCount: capacity * Self.nameSize, alignment: 8)
-            memset(names, 0, capacity * Self.nameSize)
-            self.names = names
-        } else {
-            names = nil
-        }
-        if perMessageSegmentSizes {
-            let controls = UnsafeMutableRawPointer.allocate(byteCount: capacity * Self.segmentControlSize, alignment: 8)
-            memset(controls, 0, capacity * Self.segmentControlSize)
-            self.controls = controls
-        } else {
-            controls = nil
-        }
+        payloads = Self.zeroedBytes(capacity * stride, alignment: 64)
+        names = perMessageDestinations ? Self.zeroedBytes(capacity * Self.nameSize, alignment: 8) : nil
+        controls = perMessageSegmentSizes ? Self.zeroedBytes(capacity * Self.segmentControlSize, alignment: 8) : nil
         for i in 0..<capacity {
             vectors[i] = iovec(iov_base: payloads + i * stride, iov_len: payloadSize * segmentsPerMessage)
-            var header = msghdr()
-            header.msg_iov = vectors + i
-            header.msg_iovlen = 1
-            messages[i] = CMPPSLinux_mmsghdr(msg_hdr: header, msg_len: 0)
+            messages[i] = Self.header(vector: vectors + i)
         }
         if segmentsPerMessage > 1 || perMessageSegmentSizes {
             // Enough single-datagram headers for a whole batch's datagrams, up to one call's worth.
@@ -118,10 +102,7 @@ public struct SendBatch: ~Copyable {
             let splitVectors = UnsafeMutablePointer<iovec>.allocate(capacity: split)
             for i in 0..<split {
                 splitVectors[i] = iovec(iov_base: nil, iov_len: 0)
-                var header = msghdr()
-                header.msg_iov = splitVectors + i
-                header.msg_iovlen = 1
-                splitMessages[i] = CMPPSLinux_mmsghdr(msg_hdr: header, msg_len: 0)
+                splitMessages[i] = Self.header(vector: splitVectors + i)
             }
             self.splitMessages = splitMessages
             self.splitVectors = splitVectors
@@ -134,6 +115,21 @@ public struct SendBatch: ~Copyable {
         if segmentsPerMessage > 1 {
             for i in 0..<capacity { setSegmentSize(payloadSize, at: i) }
         }
+    }
+
+    /// `byteCount` zero bytes aligned to `alignment`.
+    private static func zeroedBytes(_ byteCount: Int, alignment: Int) -> UnsafeMutableRawPointer {
+        let bytes = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: alignment)
+        memset(bytes, 0, byteCount)
+        return bytes
+    }
+
+    /// A message header that sends the one buffer `vector` describes, with no name and no control.
+    private static func header(vector: UnsafeMutablePointer<iovec>) -> CMPPSLinux_mmsghdr {
+        var header = msghdr()
+        header.msg_iov = vector
+        header.msg_iovlen = 1
+        return CMPPSLinux_mmsghdr(msg_hdr: header, msg_len: 0)
     }
 
     deinit {
@@ -440,10 +436,21 @@ public struct SendBatch: ~Copyable {
     /// kernel took. False when the send must stop (``SendOutcome`` says why).
     private func sendSplit(next: inout Int, segment: inout Int, end: Int, descriptor: Int32, socketSize: Int,
                            outcome: inout SendOutcome) -> Bool {
+        let filled = fillSplit(from: next, segment: segment, end: end, socketSize: socketSize)
+        let (taken, going) = sendSplitHeaders(filled, descriptor: descriptor, outcome: &outcome)
+        outcome.datagrams &+= taken
+        advance(next: &next, segment: &segment, by: taken, socketSize: socketSize, outcome: &outcome)
+        return going
+    }
+
+    /// Fills the split headers with the datagrams from datagram `segment` of
+    /// message `next` on, up to message `end` or the headers' capacity, one
+    /// datagram per header; returns how many it filled.
+    @inline(__always)
+    private func fillSplit(from next: Int, segment: Int, end: Int, socketSize: Int) -> Int {
         guard let splitMessages, let splitVectors else {
             preconditionFailure("a batch without GSO has no datagrams to split")
         }
-        // Fill the split headers with the datagrams from (next, segment) on.
         var filled = 0
         var message = next
         var piece = segment
@@ -469,15 +476,21 @@ public struct SendBatch: ~Copyable {
                 piece = 0
             }
         }
+        return filled
+    }
+
+    /// Sends the first `filled` split headers with as many calls as the kernel
+    /// takes them in; returns how many it took, and false when the send must stop.
+    @inline(__always)
+    private func sendSplitHeaders(_ filled: Int, descriptor: Int32, outcome: inout SendOutcome) -> (taken: Int, going: Bool) {
+        guard let splitMessages else { preconditionFailure("a batch without GSO has no datagrams to split") }
         var taken = 0
-        var going = true
         while taken < filled {
             do throws(SocketError) {
                 let sent = try Syscalls.sendMessages(descriptor, splitMessages + taken, count: UInt32(truncatingIfNeeded: filled &- taken))
                 if sent == 0 {
                     outcome.wouldBlock = true
-                    going = false
-                    break
+                    return (taken, false)
                 }
                 outcome.calls &+= 1
                 taken &+= sent
@@ -485,16 +498,19 @@ public struct SendBatch: ~Copyable {
                 outcome.refused &+= 1
             } catch where error.code == ENOBUFS {
                 outcome.noBuffers &+= 1
-                going = false
-                break
+                return (taken, false)
             } catch {
                 outcome.error = error
-                going = false
-                break
+                return (taken, false)
             }
         }
-        // Advance by the datagrams taken, message by message.
-        outcome.datagrams &+= taken
+        return (taken, true)
+    }
+
+    /// Moves the position (datagram `segment` of message `next`) on by `taken`
+    /// datagrams, message by message, counting each message finished.
+    @inline(__always)
+    private func advance(next: inout Int, segment: inout Int, by taken: Int, socketSize: Int, outcome: inout SendOutcome) {
         var left = taken
         while left > 0 {
             let remaining = datagramsUnchecked(next, socketSize: socketSize) &- segment
@@ -508,6 +524,5 @@ public struct SendBatch: ~Copyable {
                 left = 0
             }
         }
-        return going
     }
 }

@@ -78,42 +78,13 @@ public struct XDPSocket: ~Copyable {
         var rings: [XDPRing] = []
         let length = frameSize * frameCount
         do throws(SocketError) {
-            // 2 MiB more than needed, so the frames can start on a huge-page boundary.
-            let mapped = try Syscalls.mapMemory(length: length + Self.hugePage, descriptor: -1, offset: 0, "mmap(UMEM)")
-            umem = mapped
-            let memory = mapped + (Self.hugePage - Int(bitPattern: mapped) & (Self.hugePage - 1)) & (Self.hugePage - 1)
-            Syscalls.adviseHugePages(memory, length: length)
-            frames = memory
-            var registration = xdp_umem_reg()
-            registration.addr = UInt64(UInt(bitPattern: memory))
-            registration.len = UInt64(length)
-            registration.chunk_size = UInt32(frameSize)
-            registration.headroom = 0
-            try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_REG, registration, "setsockopt(XDP_UMEM_REG)")
-            let entries = Int32(frameCount)
-            try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_FILL_RING, entries, "setsockopt(XDP_UMEM_FILL_RING)")
-            // Mandatory even for a receiver; a receiver never sends, so the smallest ring does.
-            try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_COMPLETION_RING, Int32(64),
-                                   "setsockopt(XDP_UMEM_COMPLETION_RING)")
-            try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_RX_RING, entries, "setsockopt(XDP_RX_RING)")
-            var offsets = xdp_mmap_offsets()
-            try Syscalls.getOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_MMAP_OFFSETS, into: &offsets,
-                                   "getsockopt(XDP_MMAP_OFFSETS)")
-            rings.append(try XDPRing(descriptor: descriptor, offset: CMPPSLinux_XDP_PGOFF_RX_RING, layout: offsets.rx,
-                                     size: UInt32(frameCount), entrySize: Self.descriptorSize, "mmap(XDP_RX_RING)"))
-            rings.append(try XDPRing(descriptor: descriptor, offset: CMPPSLinux_XDP_UMEM_PGOFF_FILL_RING, layout: offsets.fr,
-                                     size: UInt32(frameCount), entrySize: 8, "mmap(XDP_UMEM_FILL_RING)"))
-            rings.append(try XDPRing(descriptor: descriptor, offset: CMPPSLinux_XDP_UMEM_PGOFF_COMPLETION_RING, layout: offsets.cr,
-                                     size: 64, entrySize: 8, "mmap(XDP_UMEM_COMPLETION_RING)"))
+            let mapping = try Self.mapUMEM(length: length)
+            umem = mapping.whole
+            frames = mapping.frames
+            try Self.registerUMEM(descriptor, frames: mapping.frames, length: length, frameSize: frameSize, frameCount: frameCount)
+            try Self.mapRings(descriptor, frameCount: frameCount, into: &rings)
             // Every frame goes to the kernel before the bind, so the first datagram finds one.
-            let fill = rings[1]
-            let start = fill.loadAcquire(fill.producer)
-            for frame in 0..<frameCount {
-                let slot = (start &+ UInt32(frame)) & (fill.size - 1)
-                fill.entries.storeBytes(of: UInt64(frame * frameSize), toByteOffset: Int(slot) * 8, as: UInt64.self)
-            }
-            fill.storeRelease(fill.producer, start &+ UInt32(frameCount))
-            fillProducer = start &+ UInt32(frameCount)
+            fillProducer = Self.giveEveryFrame(to: rings[1], frameSize: frameSize, frameCount: frameCount)
             rxConsumer = rings[0].loadAcquire(rings[0].consumer)
             try Syscalls.bindXDP(descriptor, interfaceIndex: interfaceIndex, queue: queue,
                                  flags: zeroCopy ? CMPPSLinux_XDP_ZEROCOPY : CMPPSLinux_XDP_COPY)
@@ -133,6 +104,60 @@ public struct XDPSocket: ~Copyable {
         rx = rings[0]
         fill = rings[1]
         completion = rings[2]
+    }
+
+    /// Maps `length` bytes of frames, 2 MiB more than needed so that they can
+    /// start on a huge-page boundary (and asks for huge pages there): the whole
+    /// mapping, for `munmap`, and the aligned frames.
+    private static func mapUMEM(length: Int) throws(SocketError) -> (whole: UnsafeMutableRawPointer, frames: UnsafeMutableRawPointer) {
+        let mapped = try Syscalls.mapMemory(length: length + hugePage, descriptor: -1, offset: 0, "mmap(UMEM)")
+        let frames = mapped + (hugePage - Int(bitPattern: mapped) & (hugePage - 1)) & (hugePage - 1)
+        Syscalls.adviseHugePages(frames, length: length)
+        return (mapped, frames)
+    }
+
+    /// Registers the frames as the socket's UMEM (`XDP_UMEM_REG`) and sizes its
+    /// fill, completion and RX rings.
+    private static func registerUMEM(_ descriptor: Int32, frames: UnsafeMutableRawPointer, length: Int,
+                                     frameSize: Int, frameCount: Int) throws(SocketError) {
+        var registration = xdp_umem_reg()
+        registration.addr = UInt64(UInt(bitPattern: frames))
+        registration.len = UInt64(length)
+        registration.chunk_size = UInt32(frameSize)
+        registration.headroom = 0
+        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_REG, registration, "setsockopt(XDP_UMEM_REG)")
+        let entries = Int32(frameCount)
+        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_FILL_RING, entries, "setsockopt(XDP_UMEM_FILL_RING)")
+        // Mandatory even for a receiver; a receiver never sends, so the smallest ring does.
+        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_COMPLETION_RING, Int32(64),
+                               "setsockopt(XDP_UMEM_COMPLETION_RING)")
+        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_RX_RING, entries, "setsockopt(XDP_RX_RING)")
+    }
+
+    /// Maps the RX, fill and completion rings, in that order, appending each to
+    /// `rings` as soon as it is mapped, so that the caller unmaps them on an error.
+    private static func mapRings(_ descriptor: Int32, frameCount: Int, into rings: inout [XDPRing]) throws(SocketError) {
+        var offsets = xdp_mmap_offsets()
+        try Syscalls.getOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_MMAP_OFFSETS, into: &offsets,
+                               "getsockopt(XDP_MMAP_OFFSETS)")
+        rings.append(try XDPRing(descriptor: descriptor, offset: CMPPSLinux_XDP_PGOFF_RX_RING, layout: offsets.rx,
+                                 size: UInt32(frameCount), entrySize: descriptorSize, "mmap(XDP_RX_RING)"))
+        rings.append(try XDPRing(descriptor: descriptor, offset: CMPPSLinux_XDP_UMEM_PGOFF_FILL_RING, layout: offsets.fr,
+                                 size: UInt32(frameCount), entrySize: 8, "mmap(XDP_UMEM_FILL_RING)"))
+        rings.append(try XDPRing(descriptor: descriptor, offset: CMPPSLinux_XDP_UMEM_PGOFF_COMPLETION_RING, layout: offsets.cr,
+                                 size: 64, entrySize: 8, "mmap(XDP_UMEM_COMPLETION_RING)"))
+    }
+
+    /// Puts every frame of the UMEM into the fill ring and publishes them;
+    /// returns the fill ring's producer index after them.
+    private static func giveEveryFrame(to fill: XDPRing, frameSize: Int, frameCount: Int) -> UInt32 {
+        let start = fill.loadAcquire(fill.producer)
+        for frame in 0..<frameCount {
+            let slot = (start &+ UInt32(frame)) & (fill.size - 1)
+            fill.entries.storeBytes(of: UInt64(frame * frameSize), toByteOffset: Int(slot) * 8, as: UInt64.self)
+        }
+        fill.storeRelease(fill.producer, start &+ UInt32(frameCount))
+        return start &+ UInt32(frameCount)
     }
 
     deinit {

@@ -17,7 +17,9 @@ package struct FlowSummary: Equatable, Sendable {
     /// The lowest sequence number seen: the datagrams below it are the flow's
     /// unseen start, which the receiver cannot tell lost from never sent.
     package var lowest: UInt64
-    /// Where the flow's datagrams came from, when the receiver recorded it.
+    /// Where the flow's datagrams came from: the source of the first of them the
+    /// receiver read with sources (it records them once the flow has its place);
+    /// nil when none was read so.
     package var source: SocketAddress?
 
     /// Creates a summary.

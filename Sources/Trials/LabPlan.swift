@@ -28,125 +28,11 @@ package enum LabPlan {
 
     /// The experiments, in the article's order.
     package static func experiments(_ setting: LabSetting) -> [LabExperiment] {
-        let port = setting.port
-        let cpus = setting.cpus
-        let main = endpoint(setting.addresses[0], port)
-        // The IPv6 wildcard takes IPv4 datagrams too (a dual-stack socket), so any IPv6 target makes it the one.
-        let listen = setting.addresses.contains { $0.contains(":") } ? "[::]:\(port)" : "0.0.0.0:\(port)"
-        let receivers = receivingThreads(cpus: cpus.count)
-        let capabilities = setting.capabilities
-
-        func receiver(_ extra: [String]) -> [String] {
-            ["recv", listen] + extra + ["--json", "--duration", secondsText(receiverBound(setting.seconds))]
-        }
-        func sender(_ targets: [String], _ extra: [String]) -> [String] {
-            ["send"] + targets + extra + ["--duration", secondsText(setting.seconds), "--json"]
-        }
-        func pin(_ list: [Int]) -> [String] { list.isEmpty ? [] : ["--cpus", CPUList(list).description] }
-        func sharing(_ senders: Int, _ receivers: Int) -> [String] {
-            let plan = cpuPlan(senders: senders, receivers: receivers, cpus: cpus)
-            guard plan.shared else { return [] }
-            return ["its \(senders + receivers) threads (\(senders) sending, \(receivers) receiving) need \(senders + receivers) CPUs "
-                + "to have one each; mpps may use \(cpus.count) here (CPU\(cpus.count == 1 ? "" : "s") \(CPUList(cpus))), "
-                + "so threads share CPUs and the numbers mix both effects"]
-        }
-        func missingReceive(_ options: [String]) -> [String] {
-            options.filter { !capabilities.receiveOptions.contains($0) }.map { "mpps recv \($0)" }
-        }
-        func missingSend(_ options: [String]) -> [String] {
-            options.filter { !capabilities.sendOptions.contains($0) }.map { "mpps send \($0)" }
-        }
-        let fewReceivers = receivers < 4
-            ? ["the article runs 4 receiving threads (taskset -c 1,2,3,4); with 2 senders that needs 6 CPUs, "
-                + "this machine lets mpps use \(cpus.count): running \(receivers)"]
-            : []
-
-        let one = cpuPlan(senders: 1, receivers: 1, cpus: cpus)
-        let two = cpuPlan(senders: 2, receivers: 1, cpus: cpus)
-        let several = cpuPlan(senders: setting.addresses.count, receivers: 1, cpus: cpus)
-        let group = cpuPlan(senders: 2, receivers: receivers, cpus: cpus)
-        let threads = ["--threads", "\(receivers)"]
-
-        // The addresses as one range over the last octet: 127.0.0.1-4:PORT.
-        let last = setting.addresses.count > 1 ? setting.addresses.last?.split(separator: ".").last : nil
-        // Addresses given one by one (`lab --server --target A,B`) need not be consecutive: then each is a target.
-        let consecutive = setting.addresses.count == 1 || consecutiveIPv4(setting.addresses)
-        let targets = consecutive ? (last.map { ["\(setting.addresses[0])-\($0):\(port)"] } ?? [main])
-            : setting.addresses.map { endpoint($0, port) }
-        let severalNotes = setting.netns
-            ? ["each address is a flow of its own, and RPS on the receiving veth hashes each flow to a CPU: "
-                + "with \(cpus.count) CPU\(cpus.count == 1 ? "" : "s") at most \(cpus.count) share the kernel's work"]
-            : ["loopback has no RX queues to spread addresses over: only the number of sending threads changes "
-                + "(the article's gain came from a second RX queue's CPU; mpps lab --netns spreads flows over CPUs with RPS)"]
-
-        var all = [
-            LabExperiment(name: "naive", title: "1 sending thread, 1 receiving thread, unpinned",
-                          shows: "the article: 0.197-0.352M pps, varying as the scheduler moves the programs between CPUs",
-                          receiver: receiver([]), sender: sender([main], []), missing: [],
-                          notes: cpus.count < 2 ? ["with 1 CPU, sender and receiver always share it"] : []),
-            LabExperiment(name: "pinned", title: "sender on CPU \(CPUList(one.sender)), receiver on CPU \(CPUList(one.receiver)) (taskset)",
-                          shows: "the article: 0.36-0.37M pps, steadier: each program keeps its CPU's caches",
-                          receiver: receiver(pin(one.receiver)), sender: sender([main], pin(one.sender)), missing: [],
-                          notes: sharing(1, 1)),
-            LabExperiment(name: "two-senders", title: "2 sending threads, 1 receiving thread",
-                          shows: "the article: no gain (0.35M pps): the one RX queue's CPU was already full",
-                          receiver: receiver(pin(two.receiver)), sender: sender([main], ["--threads", "2"] + pin(two.sender)),
-                          missing: [], notes: sharing(2, 1)),
-            LabExperiment(name: "several-ips", title: "\(setting.addresses.count) destination addresses, 1 receiving thread",
-                          shows: "the article: 0.61-0.66M pps, two RX queues' CPUs sharing the kernel's work; then RcvbufErrors: the one reading thread is the limit",
-                          receiver: receiver(pin(several.receiver)), sender: sender(targets, pin(several.sender)),
-                          missing: [], notes: severalNotes + sharing(setting.addresses.count, 1), addressesNeeded: 2),
-            LabExperiment(name: "shared-socket", title: "\(receivers) receiving threads sharing one socket",
-                          shows: "the article: slower (0.46-0.50M pps): the threads contend for the socket's receive-queue lock",
-                          receiver: receiver(threads + pin(group.receiver)), sender: sender([main], ["--threads", "2"] + pin(group.sender)),
-                          missing: [], notes: fewReceivers + sharing(2, receivers)),
-            LabExperiment(name: "reuseport", title: "SO_REUSEPORT: a socket per receiving thread (\(receivers)), 2 flows",
-                          shows: "the article: 1.1M pps with 4 threads; the hash of each flow picks a socket, so few flows can collide and leave a thread idle",
-                          receiver: receiver(threads + ["--reuseport"] + pin(group.receiver)),
-                          sender: sender([main], ["--threads", "2"] + pin(group.sender)),
-                          missing: [], notes: fewReceivers + sharing(2, receivers)),
-            LabExperiment(name: "many-flows", title: "SO_REUSEPORT with 16 flows",
-                          shows: "the article's last words: the load spreads well as long as there are many flows",
-                          receiver: receiver(threads + ["--reuseport"] + pin(group.receiver)),
-                          sender: sender([main], ["--threads", "2", "--flows", "16"] + pin(group.sender)),
-                          missing: missingSend(["--flows"]), notes: sharing(2, receivers)),
-            LabExperiment(name: "steer-cpu", title: "SO_REUSEPORT steered to the socket of the CPU that processed the datagram",
-                          shows: "a reuseport BPF program (SO_ATTACH_REUSEPORT_CBPF) instead of the hash: each CPU's datagrams go to the thread pinned there"
-                            + (setting.netns ? " (here, the CPU RPS chose)" : " (on loopback, the sender's CPU)"),
-                          receiver: receiver(threads + ["--reuseport", "--steer", "cpu"] + pin(group.receiver)),
-                          sender: sender([main], ["--threads", "2"] + pin(group.sender)),
-                          missing: missingReceive(["--steer"]), notes: sharing(2, receivers)),
-            LabExperiment(name: "steer-random", title: "SO_REUSEPORT steered at random",
-                          shows: "an even spread whatever the flows, at the price of reordering within a flow",
-                          receiver: receiver(threads + ["--reuseport", "--steer", "random"] + pin(group.receiver)),
-                          sender: sender([main], ["--threads", "2"] + pin(group.sender)),
-                          missing: missingReceive(["--steer"]), notes: sharing(2, receivers)),
-            LabExperiment(name: "gso", title: "UDP GSO: the sender hands the kernel 64 datagrams per message",
-                          shows: "not in the article (Linux 4.18): one trip through the stack per 64 datagrams; the sender offers far more and the receiving thread becomes the limit",
-                          receiver: receiver(pin(one.receiver)), sender: sender([main], ["--gso", "64"] + pin(one.sender)),
-                          missing: missingSend(["--gso"]), notes: sharing(1, 1)),
-            LabExperiment(name: "gro", title: "UDP GSO sender, UDP GRO receiver",
-                          shows: "not in the article (Linux 5.0): the receiver takes many datagrams per message, tens of millions per second",
-                          receiver: receiver(["--gro"] + pin(one.receiver)), sender: sender([main], ["--gso", "64"] + pin(one.sender)),
-                          missing: missingReceive(["--gro"]) + missingSend(["--gso"]), notes: sharing(1, 1)),
-            LabExperiment(name: "gro-no-wait", title: "UDP GRO receiver that blocks again at once (--rx-usecs 0)",
-                          shows: "not in the article: the receiver keeps up, sleeps, and each wake-up costs the delivering CPU; gro waits 50 microseconds for a batch instead",
-                          receiver: receiver(["--gro", "--rx-usecs", "0"] + pin(one.receiver)),
-                          sender: sender([main], ["--gso", "64"] + pin(one.sender)),
-                          missing: missingReceive(["--gro", "--rx-usecs"]) + missingSend(["--gso"]), notes: sharing(1, 1)),
-        ]
+        let lines = LabCommandLines(setting)
+        var all = articleExperiments(lines) + reusePortExperiments(lines) + offloadExperiments(lines)
         if let interface = setting.xdpInterface, let gso = all.firstIndex(where: { $0.name == "gso" }) {
             // Beside gso: the same sender, the same receiving CPU, AF_XDP instead of the socket path.
-            let queues = LabNamespaces.queues
-            all.insert(LabExperiment(
-                name: "af-xdp", title: "UDP GSO sender, AF_XDP receiver (\(queues) threads, one per RX queue of \(interface))",
-                shows: "not in the article (Linux 5.9 for the bpf link): an XDP program hands the datagrams to AF_XDP sockets before the kernel's "
-                    + "UDP stack; the receiving process spends a few ns per datagram, the copy is charged to the delivering CPU's softirq",
-                receiver: receiver(["--xdp", interface, "--threads", "\(queues)"] + pin(one.receiver)),
-                sender: sender([main], ["--gso", "64"] + pin(one.sender)),
-                missing: missingReceive(["--xdp"]) + missingSend(["--gso"]),
-                notes: ["copy mode (veth has no zero-copy); the one flow lands on one of the \(queues) RX queues, so one thread reads and "
-                    + "\(queues - 1) wait in poll"] + sharing(1, 1)), at: gso + 1)
+            all.insert(xdpExperiment(lines, interface: interface), at: gso + 1)
         }
         return withXDPSenders(all, setting)
     }
@@ -177,6 +63,105 @@ package enum LabPlan {
                           receiver: afXDP.receiver, sender: xdp,
                           missing: receiveMissing + (capabilities.sendOptions.contains("--xdp") ? [] : ["mpps send --xdp"]), notes: afXDP.notes),
         ]
+    }
+
+    /// The article's first four: naive, pinned, two senders, several destination addresses.
+    static func articleExperiments(_ lines: LabCommandLines) -> [LabExperiment] {
+        let setting = lines.setting
+        let one = lines.plan(senders: 1, receivers: 1)
+        let two = lines.plan(senders: 2, receivers: 1)
+        let several = lines.plan(senders: setting.addresses.count, receivers: 1)
+        let severalNotes = setting.netns
+            ? ["each address is a flow of its own, and RPS on the receiving veth hashes each flow to a CPU: "
+                + "with \(lines.cpus.count) CPU\(lines.cpus.count == 1 ? "" : "s") at most \(lines.cpus.count) share the kernel's work"]
+            : ["loopback has no RX queues to spread addresses over: only the number of sending threads changes "
+                + "(the article's gain came from a second RX queue's CPU; mpps lab --netns spreads flows over CPUs with RPS)"]
+        return [
+            LabExperiment(name: "naive", title: "1 sending thread, 1 receiving thread, unpinned",
+                          shows: "the article: 0.197-0.352M pps, varying as the scheduler moves the programs between CPUs",
+                          receiver: lines.receiver([]), sender: lines.sender([lines.main], []), missing: [],
+                          notes: lines.cpus.count < 2 ? ["with 1 CPU, sender and receiver always share it"] : []),
+            LabExperiment(name: "pinned", title: "sender on CPU \(CPUList(one.sender)), receiver on CPU \(CPUList(one.receiver)) (taskset)",
+                          shows: "the article: 0.36-0.37M pps, steadier: each program keeps its CPU's caches",
+                          receiver: lines.receiver(lines.pin(one.receiver)), sender: lines.sender([lines.main], lines.pin(one.sender)),
+                          missing: [], notes: lines.sharing(1, 1)),
+            LabExperiment(name: "two-senders", title: "2 sending threads, 1 receiving thread",
+                          shows: "the article: no gain (0.35M pps): the one RX queue's CPU was already full",
+                          receiver: lines.receiver(lines.pin(two.receiver)),
+                          sender: lines.sender([lines.main], ["--threads", "2"] + lines.pin(two.sender)),
+                          missing: [], notes: lines.sharing(2, 1)),
+            LabExperiment(name: "several-ips", title: "\(setting.addresses.count) destination addresses, 1 receiving thread",
+                          shows: "the article: 0.61-0.66M pps, two RX queues' CPUs sharing the kernel's work; then RcvbufErrors: the one reading thread is the limit",
+                          receiver: lines.receiver(lines.pin(several.receiver)), sender: lines.sender(lines.targets, lines.pin(several.sender)),
+                          missing: [], notes: severalNotes + lines.sharing(setting.addresses.count, 1), addressesNeeded: 2),
+        ]
+    }
+
+    /// Several receiving threads: one shared socket, SO_REUSEPORT with 2 and 16 flows, and steered.
+    static func reusePortExperiments(_ lines: LabCommandLines) -> [LabExperiment] {
+        let receivers = lines.receivers
+        let group = lines.plan(senders: 2, receivers: receivers)
+        let threads = ["--threads", "\(receivers)"]
+        let senders = lines.sender([lines.main], ["--threads", "2"] + lines.pin(group.sender))
+        return [
+            LabExperiment(name: "shared-socket", title: "\(receivers) receiving threads sharing one socket",
+                          shows: "the article: slower (0.46-0.50M pps): the threads contend for the socket's receive-queue lock",
+                          receiver: lines.receiver(threads + lines.pin(group.receiver)), sender: senders,
+                          missing: [], notes: lines.fewReceivers + lines.sharing(2, receivers)),
+            LabExperiment(name: "reuseport", title: "SO_REUSEPORT: a socket per receiving thread (\(receivers)), 2 flows",
+                          shows: "the article: 1.1M pps with 4 threads; the hash of each flow picks a socket, so few flows can collide and leave a thread idle",
+                          receiver: lines.receiver(threads + ["--reuseport"] + lines.pin(group.receiver)), sender: senders,
+                          missing: [], notes: lines.fewReceivers + lines.sharing(2, receivers)),
+            LabExperiment(name: "many-flows", title: "SO_REUSEPORT with 16 flows",
+                          shows: "the article's last words: the load spreads well as long as there are many flows",
+                          receiver: lines.receiver(threads + ["--reuseport"] + lines.pin(group.receiver)),
+                          sender: lines.sender([lines.main], ["--threads", "2", "--flows", "16"] + lines.pin(group.sender)),
+                          missing: lines.missingSend(["--flows"]), notes: lines.sharing(2, receivers)),
+            LabExperiment(name: "steer-cpu", title: "SO_REUSEPORT steered to the socket of the CPU that processed the datagram",
+                          shows: "a reuseport BPF program (SO_ATTACH_REUSEPORT_CBPF) instead of the hash: each CPU's datagrams go to the thread pinned there"
+                            + (lines.setting.netns ? " (here, the CPU RPS chose)" : " (on loopback, the sender's CPU)"),
+                          receiver: lines.receiver(threads + ["--reuseport", "--steer", "cpu"] + lines.pin(group.receiver)), sender: senders,
+                          missing: lines.missingReceive(["--steer"]), notes: lines.sharing(2, receivers)),
+            LabExperiment(name: "steer-random", title: "SO_REUSEPORT steered at random",
+                          shows: "an even spread whatever the flows, at the price of reordering within a flow",
+                          receiver: lines.receiver(threads + ["--reuseport", "--steer", "random"] + lines.pin(group.receiver)), sender: senders,
+                          missing: lines.missingReceive(["--steer"]), notes: lines.sharing(2, receivers)),
+        ]
+    }
+
+    /// Past the article: UDP GSO on the sender, GRO on the receiver, and GRO without waiting.
+    static func offloadExperiments(_ lines: LabCommandLines) -> [LabExperiment] {
+        let one = lines.plan(senders: 1, receivers: 1)
+        let gsoSender = lines.sender([lines.main], ["--gso", "64"] + lines.pin(one.sender))
+        return [
+            LabExperiment(name: "gso", title: "UDP GSO: the sender hands the kernel 64 datagrams per message",
+                          shows: "not in the article (Linux 4.18): one trip through the stack per 64 datagrams; the sender offers far more and the receiving thread becomes the limit",
+                          receiver: lines.receiver(lines.pin(one.receiver)), sender: gsoSender,
+                          missing: lines.missingSend(["--gso"]), notes: lines.sharing(1, 1)),
+            LabExperiment(name: "gro", title: "UDP GSO sender, UDP GRO receiver",
+                          shows: "not in the article (Linux 5.0): the receiver takes many datagrams per message, tens of millions per second",
+                          receiver: lines.receiver(["--gro"] + lines.pin(one.receiver)), sender: gsoSender,
+                          missing: lines.missingReceive(["--gro"]) + lines.missingSend(["--gso"]), notes: lines.sharing(1, 1)),
+            LabExperiment(name: "gro-no-wait", title: "UDP GRO receiver that blocks again at once (--rx-usecs 0)",
+                          shows: "not in the article: the receiver keeps up, sleeps, and each wake-up costs the delivering CPU; gro waits 50 microseconds for a batch instead",
+                          receiver: lines.receiver(["--gro", "--rx-usecs", "0"] + lines.pin(one.receiver)), sender: gsoSender,
+                          missing: lines.missingReceive(["--gro", "--rx-usecs"]) + lines.missingSend(["--gso"]), notes: lines.sharing(1, 1)),
+        ]
+    }
+
+    /// `af-xdp`: the gso experiment's sender, an AF_XDP receiver on `interface`.
+    static func xdpExperiment(_ lines: LabCommandLines, interface: String) -> LabExperiment {
+        let one = lines.plan(senders: 1, receivers: 1)
+        let queues = LabNamespaces.queues
+        return LabExperiment(
+            name: "af-xdp", title: "UDP GSO sender, AF_XDP receiver (\(queues) threads, one per RX queue of \(interface))",
+            shows: "not in the article (Linux 5.9 for the bpf link): an XDP program hands the datagrams to AF_XDP sockets before the kernel's "
+                + "UDP stack; the receiving process spends a few ns per datagram, the copy is charged to the delivering CPU's softirq",
+            receiver: lines.receiver(["--xdp", interface, "--threads", "\(queues)"] + lines.pin(one.receiver)),
+            sender: lines.sender([lines.main], ["--gso", "64"] + lines.pin(one.sender)),
+            missing: lines.missingReceive(["--xdp"]) + lines.missingSend(["--gso"]),
+            notes: ["copy mode (veth has no zero-copy); the one flow lands on one of the \(queues) RX queues, so one thread reads and "
+                + "\(queues - 1) wait in poll"] + lines.sharing(1, 1))
     }
 
     /// `address:port`, with an IPv6 address in brackets (`[2001:db8::1]:4321`), as `mpps send` takes it.

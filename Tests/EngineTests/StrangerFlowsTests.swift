@@ -52,6 +52,66 @@ import Testing
         return bytes
     }
 
+    /// A receiver records sources only while a flow with a place lacks one: a flow
+    /// admitted from datagrams without sources makes the tally want them, the first
+    /// datagram with one gives the flow its source, and then the tally wants none.
+    @Test func aFlowAdmittedWithoutItsSourceGetsItFromItsNextDatagram() {
+        var tally = Tally(hostTag: 1, seed: 7)
+        var wanted: [Bool] = []
+        var datagram = [UInt8](repeating: 0, count: 24)
+        let address = Self.sockaddr("127.0.0.1:5000")
+        func feed(_ sequence: UInt64, withSource: Bool) {
+            datagram.withUnsafeMutableBytes {
+                _ = SequenceHeader(kind: .data, hostTag: 2, flow: 77, sequence: sequence, sendTime: nil).write(to: $0)
+            }
+            _ = datagram.withUnsafeBytes { bytes in
+                address.withUnsafeBytes { tally.countHeader(bytes, source: withSource ? $0.baseAddress : nil) }
+            }
+        }
+        wanted.append(tally.wantsSources)
+        for sequence in 0..<UInt64(FlowCandidates.evidence) { feed(sequence, withSource: false) }
+        wanted.append(tally.wantsSources)
+        #expect(tally.result().flows.map(\.source) == [nil])
+        feed(4, withSource: false)
+        wanted.append(tally.wantsSources)
+        feed(5, withSource: true)
+        wanted.append(tally.wantsSources)
+        let flows = tally.result().flows
+        #expect(flows.map(\.source) == [try! SocketAddress(parsing: "127.0.0.1:5000")])
+        #expect(flows.map(\.unique) == [6])
+        #expect(wanted == [false, true, true, false])
+    }
+
+    /// An evicted flow that never had its source no longer makes the tally want sources.
+    @Test func anEvictedFlowWithoutASourceWantsNoMore() {
+        var feeder = Feeder(trackedFlows: 1)
+        var wanted: [Bool] = []
+        let address = Self.sockaddr("[::1]:6000")
+        func feed(_ flow: UInt32, _ sequence: UInt64, from source: [UInt8]?) {
+            feeder.datagram.withUnsafeMutableBytes {
+                _ = SequenceHeader(kind: .data, hostTag: 2, flow: flow, sequence: sequence, sendTime: nil).write(to: $0)
+            }
+            _ = feeder.datagram.withUnsafeBytes { bytes in
+                (source ?? []).withUnsafeBytes { feeder.tally.countHeader(bytes, source: source == nil ? nil : $0.baseAddress) }
+            }
+        }
+        for sequence in 0..<UInt64(FlowCandidates.evidence) { feed(1, sequence, from: nil) }
+        wanted.append(feeder.tally.wantsSources)
+        // The table holds one flow: flow 2, with its source, evicts flow 1 once the
+        // hand has seen flow 1 quiet for a sweep.
+        var sequence: UInt64 = 0
+        while feeder.tally.result().evicted.flows == 0 && sequence < 64 {
+            feed(2, sequence, from: address)
+            sequence += 1
+        }
+        #expect(feeder.tally.result().evicted.flows == 1)
+        wanted.append(feeder.tally.wantsSources)
+        let flows = feeder.tally.result().flows
+        #expect(flows.map(\.flow) == [2])
+        #expect(flows.map(\.source) == [try! SocketAddress(parsing: "[::1]:6000")])
+        #expect(wanted == [true, false])
+    }
+
     /// Made-up flows: each sends `datagrams` headers, of one of five kinds, from
     /// a stranger's address; `live` of them at a time, interleaved.
     struct Strangers {

@@ -72,6 +72,26 @@ import PacketIO
         #expect(batch.count == 0)
     }
 
+    /// `recordsSources` may change between calls: a call answers with the sources
+    /// it was made with, never with an address an earlier call left in the slot.
+    @Test(arguments: [SocketAddress.Family.inet, .inet6])
+    func sourcesAreRecordedOnlyByTheCallsThatAskForThem(family: SocketAddress.Family) throws {
+        let receiver = try roomyReceiver(family)
+        let sender = try UDPSocket(family: family)
+        try sender.connect(to: try receiver.localAddress())
+        let senderAddress = try sender.localAddress()
+        var batch = ReceiveBatch(capacity: 4, recordsSources: false)
+        var seen: [SocketAddress?] = []
+        for recording in [false, true, true, false, true] {
+            batch.recordsSources = recording
+            try sender.send([UInt8](repeating: 9, count: 7))
+            #expect(try batch.receive(from: receiver) == 1)
+            #expect(batch.length(at: 0) == 7)
+            seen.append(batch.sourceAddress(at: 0))
+        }
+        #expect(seen == [nil, senderAddress, senderAddress, nil, senderAddress])
+    }
+
     /// `UDPSocket.dropCount` counts what the kernel drops: with UDP GRO on, a
     /// coalesced message of 64 datagrams is dropped, and counted, once.
     @Test func dropCountCountsCoalescedPacketsNotDatagrams() throws {

@@ -211,21 +211,9 @@ enum TidyRules {
     /// No function over 60 lines.
     static let functionLineLimit = 60
 
-    /// Today's functions over the limit, each to split. The list only shrinks: an
+    /// The functions allowed over the limit, each with its reason. The list only shrinks: an
     /// entry whose function got shorter than the limit must go, and one that grew fails.
     static let longFunctions = [
-        // To split (issue 20, part 4): each into steps named for what they do.
-        LongFunction(path: "Sources/Commands/RecvCommand.swift", name: "run", lines: 99),
-        LongFunction(path: "Sources/Commands/SendCommand.swift", name: "run", lines: 77),
-        LongFunction(path: "Sources/Engine/Monitor.swift", name: "run", lines: 96),
-        LongFunction(path: "Sources/Engine/SendWorker.swift", name: "run", lines: 76),
-        LongFunction(path: "Sources/HostStats/Doctor.swift", name: "interfaceFindings", lines: 99),
-        LongFunction(path: "Sources/HostStats/DoctorReport+Text.swift", name: "interfaceSection", lines: 71),
-        LongFunction(path: "Sources/PacketIO/SendBatch.swift", name: "init", lines: 63),
-        LongFunction(path: "Sources/PacketIO/SendBatch.swift", name: "sendSplit", lines: 72),
-        LongFunction(path: "Sources/PacketIO/XDPSocket.swift", name: "init", lines: 69),
-        LongFunction(path: "Sources/Trials/LabPlan.swift", name: "experiments", lines: 123),
-        LongFunction(path: "Sources/Trials/LabRun.swift", name: "run", lines: 96),
         // Not to split: the BPF program's listing, one instruction a line, reads as the program.
         LongFunction(path: "Sources/PacketIO/XDPRedirectProgram.swift", name: "init", lines: 72),
     ]
