@@ -24,6 +24,14 @@ import NetLab
         return (summary, result.stderr)
     }
 
+    /// A receiver on the host end for `target` (`extra`: `--xdp IF`), once its ready line is out.
+    static func readyReceiver(_ target: String, _ extra: [String] = [],
+                              sourceLocation: SourceLocation = #_sourceLocation) throws -> Program {
+        let receiver = try Program("mpps", ["recv", target] + extra + ["--json", "--duration", "120"])
+        #expect(receiver.waitForReady(), "\(receiver.stderr)", sourceLocation: sourceLocation)
+        return receiver
+    }
+
     /// Stops a socket receiver once it has counted `datagrams`, and checks its summary: exactly those, nothing lost.
     static func expectSocketReceiverCounted(_ receiver: Program, datagrams: Int, payload: Int,
                                             sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -50,8 +58,7 @@ import NetLab
         defer { lab.remove() }
         let port = 4000 + Int(getpid()) % 20_000
         let target = ipv6 ? "[\(lab.hostAddress6!)]:\(port)" : "\(lab.hostAddress):\(port)"
-        let receiver = try Program("mpps", ["recv", target, "--json", "--duration", "120"])
-        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        let receiver = try Self.readyReceiver(target)
         let payload = ipv6 ? 48 : 32
         let sent = try Self.sendInside(lab, target, count: 100_000, extra: ["--payload", "\(payload)"])
         #expect(sent.stderr == "", "\(sent.stderr)")
@@ -64,8 +71,7 @@ import NetLab
         defer { lab.remove() }
         let port = 4000 + Int(getpid()) % 20_000
         let target = ipv6 ? "[\(lab.hostAddress6!)]:\(port)" : "\(lab.hostAddress):\(port)"
-        let receiver = try Program("mpps", ["recv", target, "--xdp", lab.hostEnd, "--json", "--duration", "120"])
-        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        let receiver = try Self.readyReceiver(target, ["--xdp", lab.hostEnd])
         // veth has no zero-copy: the sender says so once and sends in copy mode.
         let sent = try Self.sendInside(lab, target, count: 100_000, extra: ["--xdp-mode", "zerocopy"])
         #expect(sent.stderr == "mpps: \(lab.peerEnd) refused AF_XDP zero-copy (operation not supported): sending in copy mode\n",
@@ -80,8 +86,7 @@ import NetLab
         defer { lab.remove() }
         let port = 4000 + Int(getpid()) % 20_000
         let target = "\(lab.hostAddress):\(port)"
-        let receiver = try Program("mpps", ["recv", target, "--json", "--duration", "120"])
-        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        let receiver = try Self.readyReceiver(target)
         let sender = try Program("mpps", ["send", target, "--xdp", lab.peerEnd, "--rate", "20k", "--json", "--duration", "60"],
                                  prefix: [VethLab.which("ip")!, "netns", "exec", lab.namespace])
         #expect(sender.waitFor(seconds: 20) { ($0.stdoutLines.compactMap(jsonObject).last?["type"] as? String) == "interval" },
@@ -104,8 +109,7 @@ import NetLab
         #expect(refused.stderr == "no neighbour entry for \(lab.hostAddress) on \(lab.peerEnd): the kernel has not resolved its MAC address; "
             + "run 'ping -c 1 \(lab.hostAddress)' first, or give it with --dst-mac (the router's, for a target behind one)\n")
         let port = 4000 + Int(getpid()) % 20_000
-        let receiver = try Program("mpps", ["recv", "\(lab.hostAddress):\(port)", "--json", "--duration", "60"])
-        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        let receiver = try Self.readyReceiver("\(lab.hostAddress):\(port)")
         _ = try Self.sendInside(lab, "\(lab.hostAddress):\(port)", count: 1000, extra: ["--dst-mac", mac])
         try Self.expectSocketReceiverCounted(receiver, datagrams: 1000, payload: 32)
     }
@@ -124,8 +128,7 @@ import NetLab
     @Test(.enabled(if: available, reason)) func aQueueHeldByAReceiverIsRefused() throws {
         let lab = try VethLab(queues: 1)
         defer { lab.remove() }
-        let receiver = try Program("mpps", ["recv", "\(lab.hostAddress):4321", "--xdp", lab.hostEnd, "--json", "--duration", "60"])
-        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        let receiver = try Self.readyReceiver("\(lab.hostAddress):4321", ["--xdp", lab.hostEnd])
         let result = try Program.run("mpps", ["send", "\(lab.peerAddress):4321", "--xdp", lab.hostEnd, "--count", "1"])
         #expect(result.status == 1)
         #expect(result.stderr == "queue 0 of \(lab.hostEnd) is held by another AF_XDP socket (bind(AF_XDP): device or resource busy): "
@@ -146,15 +149,12 @@ import NetLab
             + "run as root, or give mpps CAP_NET_RAW (setcap cap_net_raw+ep)\n", "\(result.stderr)")
     }
 
-    @Test(.enabled(if: available && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
-                   && FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), reason))
-    func tooLittleLockedMemoryIsRefused() throws {
+    @Test(.enabled(if: available && XDPCLITests.canLimitLockedMemory, reason))
+    func aSendersFramesPastTheLockedMemoryLimitAreRefused() throws {
         let lab = try VethLab(queues: 1)
         defer { lab.remove() }
-        // Without CAP_IPC_LOCK the UMEM counts against RLIMIT_MEMLOCK, here 1 MiB for 4 MiB of frames.
-        let result = try Program.run("mpps", ["send", "\(lab.peerAddress):4321", "--xdp", lab.hostEnd, "--count", "1"],
-                                     prefix: ["/usr/bin/prlimit", "--memlock=1048576:1048576", "/usr/bin/setpriv",
-                                              "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock"])
+        // 1 MiB of locked memory for the sender's 4 MiB of frames.
+        let result = try XDPCLITests.runWithOneMiBLocked(["send", "\(lab.peerAddress):4321", "--xdp", lab.hostEnd, "--count", "1"])
         #expect(result.status == 1)
         #expect(result.stderr == "a sending thread's AF_XDP frames (4 MiB) need more locked memory than RLIMIT_MEMLOCK allows "
             + "(ulimit -l: 1024 KiB; setsockopt(XDP_UMEM_REG): no buffer space available): raise it with 'ulimit -l unlimited', "
