@@ -42,14 +42,16 @@ struct XDPSendWorker: Sendable {
                 queued.deallocate()
             }
             slot.publishCPU(CPUList.currentCPU())
+            // The counts of this run only: a socket may have sent before.
+            let base = SocketCounts(socket)
             var totals = CounterSnapshot()
-            try sendData(&socket, owners: owners, queued: queued, totals: &totals)
+            try sendData(&socket, owners: owners, queued: queued, base: base, totals: &totals)
             drain(&socket)
-            publish(socket, &totals)
+            publish(socket, base, &totals)
             let left = socket.inFlight
             if left > 0 { control.notice("mpps send: \(left) frames on \(interface) were not completed within a second: not counted as sent") }
-            if socket.dropped > 0 {
-                control.notice("mpps send: the driver of \(interface) dropped \(socket.dropped) frames after taking them (EBUSY): not counted as sent")
+            if socket.dropped > base.dropped {
+                control.notice("mpps send: the driver of \(interface) dropped \(socket.dropped - base.dropped) frames after taking them (EBUSY): not counted as sent")
             }
             if let hostTag, payload >= SequenceHeader.size { sendEndOfFlow(&socket, hostTag: hostTag, queued: queued, owners: owners) }
         }
@@ -57,13 +59,13 @@ struct XDPSendWorker: Sendable {
 
     /// The data loop: one batch per flow in turn, counters published per batch.
     private func sendData(_ socket: inout XDPTransmitSocket, owners: UnsafeMutableBufferPointer<Int32>,
-                          queued: UnsafeMutableBufferPointer<UInt64>, totals: inout CounterSnapshot) throws(SocketError) {
+                          queued: UnsafeMutableBufferPointer<UInt64>, base: SocketCounts, totals: inout CounterSnapshot) throws(SocketError) {
         let pacer = rate.map { Pacer(rate: $0, maximumBurst: batch, start: MonotonicClock.now()) }
         var current = 0
         var total: UInt64 = 0
         while !stop.isSet {
             socket.reclaim()
-            publish(socket, &totals)
+            publish(socket, base, &totals)
             var want = min(batch, socket.freeCount)
             if let quota {
                 if total >= quota { break }
@@ -118,14 +120,29 @@ struct XDPSendWorker: Sendable {
         }
     }
 
-    /// Publishes what has left: frames completed, less those the device dropped.
+    /// A socket's counters at one moment.
+    struct SocketCounts {
+        let completed: UInt64
+        let dropped: UInt64
+        let wakeups: UInt64
+
+        init(_ socket: borrowing XDPTransmitSocket) {
+            completed = socket.completed
+            dropped = socket.dropped
+            wakeups = socket.wakeups
+        }
+    }
+
+    /// Publishes what has left since `base`: frames completed, less those the device dropped.
     @inline(__always)
-    private func publish(_ socket: borrowing XDPTransmitSocket, _ totals: inout CounterSnapshot) {
-        let left = socket.completed &- min(socket.dropped, socket.completed)
-        guard left != totals.packets || socket.wakeups != totals.calls else { return }
+    private func publish(_ socket: borrowing XDPTransmitSocket, _ base: SocketCounts, _ totals: inout CounterSnapshot) {
+        let completed = socket.completed &- base.completed
+        let left = completed &- min(socket.dropped &- base.dropped, completed)
+        let calls = socket.wakeups &- base.wakeups
+        guard left != totals.packets || calls != totals.calls else { return }
         totals.packets = left
         totals.bytes = left &* UInt64(payload)
-        totals.calls = socket.wakeups
+        totals.calls = calls
         slot.publish(totals)
     }
 
