@@ -46,10 +46,13 @@ let package = Package(
         .target(name: "NetLab", path: "Tests/NetLab"),
         // Test-only: counts the calling thread's heap allocations (replaces malloc in the test binary).
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
-        .testTarget(name: "PacketIOTests", dependencies: ["PacketIO", "NetLab"]),
+        // Test-only: one seeded random generator (SplitMix64) for the tests that make up inputs.
+        .target(name: "SeededRandom", path: "Tests/SeededRandom"),
+        .testTarget(name: "PacketIOTests", dependencies: ["PacketIO", "NetLab", "SeededRandom"]),
         .testTarget(name: "HostStatsTests", dependencies: ["HostStats", "PacketIO", "NetLab"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "PacketIO", "HostStats"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Reporting", "PacketIO", "HostStats", "AllocationCounter", "NetLab"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Reporting", "PacketIO", "HostStats", "AllocationCounter", "NetLab",
+                                                       "SeededRandom"]),
         .testTarget(name: "TrialsTests", dependencies: ["Trials", "Reporting", "PacketIO", "HostStats"]),
         // Test-only: an SVG parses as XML and rsvg-convert renders it to a PNG that is not blank.
         .target(name: "SVGCheck", path: "Tests/SVGCheck"),

@@ -60,11 +60,27 @@ struct ReceiveWorker: Sendable {
         return (tally.result(), nil)
     }
 
+    /// What a batch counted.
+    typealias Counted = (packets: UInt64, bytes: UInt64, truncated: UInt64)
+
     /// Counts a batch of one-datagram messages. A function of its own, with few
     /// live values, so that the per-datagram loop runs in registers.
     @inline(never)
-    static func countPlain(_ storage: borrowing ReceiveBatch, received: Int, slotSize: Int,
-                           tally: inout Tally) -> (packets: UInt64, bytes: UInt64, truncated: UInt64) {
+    static func countPlain(_ storage: borrowing ReceiveBatch, received: Int, slotSize: Int, tally: inout Tally) -> Counted {
+        count(storage, received: received, slotSize: slotSize, tally: &tally, coalesced: false)
+    }
+
+    /// Counts a batch of messages that UDP GRO may have coalesced.
+    @inline(never)
+    static func countCoalesced(_ storage: borrowing ReceiveBatch, received: Int, slotSize: Int, tally: inout Tally) -> Counted {
+        count(storage, received: received, slotSize: slotSize, tally: &tally, coalesced: true)
+    }
+
+    /// The loop of both: `coalesced` is a constant in each caller, so each has a
+    /// loop of its own, and the plain one reads no segment size.
+    @inline(__always)
+    private static func count(_ storage: borrowing ReceiveBatch, received: Int, slotSize: Int,
+                              tally: inout Tally, coalesced: Bool) -> Counted {
         var packets: UInt64 = 0
         var bytes: UInt64 = 0
         var truncated: UInt64 = 0
@@ -73,52 +89,42 @@ struct ReceiveWorker: Sendable {
             let message = storage.unsafeBytes(at: index)
             // Only a message that filled its slot can have lost a tail: skip the flags otherwise.
             if message.count == slotSize && storage.isTruncated(at: index) { truncated &+= 1 }
-            if !tally.hasHeader(message) || tally.countHeader(message, source: storage.unsafeSourceAddress(at: index)) {
-                packets &+= 1
-                bytes &+= UInt64(message.count)
+            let size = coalesced ? storage.segmentSize(at: index) : 0
+            if size == 0 || message.count <= size {
+                if !tally.hasHeader(message) || tally.countHeader(message, source: storage.unsafeSourceAddress(at: index)) {
+                    packets &+= 1
+                    bytes &+= UInt64(message.count)
+                }
+            } else {
+                let segments = countSegments(message, size: size, source: storage.unsafeSourceAddress(at: index), tally: &tally)
+                packets &+= segments.packets
+                bytes &+= segments.bytes
             }
             index &+= 1
         }
         return (packets, bytes, truncated)
     }
 
-    /// Counts a batch of messages that UDP GRO may have coalesced.
-    @inline(never)
-    static func countCoalesced(_ storage: borrowing ReceiveBatch, received: Int, slotSize: Int,
-                               tally: inout Tally) -> (packets: UInt64, bytes: UInt64, truncated: UInt64) {
+    /// The data datagrams (and their bytes) of a message GRO coalesced from
+    /// datagrams of `size` bytes, the last maybe shorter.
+    @inline(__always)
+    private static func countSegments(_ message: UnsafeRawBufferPointer, size: Int, source: UnsafeRawPointer?,
+                                      tally: inout Tally) -> (packets: UInt64, bytes: UInt64) {
+        // Without headers: GRO joins datagrams of one flow only, and a sender stamps
+        // all of its datagrams or none, so count them without looking at each.
+        guard tally.hasHeader(message) else { return (UInt64((message.count &+ size &- 1) / size), UInt64(message.count)) }
         var packets: UInt64 = 0
         var bytes: UInt64 = 0
-        var truncated: UInt64 = 0
-        var index = 0
-        while index < received {
-            let message = storage.unsafeBytes(at: index)
-            if message.count == slotSize && storage.isTruncated(at: index) { truncated &+= 1 }
-            let size = storage.segmentSize(at: index)
-            if size == 0 || message.count <= size {
-                if !tally.hasHeader(message) || tally.countHeader(message, source: storage.unsafeSourceAddress(at: index)) {
-                    packets &+= 1
-                    bytes &+= UInt64(message.count)
-                }
-            } else if !tally.hasHeader(message) {
-                // Without headers: GRO joins datagrams of one flow only, and a sender stamps
-                // all of its datagrams or none, so count them without looking at each.
-                packets &+= UInt64((message.count &+ size &- 1) / size)
-                bytes &+= UInt64(message.count)
-            } else {
-                // Every `size` bytes one datagram, the last maybe shorter.
-                var start = 0
-                while start < message.count {
-                    let end = min(start &+ size, message.count)
-                    let datagram = UnsafeRawBufferPointer(rebasing: message[start..<end])
-                    if !tally.hasHeader(datagram) || tally.countHeader(datagram, source: storage.unsafeSourceAddress(at: index)) {
-                        packets &+= 1
-                        bytes &+= UInt64(end &- start)
-                    }
-                    start = end
-                }
+        var start = 0
+        while start < message.count {
+            let end = min(start &+ size, message.count)
+            let datagram = UnsafeRawBufferPointer(rebasing: message[start..<end])
+            if !tally.hasHeader(datagram) || tally.countHeader(datagram, source: source) {
+                packets &+= 1
+                bytes &+= UInt64(end &- start)
             }
-            index &+= 1
+            start = end
         }
-        return (packets, bytes, truncated)
+        return (packets, bytes)
     }
 }

@@ -79,13 +79,22 @@ package struct Tally: ~Copyable {
     /// Feeds a datagram that starts with the magic to the flow table and the
     /// latency counters; false for an end-of-flow marker, which is not data.
     /// `source` is the sender's address (a sockaddr) when the receiver recorded it.
-    @inline(never)
+    /// Flows with keys and without are counted by functions of their own, each
+    /// small enough for the flow table's lookup to be inlined into it.
+    @inline(__always)
     package mutating func countHeader(_ datagram: UnsafeRawBufferPointer, source: UnsafeRawPointer? = nil) -> Bool {
+        keys.isEmpty ? countUnkeyed(datagram, source: source) : countKeyed(datagram, source: source)
+    }
+
+    /// ``countHeader(_:source:)`` without keys: a flow earns its place by evidence.
+    @inline(never)
+    private mutating func countUnkeyed(_ datagram: UnsafeRawBufferPointer, source: UnsafeRawPointer?) -> Bool {
         guard let header = SequenceHeader(reading: datagram) else { return true }
         if let source, flows.sourcesMissing > 0 { flows.fillSource(of: header.flow, from: source) }
-        // The common case, data without keys, stays here, small enough for the flow
-        // table's lookup to be inlined; end markers and keyed flows go to countOther.
-        guard header.kind == .data && keys.isEmpty else { return countOther(header, source: source) }
+        guard header.kind == .data else {
+            countEnd(flow: header.flow, count: header.sequence, source: source)
+            return false
+        }
         if let plausible = flows.recordIfTracked(flow: header.flow, sequence: header.sequence) {
             guard plausible else { return true }
         } else {
@@ -95,20 +104,19 @@ package struct Tally: ~Copyable {
         return true
     }
 
-    /// ``countHeader(_:source:)`` for an end marker, or for any header when flows are keyed.
+    /// ``countHeader(_:source:)`` with keys: a flow one of them made has its place at once.
     @inline(never)
-    private mutating func countOther(_ header: SequenceHeader, source: UnsafeRawPointer?) -> Bool {
+    private mutating func countKeyed(_ datagram: UnsafeRawBufferPointer, source: UnsafeRawPointer?) -> Bool {
+        guard let header = SequenceHeader(reading: datagram) else { return true }
+        if let source, flows.sourcesMissing > 0 { flows.fillSource(of: header.flow, from: source) }
         let isData = header.kind == .data
-        if !isData { endMarkers &+= 1 }
-        if keys.isEmpty {
-            countEnd(flow: header.flow, count: header.sequence, source: source)
-            return false
-        }
         guard isKeyed(header.flow) else {
+            if !isData { endMarkers &+= 1 }
             unkeyed &+= 1
             return isData
         }
-        if !isData {
+        guard isData else {
+            endMarkers &+= 1
             flows.recordEnd(flow: header.flow, count: header.sequence)
             return false
         }
@@ -139,6 +147,7 @@ package struct Tally: ~Copyable {
     /// candidate showed gives it its place first.
     @inline(never)
     private mutating func countEnd(flow: UInt32, count: UInt64, source: UnsafeRawPointer?) {
+        endMarkers &+= 1
         if flows.slot(of: flow, claim: false) == nil, count < FlowTable.sequenceLimit,
            let index = candidates.index(of: flow), candidates.isClosed(index, by: count) {
             if !admit(index, source: source) { return }

@@ -132,6 +132,6 @@ package enum CPUDiagnosis {
     /// `85%`, rounded to a whole percent, clamped to 0...100 (tick counts can overshoot a little).
     package static func percent(_ fraction: Double) -> String {
         guard fraction.isFinite else { return "0%" }
-        return "\(Int((min(max(fraction, 0), 1) * 100).rounded()))%"
+        return DecimalText.percent(min(max(fraction, 0), 1), decimals: 0)
     }
 }

@@ -155,9 +155,7 @@ package enum Doctor {
 
     /// `0.99991` → `99.99%`, `0.5` → `50.00%`: two decimals, rounded down so that a share short of all never reads 100%.
     static func percent(_ share: Double) -> String {
-        let hundredths = Int((share * 10_000).rounded(.down))
-        let fraction = hundredths % 100
-        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)%"
+        DecimalText.percent(share, decimals: 2, rounding: .down)
     }
 
     /// `212992` → `208 KiB`; `4194304` → `4 MiB`.

@@ -4,9 +4,6 @@ import Reporting
 /// its plot: a bar per experiment, the datagrams/s received at the bottom and
 /// what was lost stacked on top by cause, with a mark at the rate sent.
 package struct LabPlotData: Sendable {
-    /// Bars at most; a stream with more experiments says how many were left out.
-    package static let maximumBars = 100
-
     /// One experiment, as far as the plot needs it.
     struct Experiment: Sendable {
         /// The experiment's name (`naive`, `gro`).
@@ -21,25 +18,21 @@ package struct LabPlotData: Sendable {
         var missing: String?
     }
 
-    /// The experiments drawn, in order (at most ``maximumBars``).
-    private(set) var experiments: [Experiment] = []
-    /// Experiment lines read, those beyond ``maximumBars`` included.
-    package private(set) var count = 0
+    /// The experiment lines and the summary.
+    private var lines = BarLines<Experiment>(type: "experiment")
+    /// The experiments drawn, in order (at most ``BarLines/maximumBars``).
+    var experiments: [Experiment] { lines.bars }
+    /// Experiment lines read, those beyond ``BarLines/maximumBars`` included.
+    package var count: Int { lines.count }
     /// The `summary` line, when there was one.
-    package private(set) var summary: JSONValue?
+    package var summary: JSONValue? { lines.summary }
 
     /// No lines yet.
     package init() {}
 
     /// Takes one line: `experiment` and `summary` lines count, others are passed over.
     package mutating func add(_ line: JSONValue) {
-        switch line["type"]?.string {
-        case "summary": summary = line
-        case "experiment":
-            count += 1
-            if experiments.count < Self.maximumBars { experiments.append(Self.experiment(line)) }
-        default: break
-        }
+        lines.add(line) { line, _ in Self.experiment(line) }
     }
 
     /// One `experiment` line as the plot needs it; missing or hostile numbers count as 0.
@@ -67,7 +60,7 @@ package struct LabPlotData: Sendable {
     /// The summary's facts in a line: `12 experiments on loopback, CPUs 0-1, 35.2 s; best: gro 20.1M/s`.
     package var description: String? {
         guard let summary else { return nil }
-        var line = "\(summary["experiments"]?.count ?? UInt64(count)) experiments"
+        var line = "\(summary["experiments"]?.count ?? UInt64(lines.count)) experiments"
         if let place = summary["place"]?.string { line += " on \(XMLText.shortened(place, to: 20))" }
         if let cpus = summary["cpus"]?.string { line += ", CPUs \(XMLText.shortened(cpus, to: 40))" }
         if let seconds = summary["seconds"]?.double { line += ", \(Units.fixed(seconds, decimals: 1)) s" }
@@ -96,6 +89,6 @@ package struct LabPlotData: Sendable {
 
     /// What was left out, when anything was.
     package var notes: [String] {
-        count > experiments.count ? ["\(count - experiments.count) more experiments not drawn (the first \(experiments.count) are)"] : []
+        lines.leftOut("experiments")
     }
 }

@@ -4,9 +4,6 @@ import Reporting
 /// plot: a bar per trial at the rate received, green when it passed and red
 /// when it failed, with a mark at the rate offered; the result line under it.
 package struct NDRPlotData: Sendable {
-    /// Bars at most (ndr runs at most 30 search trials and a few more).
-    package static let maximumBars = 100
-
     /// One trial, as far as the plot needs it.
     struct Trial: Sendable {
         /// Its number, and its phase when not a search trial: `3`, `5 confirm`, `6 min`.
@@ -19,37 +16,36 @@ package struct NDRPlotData: Sendable {
         var passed: Bool
     }
 
-    /// The trials drawn, in order (at most ``maximumBars``).
-    private(set) var trials: [Trial] = []
-    /// Trial lines read, those beyond ``maximumBars`` included.
-    package private(set) var count = 0
+    /// The trial lines and the summary (ndr runs at most 30 search trials and a few more).
+    private var lines = BarLines<Trial>(type: "trial")
+    /// The trials drawn, in order (at most ``BarLines/maximumBars``).
+    var trials: [Trial] { lines.bars }
+    /// Trial lines read, those beyond ``BarLines/maximumBars`` included.
+    package var count: Int { lines.count }
     /// The `summary` line, when there was one.
-    package private(set) var summary: JSONValue?
+    package var summary: JSONValue? { lines.summary }
 
     /// No lines yet.
     package init() {}
 
     /// Takes one line: `trial` and `summary` lines count, others are passed over.
     package mutating func add(_ line: JSONValue) {
-        switch line["type"]?.string {
-        case "summary": summary = line
-        case "trial":
-            count += 1
-            guard trials.count < Self.maximumBars else { return }
-            let number = line["number"]?.count.map { "\(min($0, 999_999))" } ?? "\(count)"
-            let phase = line["phase"]?.string
-            let label = phase == "confirm" ? "\(number) confirm" : (phase == "minimum" ? "\(number) min" : number)
-            trials.append(Trial(label: label, offered: IntervalBucket.amount(line["offered"]),
-                                received: IntervalBucket.amount(line["received_pps"]),
-                                passed: line["passed"] == .bool(true)))
-        default: break
-        }
+        lines.add(line, bar: Self.trial)
+    }
+
+    /// One `trial` line, the `count`th, as the plot needs it; missing or hostile numbers count as 0.
+    static func trial(_ line: JSONValue, count: Int) -> Trial {
+        let number = line["number"]?.count.map { "\(min($0, 999_999))" } ?? "\(count)"
+        let phase = line["phase"]?.string
+        let label = phase == "confirm" ? "\(number) confirm" : (phase == "minimum" ? "\(number) min" : number)
+        return Trial(label: label, offered: IntervalBucket.amount(line["offered"]),
+                     received: IntervalBucket.amount(line["received_pps"]), passed: line["passed"] == .bool(true))
     }
 
     /// The result as ndr prints it: `result: 1.220M datagrams/s with loss at most 0%, confirmed by a second trial (9 trials)`.
     package var resultLine: String? {
         guard let summary else { return nil }
-        let trials = summary["trials"]?.count ?? UInt64(count)
+        let trials = summary["trials"]?.count ?? UInt64(lines.count)
         let trialsText = trials == 1 ? "1 trial" : "\(trials) trials"
         if summary["stop"]?.string == "signal" { return "stopped by a signal after \(trialsText)" }
         let rate = IntervalBucket.amount(summary["rate"])
@@ -77,6 +73,6 @@ package struct NDRPlotData: Sendable {
     /// The result line and what was left out.
     package var notes: [String] {
         (resultLine.map { [$0] } ?? [])
-            + (count > trials.count ? ["\(count - trials.count) more trials not drawn (the first \(trials.count) are)"] : [])
+            + lines.leftOut("trials")
     }
 }

@@ -1,3 +1,5 @@
+import HostStats
+
 /// Parsing and formatting of the quantities on mpps's command lines:
 /// sizes (`4M` = 4 MiB), rates (`1.5M` = 1,500,000 per second), seconds.
 package enum Units {
@@ -101,29 +103,10 @@ package enum Units {
     }
 
     /// `value` with exactly `decimals` digits after the point, right-aligned in
-    /// `width` characters, like C's `%*.*f`: `fixed(0.352, 3, width: 7)` → `  0.352`.
+    /// `width` characters, like C's `%*.*f`: `fixed(0.352, 3, width: 7)` → `  0.352`
+    /// (``DecimalText/fixed(_:decimals:width:rounding:)``, the one such formatter).
     package static func fixed(_ value: Double, decimals: Int, width: Int = 0) -> String {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        guard value.isFinite else { return String(repeating: " ", count: max(0, width - 3)) + "nan" }
-        let negative = value < 0
-        let scaled = (abs(value) * scale).rounded()
-        var text: String
-        if scaled >= 9.0e18 {
-            // Too large for the fraction's digits; beyond 64 bits (an absurd rate from a
-            // near-zero time, say) Swift's own spelling, `1e+20`, rather than a trap.
-            text = abs(value) < 1.8e19 ? String(UInt64(abs(value))) : "\(abs(value))"
-        } else {
-            let units = UInt64(scaled)
-            let divisor = UInt64(scale)
-            text = String(units / divisor)
-            if decimals > 0 {
-                let fraction = String(units % divisor)
-                text += "." + String(repeating: "0", count: decimals - fraction.count) + fraction
-            }
-        }
-        if negative && text.contains(where: { $0 != "0" && $0 != "." }) { text = "-" + text }
-        return text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+        DecimalText.fixed(value, decimals: decimals, width: width)
     }
 
     /// `value` as a person writes it on a command line, with at most three
@@ -141,7 +124,7 @@ package enum Units {
     /// below 0.1 % so a small loss keeps its digits (`0.0012%`); at most `100%`.
     package static func percent(_ fraction: Double) -> String {
         if fraction == 0 { return "0%" }
-        return fixed(min(fraction, 1) * 100, decimals: fraction < 0.001 ? 4 : 2) + "%"
+        return DecimalText.percent(min(fraction, 1), decimals: fraction < 0.001 ? 4 : 2)
     }
 
     /// A short rate for people: `123.8k`, `1.50M`, `950`.

@@ -33,19 +33,10 @@ import StreamTestSupport
 
     /// One HTTP/1.0 GET over a plain socket; the whole response, or nil when nobody answers.
     static func get(_ port: UInt16, _ target: String) -> String? {
-        guard let descriptor = try? Syscalls.socket(domain: AF_INET, type: Int32(SOCK_STREAM.rawValue)) else { return nil }
-        defer { Syscalls.close(descriptor) }
-        guard (try? Syscalls.setOption(descriptor, SOL_SOCKET, SO_RCVTIMEO, timeval(tv_sec: 10, tv_usec: 0), "setsockopt")) != nil,
-              (try? Syscalls.connect(descriptor, to: SocketAddress(ipv4: 127, 0, 0, 1, port: port))) != nil else { return nil }
-        let request = Array("GET \(target) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n\r\n".utf8)
-        guard sendWhole(descriptor, request) else { return nil }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            guard let count = receiveSome(descriptor, into: &chunk), count > 0 else { break }
-            bytes += chunk[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        guard let client = try? HTTPClient(SocketAddress(ipv4: 127, 0, 0, 1, port: port)) else { return nil }
+        defer { client.close() }
+        guard client.send("GET \(target) HTTP/1.0\r\nHost: 127.0.0.1:\(port)\r\n\r\n") else { return nil }
+        return client.readAll()
     }
 
     /// The sample `name` (with its labels, as written) in a page; nil when absent.

@@ -2,22 +2,11 @@ import Testing
 @testable import Engine
 @testable import Reporting
 import PacketIO
+import SeededRandom
 
 /// The flow table's running totals (what /metrics publishes while a run goes
 /// on) always equal the sums over its flows (what the summary reports at the end).
 @Suite struct LiveSequenceTotalsTests {
-    /// A small deterministic generator, so a failure can be replayed.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func check(_ table: borrowing FlowTable, after step: Int) {
         let flows = table.summaries()
         #expect(table.expectedTotal == flows.reduce(0) { $0 + $1.expected }, "expected, step \(step)")

@@ -1,4 +1,5 @@
 import PacketIO
+import SeededRandom
 import Testing
 @testable import Engine
 @testable import Reporting
@@ -8,19 +9,6 @@ import Testing
 /// the real flow keeps its exact account, and `lost` holds only what flows that
 /// showed evidence miss after their first datagram seen.
 @Suite struct StrangerFlowsTests {
-    /// A small deterministic generator, so a failure can be replayed.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: UInt64) -> UInt64 { next() % bound }
-    }
-
     /// Feeds datagrams to a tally, each with its source's sockaddr bytes.
     struct Feeder: ~Copyable {
         var tally: Tally

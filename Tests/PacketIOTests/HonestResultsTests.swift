@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 import PacketIO
+import SeededRandom
 
 /// What PacketIO reports is what the kernel did: no datagram counted that the
 /// kernel did not cut, no address it did not give, no drop count that claims
@@ -188,18 +189,5 @@ func waitForQueuedBytes(on socket: borrowing UDPSocket) throws {
         var arrived: [Int] = []
         while try inbound.receive(from: receiver) > 0 { inbound.forEachDatagram { arrived.append($0.bytes.count) } }
         #expect(arrived == expected, "\(test)")
-    }
-}
-
-/// A small seeded generator, so a failing case can be run again by its seed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
