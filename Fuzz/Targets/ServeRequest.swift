@@ -19,10 +19,10 @@ public func fuzzTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         case .auth(let nonce, let mac):
             require(nonce.count == ServeProtocol.nonceSize && mac.count == SHA256.digestSize, "proof sizes")
             written = ["type": "auth", "nonce": .string(SHA256.hex(nonce)), "hmac": .string(SHA256.hex(mac))]
-        case .start(let arguments):
+        case .start(let program, let arguments):
             require(arguments.count <= ServeProtocol.maximumArguments, "at most the allowed arguments")
             require(arguments.allSatisfy { $0.utf8.count <= ServeProtocol.maximumArgumentLength }, "each argument in bounds")
-            written = ["type": "start", "arguments": .strings(arguments)]
+            written = ["type": "start", "program": .string(program.rawValue), "arguments": .strings(arguments)]
         case .stop:
             written = ["type": "stop"]
         }

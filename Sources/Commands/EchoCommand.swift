@@ -14,6 +14,7 @@ enum EchoCommand {
                    choices: ["hash", "random", "cpu"]),
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 1 or 0-3,8 (default: unpinned)"),
         OptionSpec("--batch", "N", "requests per recvmmsg call, answered with one sendmmsg, 1-1024 (default 64)"),
+        OptionSpec("--gro", nil, "receive with UDP GRO: a GSO sender's datagrams arrive as one message per send, each still answered as its own datagram (counts are datagrams)"),
         OptionSpec("--rcvbuf", "SIZE", "receive buffer per socket, e.g. 4M or 256K; 0 keeps the kernel's default (default 4M)"),
         OptionSpec("--duration", "SECONDS", "stop after this long, 0.001 to 31536000 (365 days) (default: until Ctrl-C)"),
         OptionSpec("--count", "N", "stop after N requests (answered or not), 1 to 2^64-1, e.g. 200000 or 200k"),
@@ -56,7 +57,7 @@ enum EchoCommand {
             let receive = run.options.receive
             let ready = EchoReady(address: run.boundAddress, threads: receive.threads, reusePort: receive.reusePort,
                                   steering: receive.steering.rawValue, cpus: run.threadCPUs, batch: receive.batch,
-                                  receiveBuffer: run.grantedReceiveBuffer, processID: getpid())
+                                  coalescing: receive.coalescing, receiveBuffer: run.grantedReceiveBuffer, processID: getpid())
             if !quiet { writeError(ready.text) }
             if json { JSONSink.write(ready.json) }
         }
@@ -89,6 +90,7 @@ enum EchoCommand {
         echo.receive.receiveBuffer = buffer == 0 ? nil : buffer
         echo.receive.count = try arguments.count("--count")
         echo.sockperf = arguments.flag("--sockperf")
+        echo.receive.coalescing = arguments.flag("--gro")
         return echo
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Engine
 import PacketIO
 import Reporting
+import Trials
 
 /// `mpps ping [TARGET]`: requests to an echo, RTT measured honestly.
 enum PingCommand {
@@ -24,6 +25,9 @@ enum PingCommand {
         OptionSpec("--max-rate", "RPS", "with --ndr: the highest rate tried, first (default 1M)"),
         OptionSpec("--steps", "N", "with --ndr: search trials at most, 1-30 (default 8), before the confirming one"),
         OptionSpec("--trial", "SECONDS", "with --ndr: the length of each trial, 0.1 to 3600 (default 2)"),
+        OptionSpec("--server", "HOST[:PORT]", "the echo runs on the host of this mpps serve, listening on every address at TARGET's port (TARGET defaults to HOST:4321); its summary is printed, and its counts split the lost requests"),
+        OptionSpec("--key-file", "FILE", "with --server: prove the key in FILE, when the server asks for one"),
+        OptionSpec("--echo-options", "OPTIONS", "with --server: mpps echo's options for the remote echo, one string, e.g. '--cpus 1 --rcvbuf 8M' (those mpps serve allows: \(ServeCommand.echoClientOptions.sorted().joined(separator: " ")))"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in docs/echo-and-ping.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
     ]
@@ -47,6 +51,7 @@ enum PingCommand {
           mpps ping 127.0.0.1:4321 --rate 1000 --inflight 4       (wrk2-style: a schedule and a cap)
           mpps ping [::1]:4400 --json --duration 6
           mpps ping 127.0.0.1:4321 --ndr --loss 0.001 --p99 500 --max-rate 500k
+          mpps ping --server 198.18.0.2 --inflight 1 --count 100k --echo-options '--cpus 1'
         """)
 
     static func run(_ raw: [String]) throws(RunError) {
@@ -55,16 +60,31 @@ enum PingCommand {
             writeOutput(help.text)
             return
         }
-        let ping = try pingOptions(arguments)
+        let remote = try RemotePing.Request(arguments)
+        let ping = try pingOptions(arguments, server: remote?.server)
         let json = arguments.flag("--json")
         if let bounds = try ndrBounds(arguments) {
+            if remote != nil { throw arguments.usage("--ndr and --server exclude each other: start mpps echo there and search against it") }
             try PingNDR.run(ping, bounds: bounds, json: json)
             return
         }
-        let quiet = arguments.flag("--quiet")
+        let printer = Printer(json: json, quiet: arguments.flag("--quiet"))
         let interval = try arguments.seconds("--interval") ?? 1
         let duration = try arguments.seconds("--duration")
-        try PingSession.run(ping, interval: interval, duration: duration, announce: { run in
+        if let remote {
+            try RemotePing.run(ping, remote, interval: interval, duration: duration, printer: printer)
+            return
+        }
+        try PingSession.run(ping, interval: interval, duration: duration, announce: printer.ready,
+                            report: printer.interval, summary: printer.summary)
+    }
+
+    /// Where a ping's lines go: JSON lines or lines for people; only the summary (and the JSON ready line) when quiet.
+    struct Printer {
+        let json: Bool
+        let quiet: Bool
+
+        func ready(_ run: PingRun) {
             let options = run.options
             let ready = PingReady(target: options.target, threads: options.threads, rate: options.rate,
                                   inflight: options.inflight, timeout: options.timeoutSeconds, payload: options.payload,
@@ -72,22 +92,29 @@ enum PingCommand {
                                   processID: getpid())
             if !quiet { writeError(ready.text) }
             if json { JSONSink.write(ready.json) }
-        }, report: { interval in
+        }
+
+        func interval(_ interval: PingInterval) {
             guard !quiet else { return }
             if json { JSONSink.write(interval.json) } else { writeOutput(interval.text + "\n") }
-        }, summary: { summary in
+        }
+
+        func summary(_ summary: PingSummary) {
             if json { JSONSink.write(summary.json) } else { writeOutput(summary.text + "\n") }
-        })
+        }
     }
 
-    /// The options a command line gives, each checked.
-    static func pingOptions(_ arguments: Arguments) throws(RunError) -> PingOptions {
+    /// The options a command line gives, each checked; with `--server`, TARGET defaults to
+    /// the server's host at port 4321.
+    static func pingOptions(_ arguments: Arguments, server: String? = nil) throws(RunError) -> PingOptions {
         var ping = PingOptions()
         guard arguments.positionals.count <= 1 else {
             throw arguments.usage("expected at most one TARGET, got \(arguments.positionals.count)")
         }
         if let text = arguments.positionals.first {
             ping.target = try arguments.address(text, what: "target")
+        } else if let server {
+            ping.target = try ServeClient.address(server).withPort(ping.target.port)
         }
         guard ping.target.port != 0 else { throw arguments.usage("TARGET needs a port other than 0, such as 127.0.0.1:4321") }
         guard ping.target != .wildcard(ping.target.family, port: ping.target.port) else {

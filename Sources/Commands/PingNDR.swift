@@ -26,7 +26,7 @@ enum PingNDR {
         let summary: PingSummary
         let bounds: Bounds
 
-        var lost: UInt64 { let l = summary.totals.lost; return l.sendErrors &+ l.late &+ l.neverAnswered }
+        var lost: UInt64 { summary.loss.total }
         var loss: Double { summary.totals[.sent] > 0 ? Double(lost) / Double(summary.totals[.sent]) : 1 }
         var p99: Double? { summary.totals.intended.percentile(0.99).map { Double($0) / 1000 } }
         var passed: Bool {

@@ -22,18 +22,25 @@ enum ServeCommand {
         "--duration", "--count", "--interval", "--flow-key", "--interface",
     ]
 
+    /// The `mpps echo` options a client may give (for `mpps ping --server`), by the same rule.
+    static let echoClientOptions: Set<String> = [
+        "--threads", "--reuseport", "--steer", "--cpus", "--batch", "--gro", "--rcvbuf", "--duration", "--count", "--interval",
+        "--sockperf",
+    ]
+
     static let help = HelpPage(
         usage: "mpps serve [--listen ADDR:PORT] [--key-file FILE] [OPTIONS]",
         about: """
         Serve receivers to mpps on another host, as the article's receiving
         server: a client (mpps ndr --server, send --server, lab --server) asks
         over TCP for 'mpps recv' with some of its options, sends to it, then asks
-        for its summary and kernel counters. One receiver at a time; a second
-        client is told the server is busy. A client that disconnects stops its
-        receiver. The protocol is JSON lines (docs/two-hosts.md). Runs until
+        for its summary and kernel counters; mpps ping --server asks for 'mpps
+        echo' the same way. One receiver or echo at a time; a second client is
+        told the server is busy. A client that disconnects stops its receiver. The protocol is JSON lines (docs/two-hosts.md). Runs until
         Ctrl-C, SIGTERM or SIGHUP, and stops its receiver on the way out.
 
         A client may give these recv options: \(clientOptions.sorted().joined(separator: " ")).
+        And these echo options: \(echoClientOptions.sorted().joined(separator: " ")).
         """,
         options: options,
         footer: """
@@ -52,8 +59,8 @@ enum ServeCommand {
             throw arguments.usage("takes no positional arguments, got '\(arguments.positionals[0])' (give --listen ADDR:PORT)")
         }
         let allowLowPorts = arguments.flag("--allow-low-ports")
-        var serve = ServeOptions(executable: ChildProcess.currentExecutable()) { clientArguments in
-            check(clientArguments, allowLowPorts: allowLowPorts)
+        var serve = ServeOptions(executable: ChildProcess.currentExecutable()) { program, clientArguments in
+            check(program, clientArguments, allowLowPorts: allowLowPorts)
         }
         if let text = arguments.text("--listen") { serve.listen = try arguments.address(text, what: "--listen address") }
         if let path = arguments.text("--key-file") { serve.key = try ServeProtocol.readKey(path) }
@@ -78,19 +85,21 @@ enum ServeCommand {
         writeError("mpps serve: stopped by a signal")
     }
 
-    /// Checks a client's receiver arguments by `mpps recv`'s own option table,
-    /// narrowed to ``clientOptions``: the error to send back, or nil. Values are
-    /// then checked by the receiver itself, which runs the same parser.
-    static func check(_ arguments: [String], allowLowPorts: Bool) -> RunError? {
-        let allowed = RecvCommand.options.filter { clientOptions.contains($0.name) }
+    /// Checks a client's receiver (or echo) arguments by `mpps recv`'s (or `mpps
+    /// echo`'s) own option table, narrowed to ``clientOptions`` (``echoClientOptions``):
+    /// the error to send back, or nil. Values are then checked by the child itself,
+    /// which runs the same parser.
+    static func check(_ program: ServeProtocol.Program, _ arguments: [String], allowLowPorts: Bool) -> RunError? {
+        let names = program == .recv ? clientOptions : echoClientOptions
+        let allowed = (program == .recv ? RecvCommand.options : EchoCommand.options).filter { names.contains($0.name) }
         do throws(RunError) {
             for argument in arguments where argument.hasPrefix("-") && argument != "-" {
                 let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
-                guard clientOptions.contains(name) else {
-                    return RunError("option '\(name)' is not one a client may give (allowed: \(clientOptions.sorted().joined(separator: " ")))")
+                guard names.contains(name) else {
+                    return RunError("option '\(name)' is not one a client may give (allowed: \(names.sorted().joined(separator: " ")))")
                 }
             }
-            let parsed = try Arguments(arguments, options: allowed, command: "mpps recv")
+            let parsed = try Arguments(arguments, options: allowed, command: "mpps \(program.rawValue)")
             guard parsed.positionals.count <= 1 else {
                 return RunError("expected at most one ADDR:PORT, got \(parsed.positionals.count)")
             }

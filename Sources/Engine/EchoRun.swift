@@ -30,6 +30,10 @@ package final class EchoRun: @unchecked Sendable {
     /// Opens and binds the sockets, then attaches the steering program to the group.
     package init(_ options: EchoOptions, control: RunControl = RunControl()) throws(RunError) {
         var options = options
+        if options.receive.coalescing && !Offload.receiveCoalescingSupported {
+            control.notice("mpps: this kernel refuses UDP GRO (setsockopt(UDP_GRO), Linux 5.0 or later): echoing without it")
+            options.receive.coalescing = false
+        }
         let receive = options.receive
         if let problem = receive.steeringProblem { throw RunError(problem, status: RunError.usage) }
         self.control = control
@@ -74,7 +78,7 @@ package final class EchoRun: @unchecked Sendable {
             let holder = sockets[index % sockets.count]
             let work = EchoWorker(descriptor: holder.descriptor, batch: receive.batch, latch: latch, limit: receive.count,
                                   slot: counters.slot(index), stop: control.flag, total: control.sharedTotal,
-                                  sockperf: options.sockperf)
+                                  sockperf: options.sockperf, coalescing: receive.coalescing)
             let cpu = threadCPUs?[index]
             let control = self.control
             let registry = threadCPU

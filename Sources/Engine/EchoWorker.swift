@@ -10,6 +10,9 @@ import Reporting
 /// Built on PacketIO's public API as a user's server would be: `ReceiveBatch`
 /// with sources, `forEachDatagram`, and a `SendBatch` with per-message destinations.
 /// It never amplifies: one reply per request at most, exactly as long as the request.
+/// With GRO (`coalescing`) a message may hold many requests (a GSO sender's
+/// datagrams, coalesced by the kernel): each is answered as its own datagram, and
+/// counts (requests, replies, `--count`) are datagrams, not messages.
 struct EchoWorker: Sendable {
     let descriptor: Int32
     let batch: Int
@@ -19,13 +22,15 @@ struct EchoWorker: Sendable {
     let stop: StopFlag
     let total: SharedTotal
     let sockperf: Bool
+    let coalescing: Bool
 
     /// Echoes until a stop request, the socket shut down for reading (``EchoRun/stop()``: a blocked
     /// receive wakes at once) or, with a limit, until the run's requests reach it.
     /// Allocates both batches before the loop and nothing in it. A failed receive ends
     /// the loop (the error is returned); a failed reply is counted and the loop goes on.
     func run() -> SocketError? {
-        var requests = ReceiveBatch(capacity: batch, slotSize: EchoOptions.slotSize, recordsSources: true, controlSize: 0)
+        var requests = ReceiveBatch(capacity: batch, slotSize: EchoOptions.slotSize, recordsSources: true,
+                                    controlSize: coalescing ? ReceiveBatch.standardControlSize : 0)
         let replies = SendBatch(capacity: batch, payloadSize: EchoOptions.largestReply, perMessageDestinations: true)
         var state = SendState()
         var counts = Counts()
@@ -39,21 +44,30 @@ struct EchoWorker: Sendable {
             }
             if received == 0 { continue }
             counts.receiveCalls &+= 1
-            let prepared = Self.prepare(requests, into: replies, sockperf: sockperf, counts: &counts)
+            let before = counts.requests
+            let prepared = Self.prepare(requests, into: replies, sockperf: sockperf, counts: &counts) { full, counts in
+                // Coalesced requests can outnumber the replies' slots: answer those prepared, then go on.
+                Self.answer(replies, count: full, descriptor: descriptor, state: &state, counts: &counts)
+            }
             Self.answer(replies, count: prepared, descriptor: descriptor, state: &state, counts: &counts)
             counts.publish(to: slot)
-            if let limit, total.add(UInt64(received)) >= limit { stop.set() }
+            if let limit, total.add(counts.requests &- before) >= limit { stop.set() }
         }
         return nil
     }
 
     /// Copies each request that can be returned whole into the next reply, addressed
-    /// to its source; counts the rest by cause. Returns the replies prepared.
+    /// to its source; counts the rest by cause. When every reply slot is taken,
+    /// `flush` answers them and the slots are used again. Returns the replies prepared.
     @inline(never)
     static func prepare(_ requests: borrowing ReceiveBatch, into replies: borrowing SendBatch, sockperf: Bool,
-                        counts: inout Counts) -> Int {
+                        counts: inout Counts, flush: (Int, inout Counts) -> Void) -> Int {
         var prepared = 0
         requests.forEachDatagram { request in
+            if prepared == replies.capacity {
+                flush(prepared, &counts)
+                prepared = 0
+            }
             counts.requests &+= 1
             counts.requestBytes &+= UInt64(request.bytes.count)
             if request.isTruncated || request.bytes.count > replies.messageCapacity { counts.truncated &+= 1; return }

@@ -27,10 +27,11 @@ struct PingThreadSetup: Sendable {
                      schedule: schedule, slot: slot)
     }
 
-    /// Receives one batch and judges every datagram; `completed` is called with each sequence
-    /// the batch completed (in time or late). Returns false when the receive failed.
-    func receive(_ batch: inout ReceiveBatch, tracker: inout PingTracker, completed: (UInt64) -> Void) throws(SocketError) {
-        let received = try batch.receive(descriptor: descriptor)
+    /// Receives one batch of at most `limit` datagrams and judges every one; `completed` is
+    /// called with each sequence the batch completed (in time or late).
+    func receive(_ batch: inout ReceiveBatch, limit: Int = .max, tracker: inout PingTracker,
+                 completed: (UInt64) -> Void) throws(SocketError) {
+        let received = try batch.receive(descriptor: descriptor, limit: limit)
         guard received > 0 else { return }
         let now = MonotonicClock.now()
         let sent = slot.load(at: PingCount.sent.rawValue)
@@ -85,7 +86,9 @@ struct ClosedLoopWorker: Sendable {
             }
             if inFlight == 0, drainUntil != nil { return nil }
             do throws(SocketError) {
-                try setup.receive(&batch, tracker: &tracker) { sequence in
+                // No more replies can come than requests are out: asking recvmmsg for more makes it try
+                // (and fail) one more receive after the last reply, each round trip (strangers wait a round).
+                try setup.receive(&batch, limit: max(inFlight, 1), tracker: &tracker) { sequence in
                     if let at = (0..<inFlight).first(where: { flying[$0].sequence == sequence }) {
                         inFlight -= 1
                         flying[at] = flying[inFlight]

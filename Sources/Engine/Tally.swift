@@ -72,7 +72,7 @@ package struct Tally: ~Copyable {
     /// Whether a flow with a place has no source yet: the receiver should record
     /// sources (and pass them to ``countHeader(_:source:)``) until it has. Asking the
     /// kernel for every datagram's address adds about 15 % to a plain receive loop's
-    /// CPU per datagram (BENCHMARKS.md q), so a receiver asks only while this holds.
+    /// CPU per datagram (BENCHMARKS.md r), so a receiver asks only while this holds.
     @inline(__always)
     package var wantsSources: Bool { flows.sourcesMissing > 0 }
 

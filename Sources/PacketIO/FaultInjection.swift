@@ -57,6 +57,14 @@ package enum FaultInjection {
         }
     }
 
+    /// Rules armed since the process started, spent and removed ones included.
+    package static var armedSoFar: Int { state.withLock { $0.nextID - 1 } }
+
+    /// Whether a rule is armed now. While one is, every call of its kind on any
+    /// thread runs its predicate, which may allocate: a test that counts a thread's
+    /// allocations measures again when a rule was armed during its measurement.
+    package static var anyArmed: Bool { armedRules.load(ordering: .relaxed) > 0 }
+
     /// How many more calls the rule will fail (0 once spent or removed).
     package static func remaining(_ id: Int) -> Int {
         state.withLock { state in state.rules.first { $0.id == id }?.remaining ?? 0 }

@@ -73,3 +73,20 @@ package struct CPUUse: Equatable, Sendable {
         }.joined(separator: " | ")
     }
 }
+
+extension CPUUse {
+    /// The measured threads' CPU nanoseconds (user + system) per one of `count` (requests,
+    /// datagrams); nil when no thread's CPU time was read or `count` is 0.
+    package func threadNanoseconds(per count: UInt64) -> Double? {
+        guard count > 0, threads.contains(where: { $0 != nil }) else { return nil }
+        return threadTotal.total * 1e9 / Double(count)
+    }
+
+    /// Appends `cpu_user_s`, `cpu_system_s` and `cpu_ns_per_request` (over `requests`) to a summary,
+    /// as `mpps echo` and `mpps ping` end theirs.
+    package func appendPerRequest(to object: inout JSONObject, requests: UInt64) {
+        object.append("cpu_user_s", .fixed(threadTotal.user, places: 3))
+        object.append("cpu_system_s", .fixed(threadTotal.system, places: 3))
+        object.append("cpu_ns_per_request", .optional(threadNanoseconds(per: requests)) { .fixed($0, places: 1) })
+    }
+}

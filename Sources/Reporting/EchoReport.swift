@@ -116,10 +116,7 @@ package struct EchoSummary: Equatable, Sendable {
     }
 
     /// The echo threads' CPU nanoseconds per request (user + system); nil without CPU times or requests.
-    package var cpuNanosecondsPerRequest: Double? {
-        guard let cpu, totals[.requests] > 0, cpu.threads.contains(where: { $0 != nil }) else { return nil }
-        return cpu.threadTotal.total * 1e9 / Double(totals[.requests])
-    }
+    package var cpuNanosecondsPerRequest: Double? { cpu?.threadNanoseconds(per: totals[.requests]) }
 
     /// The last JSON line of `mpps echo --json`, keys in this order: `type` (`"summary"`),
     /// `requests`, `replies`, `not_answered` (``EchoTotals/notAnsweredJSON``: `requests = replies +
@@ -143,11 +140,7 @@ package struct EchoSummary: Equatable, Sendable {
             "threads": .counters(threadRequests),
             "stop": .string(reason.rawValue),
         ]
-        if let cpu {
-            object.append("cpu_user_s", .fixed(cpu.threadTotal.user, places: 3))
-            object.append("cpu_system_s", .fixed(cpu.threadTotal.system, places: 3))
-            object.append("cpu_ns_per_request", .optional(cpuNanosecondsPerRequest) { .fixed($0, places: 1) })
-        }
+        cpu?.appendPerRequest(to: &object, requests: totals[.requests])
         return .object(object)
     }
 
@@ -168,52 +161,38 @@ package struct EchoSummary: Equatable, Sendable {
 
 /// The first line of `mpps echo`: where it answers and how.
 package struct EchoReady: Equatable, Sendable {
-    package var address: SocketAddress
-    package var threads: Int
-    package var reusePort: Bool
-    package var steering: String
-    package var cpus: [Int]?
-    package var batch: Int
-    package var receiveBuffer: Int
-    package var processID: Int32
+    /// The sockets and threads, as a receiver's ready line holds them (no moderation, no flow keys).
+    package var sockets: ReceiveReady
 
     /// Creates the line's values.
     package init(address: SocketAddress, threads: Int, reusePort: Bool, steering: String, cpus: [Int]?, batch: Int,
-                receiveBuffer: Int, processID: Int32) {
-        self.address = address
-        self.threads = threads
-        self.reusePort = reusePort
-        self.steering = steering
-        self.cpus = cpus
-        self.batch = batch
-        self.receiveBuffer = receiveBuffer
-        self.processID = processID
+                coalescing: Bool = false, receiveBuffer: Int, processID: Int32) {
+        sockets = ReceiveReady(address: address, threads: threads, reusePort: reusePort, steering: steering, cpus: cpus,
+                               batch: batch, coalescing: coalescing, moderationMicroseconds: 0, receiveBuffer: receiveBuffer,
+                               flowKeys: 0, processID: processID)
     }
 
     /// The line for people, on stderr.
     package var text: String {
-        let threadText = threads == 1 ? "1 thread"
-            : "\(threads) threads" + (reusePort ? " (SO_REUSEPORT, a socket each)" : " (sharing one socket)")
-        let pinned = cpus.map { " on CPUs \(CPUList($0))" } ?? ""
-        let steered = steering == "hash" ? "" : ", steered by \(steering)"
-        return "mpps echo: answering on \(address), \(threadText)\(pinned)\(steered), batch \(batch), "
-            + "receive buffer \(receiveBuffer) bytes; Ctrl-C stops"
+        "mpps echo: answering on \(sockets.address), \(sockets.placementText), batch \(sockets.batch)"
+            + (sockets.coalescing ? ", GRO" : "") + ", receive buffer \(sockets.receiveBuffer) bytes; Ctrl-C stops"
     }
 
     /// `{"type":"ready","command":"echo","address":"A:P","threads":N,"reuseport":B,"steer":S,"cpus":[..]|null,
-    /// "batch":N,"rcvbuf":N,"pid":N}`.
+    /// "batch":N,"gro":B,"rcvbuf":N,"pid":N}`.
     package var json: JSONValue {
         [
             "type": "ready",
             "command": "echo",
-            "address": .string(address.description),
-            "threads": .int(threads),
-            "reuseport": .bool(reusePort),
-            "steer": .string(steering),
-            "cpus": .optional(cpus) { .ints($0) },
-            "batch": .int(batch),
-            "rcvbuf": .int(receiveBuffer),
-            "pid": .int(Int(processID)),
+            "address": .string(sockets.address.description),
+            "threads": .int(sockets.threads),
+            "reuseport": .bool(sockets.reusePort),
+            "steer": .string(sockets.steering),
+            "cpus": .optional(sockets.cpus) { .ints($0) },
+            "batch": .int(sockets.batch),
+            "gro": .bool(sockets.coalescing),
+            "rcvbuf": .int(sockets.receiveBuffer),
+            "pid": .int(Int(sockets.processID)),
         ]
     }
 }

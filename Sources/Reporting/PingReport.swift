@@ -141,9 +141,13 @@ package struct PingSummary: Equatable, Sendable {
     package var reason: StopReason
     /// The ping threads' CPU time over the run, when read.
     package var cpu: CPUUse?
+    /// With `--server`: the requests the remote echo did not answer or had dropped at its
+    /// socket (its summary's `not_answered.total` + `socket_drops`); nil otherwise.
+    package var echoLosses: UInt64?
 
-    package init(totals: PingTotals, mode: String, seconds: Double, reason: StopReason, cpu: CPUUse?) {
+    package init(totals: PingTotals, mode: String, seconds: Double, reason: StopReason, cpu: CPUUse?, echoLosses: UInt64? = nil) {
         self.totals = totals
+        self.echoLosses = echoLosses
         self.mode = mode
         self.seconds = seconds
         self.reason = reason
@@ -151,28 +155,22 @@ package struct PingSummary: Equatable, Sendable {
     }
 
     /// The ping threads' CPU nanoseconds per request sent; nil without CPU times or requests.
-    package var cpuNanosecondsPerRequest: Double? {
-        guard let cpu, totals[.sent] > 0, cpu.threads.contains(where: { $0 != nil }) else { return nil }
-        return cpu.threadTotal.total * 1e9 / Double(totals[.sent])
-    }
+    package var cpuNanosecondsPerRequest: Double? { cpu?.threadNanoseconds(per: totals[.sent]) }
 
     /// The last JSON line of `mpps ping --json`, keys in this order: `type` (`"summary"`), `mode`,
-    /// `sent`, `replies`, `lost` (`{"total","send_errors","late","never_answered"}`: `sent = replies +
-    /// lost.total`, always), `late`, `duplicates`, `strangers` (`{"wrong_source","forged","stale"}`: datagrams
-    /// that completed no request), `rtt_us` (from the intended send time: ``LatencyHistogram/json(sumNanoseconds:)``),
+    /// `sent`, `replies`, `lost` (``PingLoss/json``: `sent = replies + lost.total`, always), `late`,
+    /// `duplicates`, `strangers` (`{"wrong_source","forged","stale"}`: datagrams that completed no
+    /// request), `rtt_us` (from the intended send time: ``LatencyHistogram/json(sumNanoseconds:)``),
     /// `rtt_actual_us` (from the actual send time), `send_calls`, `receive_calls`, `seconds`, `stop`, and
     /// when CPU time was read `cpu_user_s`, `cpu_system_s`, `cpu_ns_per_request`.
     package var json: JSONValue {
         let t = totals
-        let lost = t.lost
         var object: JSONObject = [
             "type": "summary",
             "mode": .string(mode),
             "sent": .unsigned(t[.sent]),
             "replies": .unsigned(t[.replies]),
-            "lost": ["total": .unsigned(lost.sendErrors &+ lost.late &+ lost.neverAnswered),
-                     "send_errors": .unsigned(lost.sendErrors), "late": .unsigned(lost.late),
-                     "never_answered": .unsigned(lost.neverAnswered)],
+            "lost": loss.json,
             "late": .unsigned(t[.late]),
             "duplicates": .unsigned(t[.duplicates]),
             "strangers": ["wrong_source": .unsigned(t[.wrongSource]), "forged": .unsigned(t[.forged]), "stale": .unsigned(t[.stale])],
@@ -183,26 +181,68 @@ package struct PingSummary: Equatable, Sendable {
             "seconds": .fixed(seconds, places: 3),
             "stop": .string(reason.rawValue),
         ]
-        if let cpu {
-            object.append("cpu_user_s", .fixed(cpu.threadTotal.user, places: 3))
-            object.append("cpu_system_s", .fixed(cpu.threadTotal.system, places: 3))
-            object.append("cpu_ns_per_request", .optional(cpuNanosecondsPerRequest) { .fixed($0, places: 1) })
-        }
+        cpu?.appendPerRequest(to: &object, requests: t[.sent])
         return .object(object)
     }
 
     /// The summary for people: the account, the strangers, the two RTTs.
     package var text: String {
         let t = totals
-        let lost = t.lost
-        return "ping: \(t[.sent]) sent = \(t[.replies]) replies + \(lost.sendErrors &+ lost.late &+ lost.neverAnswered) lost "
-            + "(send errors \(lost.sendErrors), late \(lost.late), never answered \(lost.neverAnswered)); "
+        return "ping: \(t[.sent]) sent = \(t[.replies]) replies + \(loss.text); "
             + "\(t[.duplicates]) duplicates, strangers: wrong source \(t[.wrongSource]), forged \(t[.forged]), stale \(t[.stale])\n"
             + "      rtt µs from the intended send time: \(t.intended.microsecondsText)\n"
             + "      rtt µs from the actual send time:   \(t.actual.microsecondsText)\n"
             + "      \(Units.fixed(seconds, decimals: 3)) s, \(mode) loop"
             + (cpuNanosecondsPerRequest.map { ", \(Units.fixed($0, decimals: 0)) ns of CPU per request" } ?? "")
             + ", stopped by \(reason.rawValue)"
+    }
+
+    /// The lost requests by cause; with ``echoLosses`` (`--server`), those the echo's own
+    /// counts explain come out of the never answered ones.
+    package var loss: PingLoss {
+        let lost = totals.lost
+        let atEcho = echoLosses.map { min($0, lost.neverAnswered) }
+        return PingLoss(sendErrors: lost.sendErrors, late: lost.late, atEcho: atEcho,
+                        neverAnswered: lost.neverAnswered - (atEcho ?? 0))
+    }
+}
+
+/// A ping's lost requests by cause. `sendErrors + late + atEcho + neverAnswered` is
+/// ``total``, and with the replies it makes up the requests sent, exactly.
+package struct PingLoss: Equatable, Sendable {
+    /// Refused by this host's kernel on the way out (`sendmmsg` failed on them).
+    package var sendErrors: UInt64
+    /// Answered after `--timeout`.
+    package var late: UInt64
+    /// With `--server`: reached the echo's host and were dropped at the echo's socket or not
+    /// answered by it (by the echo's own summary); nil when no echo was asked.
+    package var atEcho: UInt64?
+    /// Never answered, and not explained by a count on either host.
+    package var neverAnswered: UInt64
+
+    /// The lost requests by these causes.
+    package init(sendErrors: UInt64, late: UInt64, atEcho: UInt64?, neverAnswered: UInt64) {
+        self.sendErrors = sendErrors
+        self.late = late
+        self.atEcho = atEcho
+        self.neverAnswered = neverAnswered
+    }
+
+    /// All lost requests.
+    package var total: UInt64 { sendErrors &+ late &+ (atEcho ?? 0) &+ neverAnswered }
+
+    /// `{"total":N,"send_errors":N,"late":N,"at_echo":N,"never_answered":N}`; `at_echo` only with `--server`.
+    package var json: JSONValue {
+        var object: JSONObject = ["total": .unsigned(total), "send_errors": .unsigned(sendErrors), "late": .unsigned(late)]
+        if let atEcho { object.append("at_echo", .unsigned(atEcho)) }
+        object.append("never_answered", .unsigned(neverAnswered))
+        return .object(object)
+    }
+
+    /// `3 lost (send errors 0, late 1, at the echo 2, never answered 0)`; the echo's part only with `--server`.
+    package var text: String {
+        "\(total) lost (send errors \(sendErrors), late \(late), "
+            + (atEcho.map { "at the echo \($0), " } ?? "") + "never answered \(neverAnswered))"
     }
 }
 

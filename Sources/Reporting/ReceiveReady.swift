@@ -64,15 +64,21 @@ package struct ReceiveReady: Equatable, Sendable {
             return "mpps recv: listening on \(address) through AF_XDP on \(xdp.interface) (\(xdp.mode) mode), \(threadText)"
                 + (cpus.map { " on CPUs \(CPUList($0))" } ?? "") + ", batch \(batch); Ctrl-C stops"
         }
+        let gro = coalescing ? ", GRO" : ""
+        let moderation = moderationMicroseconds > 0 ? ", rx-usecs \(moderationMicroseconds)" : ""
+        return "mpps recv: listening on \(address), \(placementText), batch \(batch)\(gro)\(moderation), "
+            + "receive buffer \(receiveBuffer) bytes"
+            + (flowKeys == 0 ? "" : ", flows of \(flowKeys == 1 ? "one sender's key" : "\(flowKeys) senders' keys") only") + "; Ctrl-C stops"
+    }
+
+    /// `2 threads (SO_REUSEPORT, a socket each) on CPUs 0-1, steered by random (SO_ATTACH_REUSEPORT_CBPF)`:
+    /// the threads and sockets (as `mpps recv` and `mpps echo` lay them out), where they run and how they are steered.
+    package var placementText: String {
         let threadText = threads == 1 ? "1 thread"
             : "\(threads) threads" + (reusePort ? " (SO_REUSEPORT, a socket each)" : " (sharing one socket)")
         let pinned = cpus.map { " on CPUs \(CPUList($0))" } ?? ""
         let steered = steering == "hash" ? "" : ", steered by \(steering) (SO_ATTACH_REUSEPORT_CBPF)"
-        let gro = coalescing ? ", GRO" : ""
-        let moderation = moderationMicroseconds > 0 ? ", rx-usecs \(moderationMicroseconds)" : ""
-        return "mpps recv: listening on \(address), \(threadText)\(pinned)\(steered), batch \(batch)\(gro)\(moderation), "
-            + "receive buffer \(receiveBuffer) bytes"
-            + (flowKeys == 0 ? "" : ", flows of \(flowKeys == 1 ? "one sender's key" : "\(flowKeys) senders' keys") only") + "; Ctrl-C stops"
+        return threadText + pinned + steered
     }
 
     /// The first line of `mpps recv --json`, keys in this order:

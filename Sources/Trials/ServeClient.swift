@@ -2,7 +2,7 @@ import PacketIO
 import Reporting
 
 /// A client of `mpps serve`: connects, says hello, proves the key when the
-/// server asks for it, then starts and stops receivers there.
+/// server asks for it, then starts and stops receivers (or an echo) there.
 package final class ServeClient {
     /// Where the server is, as given (`HOST` or `HOST:PORT`).
     package let server: String
@@ -51,7 +51,21 @@ package final class ServeClient {
         return try ServeClient.answer(connection, server: server, expecting: "ready")
     }
 
-    /// Stops the receiver; its summary line.
+    /// Starts an echo with `arguments` (`mpps echo`'s, without `--json`); its ready line.
+    /// A server too old to know echo would start a receiver instead: its ready line
+    /// says no `"command":"echo"`, and this stops it and says so.
+    package func startEcho(_ arguments: [String]) throws(RunError) -> JSONValue {
+        connection.write(["type": "start", "program": "echo", "arguments": .strings(arguments)])
+        let ready = try ServeClient.answer(connection, server: server, expecting: "ready")
+        guard ready["command"]?.string == "echo" else {
+            _ = try? stop()
+            throw RunError("mpps serve at \(server) started something other than an echo (\(ready.rendered.prefix(120))): "
+                + "run the same mpps on both hosts")
+        }
+        return ready
+    }
+
+    /// Stops the receiver (or echo); its summary line.
     package func stop() throws(RunError) -> JSONValue {
         connection.write(["type": "stop"])
         return try ServeClient.answer(connection, server: server, expecting: "summary")

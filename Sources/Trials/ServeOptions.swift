@@ -19,12 +19,12 @@ package struct ServeOptions {
     package var metrics: String?
     /// The mpps executable the receivers run (this very build).
     package var executable: String
-    /// Checks a client's `mpps recv` arguments by the command line's rules (the
-    /// allow-list of options, the port floor); the error to send back, or nil.
-    package var check: ([String]) -> RunError?
+    /// Checks a client's `mpps recv` (or `mpps echo`) arguments by the command line's
+    /// rules (that program's allow-list of options, the port floor); the error to send back, or nil.
+    package var check: (ServeProtocol.Program, [String]) -> RunError?
 
-    /// A server that runs `executable` as its receivers and checks their arguments with `check`.
-    package init(executable: String, check: @escaping ([String]) -> RunError?) {
+    /// A server that runs `executable` as its receivers and echoes and checks their arguments with `check`.
+    package init(executable: String, check: @escaping (ServeProtocol.Program, [String]) -> RunError?) {
         self.executable = executable
         self.check = check
     }

@@ -18,7 +18,11 @@ import Reporting
 /// Any failure is `{"type":"error","message":"..."}`. The `arguments` are
 /// `mpps recv`'s, from an allow-list of its options; the server runs `mpps recv
 /// ARGUMENTS --json --quiet` as a child process, so they are read by the very
-/// rules of the command line, and name no file, path or command.
+/// rules of the command line, and name no file, path or command. A start with
+/// `"program":"echo"` runs `mpps echo ARGUMENTS --json --quiet` instead (for
+/// `mpps ping --server`), from echo's own allow-list, under the same limits and
+/// the same one-child-at-a-time rule; its ready line says `"command":"echo"`,
+/// which a server too old to know the key would not (it would start a receiver).
 ///
 /// The proof of the key (`--key-file` on both sides) is HMAC-SHA256 under the
 /// key over ``proofMessage(serverNonce:clientNonce:)``: the server's fresh
@@ -38,14 +42,25 @@ package enum ServeProtocol {
     /// Bytes in a nonce (written as twice as many hex digits).
     package static let nonceSize = 16
 
+    /// The programs a start message may ask for; each has its own allow-list of options.
+    package enum Program: String, Sendable, CaseIterable {
+        /// `mpps recv`: a receiver, for ndr, send and lab `--server` (the default when a start names none).
+        case recv
+        /// `mpps echo`: a reflector, for `mpps ping --server`.
+        case echo
+
+        /// What the server's messages call the running child.
+        package var role: String { self == .recv ? "receiver" : "echo" }
+    }
+
     /// What a client said: one line, parsed and checked by ``parse(_:)``.
     package enum Request: Equatable, Sendable {
         /// The first message: the protocol version the client speaks.
         case hello(version: Int)
         /// The proof of the shared key: the client's nonce and HMAC-SHA256 over the session's nonces.
         case auth(clientNonce: [UInt8], mac: [UInt8])
-        /// Start a receiver with these `mpps recv` arguments.
-        case start(arguments: [String])
+        /// Start `program` (`mpps recv` or `mpps echo`) with these arguments.
+        case start(program: Program, arguments: [String])
         /// Stop the receiver and answer with its summary.
         case stop
     }
@@ -79,21 +94,7 @@ package enum ServeProtocol {
             }
             return .success(.auth(clientNonce: nonce, mac: mac))
         case "start":
-            guard let list = value["arguments"]?.array else {
-                return .failure(RunError("malformed start: \"arguments\" must be an array of strings (mpps recv's arguments)"))
-            }
-            guard list.count <= maximumArguments else {
-                return .failure(RunError("malformed start: at most \(maximumArguments) arguments, got \(list.count)"))
-            }
-            var arguments: [String] = []
-            for element in list {
-                guard let argument = element.string, argument.utf8.count <= maximumArgumentLength,
-                      !argument.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
-                    return .failure(RunError("malformed start: each argument must be a string of at most \(maximumArgumentLength) bytes without control characters"))
-                }
-                arguments.append(argument)
-            }
-            return .success(.start(arguments: arguments))
+            return parseStart(value)
         case "stop":
             return .success(.stop)
         default:
@@ -101,6 +102,32 @@ package enum ServeProtocol {
                 ? "(not shown)" : "'\(type)'"
             return .failure(RunError("unknown message type \(shown): expected hello, auth, start or stop"))
         }
+    }
+
+    /// A start message: the program (recv when absent) and its arguments, each in bounds.
+    private static func parseStart(_ value: JSONValue) -> Result<Request, RunError> {
+        guard let list = value["arguments"]?.array else {
+            return .failure(RunError("malformed start: \"arguments\" must be an array of strings (mpps recv's arguments)"))
+        }
+        var program = Program.recv
+        if let name = value["program"] {
+            guard let named = name.string.flatMap(Program.init(rawValue:)) else {
+                return .failure(RunError("malformed start: \"program\" must be \"recv\" or \"echo\" (or absent, for recv)"))
+            }
+            program = named
+        }
+        guard list.count <= maximumArguments else {
+            return .failure(RunError("malformed start: at most \(maximumArguments) arguments, got \(list.count)"))
+        }
+        var arguments: [String] = []
+        for element in list {
+            guard let argument = element.string, argument.utf8.count <= maximumArgumentLength,
+                  !argument.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+                return .failure(RunError("malformed start: each argument must be a string of at most \(maximumArgumentLength) bytes without control characters"))
+            }
+            arguments.append(argument)
+        }
+        return .success(.start(program: program, arguments: arguments))
     }
 
     /// The bytes the key's proof is computed over: `mpps-serve 1 SERVERNONCE CLIENTNONCE` (hex).

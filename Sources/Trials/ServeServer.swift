@@ -8,9 +8,9 @@ import Reporting
 /// `mpps serve`: a control server on the receiving host. One thread, one
 /// `poll` over the listening socket and every connection, so no client can
 /// block another for longer than a receiver takes to start or stop; one
-/// receiver at a time, a child `mpps recv --json --quiet`, owned by the
-/// connection that started it and stopped when that connection goes. The
-/// protocol is ``ServeProtocol``'s.
+/// child at a time, `mpps recv --json --quiet` (or `mpps echo`, for ping),
+/// owned by the connection that started it and stopped when that connection
+/// goes. The protocol is ``ServeProtocol``'s.
 package final class ServeServer {
     private let options: ServeOptions
     private let listener: StreamListener
@@ -20,9 +20,10 @@ package final class ServeServer {
     private var receiver: RunningReceiver?
     private var nextSession = 1
 
-    /// The receiver running now, and the session that owns it.
+    /// The receiver (or echo) running now, and the session that owns it.
     private struct RunningReceiver {
         let child: ChildProcess
+        let program: ServeProtocol.Program
         let owner: Int
         let port: UInt16?
     }
@@ -129,7 +130,7 @@ package final class ServeServer {
             // The client went mid-trial: its receiver stops, its sockets close.
             running.child.terminate(grace: 2)
             receiver = nil
-            log(session.connection.peer, "closed with a receiver running: stopped it (pid \(running.child.pid))")
+            log(session.connection.peer, "closed with a \(running.program.role) running: stopped it (pid \(running.child.pid))")
         }
         if let reason { log(session.connection.peer, reason) }
     }
@@ -167,27 +168,27 @@ package final class ServeServer {
             fail(session, "authenticate first: this server needs the shared key (give the client --key-file)", closing: true)
         case (.ready, .hello), (.ready, .auth):
             fail(session, "hello and auth come once, first", closing: true)
-        case (.ready, .start(let arguments)):
-            start(arguments, for: session)
+        case (.ready, .start(let program, let arguments)):
+            start(program, arguments, for: session)
         case (.ready, .stop):
             stop(for: session)
         }
     }
 
-    private func start(_ arguments: [String], for session: ServeSession) {
+    private func start(_ program: ServeProtocol.Program, _ arguments: [String], for session: ServeSession) {
         if let running = receiver {
             fail(session, running.owner == session.id
-                 ? "a receiver is already running for this connection: stop it first"
-                 : "busy: another client's receiver is running; try again when it stops", closing: false)
+                 ? "a \(running.program.role) is already running for this connection: stop it first"
+                 : "busy: another client's \(running.program.role) is running; try again when it stops", closing: false)
             return
         }
-        if let error = options.check(arguments) {
+        if let error = options.check(program, arguments) {
             fail(session, error.description, closing: false)
             return
         }
         let hasDuration = arguments.contains { $0 == "--duration" || $0.hasPrefix("--duration=") }
-        let argv = [options.executable, "recv"] + arguments + ["--json", "--quiet"]
-            + (options.metrics.map { ["--metrics", $0] } ?? [])
+        let argv = [options.executable, program.rawValue] + arguments + ["--json", "--quiet"]
+            + (program == .recv ? options.metrics.map { ["--metrics", $0] } ?? [] : [])
             + (hasDuration ? [] : ["--duration", Units.plain(options.longestRun)])
         let child: ChildProcess
         do throws(RunError) { child = try ChildProcess(argv) } catch {
@@ -200,23 +201,23 @@ package final class ServeServer {
             switch PairTrial.readiness(of: child.output) {
             case .ready(let line):
                 let port = line["address"]?.string.flatMap { try? SocketAddress(parsing: $0) }?.port
-                receiver = RunningReceiver(child: child, owner: session.id, port: port)
+                receiver = RunningReceiver(child: child, program: program, owner: session.id, port: port)
                 session.connection.write(line)
-                log(session.connection.peer, "started mpps recv \(arguments.joined(separator: " ")) (pid \(child.pid))")
+                log(session.connection.peer, "started mpps \(program.rawValue) \(arguments.joined(separator: " ")) (pid \(child.pid))")
                 return
             case .unexpected(let line):
                 child.terminate(grace: 1)
-                fail(session, "the receiver printed '\(line)' where its ready line belongs", closing: false)
+                fail(session, "the \(program.role) printed '\(line)' where its ready line belongs", closing: false)
                 return
             case .waiting: break
             }
             if let status = child.exitStatus() {
-                fail(session, child.lastErrorLine ?? "the receiver ended with \(status)", closing: false)
+                fail(session, child.lastErrorLine ?? "the \(program.role) ended with \(status)", closing: false)
                 return
             }
             if MonotonicClock.now() >= readyBy {
                 child.terminate(grace: 1)
-                fail(session, "the receiver did not say it was ready within \(Int(PairTrial.readySeconds)) s", closing: false)
+                fail(session, "the \(program.role) did not say it was ready within \(Int(PairTrial.readySeconds)) s", closing: false)
                 return
             }
             MonotonicClock.sleep(until: MonotonicClock.now() &+ 5_000_000)
@@ -241,15 +242,15 @@ package final class ServeServer {
         child.signal(SIGINT)
         guard let status = child.wait(seconds: 5) else {
             child.terminate(grace: 0)
-            fail(session, "the receiver did not end within 5 s of SIGINT", closing: false)
+            fail(session, "the \(running.program.role) did not end within 5 s of SIGINT", closing: false)
             return
         }
         guard status == .exited(0), let summary = JSONValue.lastObject(ofType: "summary", in: child.output) else {
-            fail(session, "the receiver ended with \(status): " + (child.lastErrorLine ?? "no summary"), closing: false)
+            fail(session, "the \(running.program.role) ended with \(status): " + (child.lastErrorLine ?? "no summary"), closing: false)
             return
         }
         session.connection.write(summary)
-        log(session.connection.peer, "stopped the receiver (pid \(child.pid))")
+        log(session.connection.peer, "stopped the \(running.program.role) (pid \(child.pid))")
     }
 
     // MARK: Helpers

@@ -56,6 +56,51 @@ import PacketIO
         #expect(summary["stop"] as? String == "count")
     }
 
+    /// With `--gro` each GSO send of 64 requests arrives as one message: every request is still
+    /// answered as its own datagram, byte for byte, though a batch of 4 holds 256 requests and
+    /// the replies' 4 slots are sent and refilled 16 times per call.
+    @Test(.enabled(if: Offload.segmentationSupported && Offload.receiveCoalescingSupported, "needs UDP GSO and GRO"))
+    func coalescedRequestsAreAnsweredOneByOne() throws {
+        let (echo, address) = try Self.startEcho("127.0.0.1", ["--gro", "--batch", "4", "--count", "2560"])
+        #expect(echo.readyLine?["gro"] as? Bool == true)
+        var client = try UDPSocket(family: .inet)
+        try client.bind(to: SocketAddress(ipv4: 127, 0, 0, 1, port: 0))
+        _ = try client.setReceiveBufferSize(4 << 20)
+        try client.setReceiveTimeout(milliseconds: 5000)
+        let requests = SendBatch(capacity: 1, payloadSize: 32, segmentsPerMessage: 64, perMessageDestinations: true,
+                                 perMessageSegmentSizes: true)
+        requests.setDestination(address, at: 0)
+        requests.setSegmentSize(32, at: 0)
+        requests.setMessageLength(64 * 32, at: 0)
+        var replies = ReceiveBatch(capacity: 64, slotSize: 2048)
+        var matched = 0
+        for message in 0..<40 {
+            var expected = Set<[UInt8]>()
+            for segment in 0..<64 {
+                let bytes = (0..<32).map { UInt8(truncatingIfNeeded: message &* 64 &+ segment &+ $0 &* 7) }
+                expected.insert(bytes)
+                requests.withUnsafeMutablePayload(at: 0, segment: segment) { $0.copyBytes(from: bytes) }
+            }
+            #expect(requests.sendAll(to: 1, on: &client).datagrams == 64)
+            var received = 0
+            while received < 64, try replies.receive(from: client) > 0 {
+                replies.forEachDatagram { reply in
+                    received += 1
+                    if expected.remove(Array(reply.bytes)) != nil && reply.source == address { matched += 1 }
+                }
+            }
+        }
+        #expect(matched == 2560)
+        #expect(echo.finish(within: 20) == 0, "\(echo.stderr)")
+        let summary = try #require(echo.stdoutLines.last.flatMap(jsonObject))
+        #expect(summary["requests"] as? Int == 2560, "\(summary)")
+        #expect(summary["replies"] as? Int == 2560)
+        #expect(summary["request_bytes"] as? Int == 2560 * 32)
+        #expect(summary["reply_bytes"] as? Int == 2560 * 32)
+        #expect((summary["receive_calls"] as? Int ?? .max) <= 40, "one message per send: \(summary)")
+        #expect((summary["send_calls"] as? Int ?? 0) >= 2560 / 4, "4 replies per sendmmsg: \(summary)")
+    }
+
     /// Several threads on an SO_REUSEPORT group, several clients: the account closes per line and in total.
     @Test func threadsOnAReusePortGroupAnswerEveryClient() throws {
         let (echo, address) = try Self.startEcho("127.0.0.1", ["--threads", "2", "--reuseport", "--interval", "0.05"])

@@ -39,11 +39,13 @@ import PacketIO
         #expect(summary["stop"] as? String == "count")
         let histogram = try #require((summary["rtt_us"] as? [String: Any])?["histogram"] as? [[NSNumber]])
         #expect(histogram.reduce(0) { $0 + $1[1].intValue } == 500)
+        JSONDocs.expectDocumented(lines: ping.stdout, section: "ping")
         echo.send(SIGINT)
         #expect(echo.finish(within: 20) == 0)
         let echoed = try Self.summary(echo)
         #expect(echoed["requests"] as? Int == 500)
         #expect(echoed["replies"] as? Int == 500)
+        JSONDocs.expectDocumented(lines: echo.stdout, section: "echo")
     }
 
     /// Nobody answers: every request is lost, never answered, after the timeout.

@@ -1,12 +1,13 @@
 import Testing
 @testable import Commands
 import Reporting
+import Trials
 
 /// What `mpps serve` lets a client ask of a receiver, and what a client command
 /// passes on to its local child.
 @Suite struct ServeCommandTests {
-    private func check(_ arguments: [String], allowLowPorts: Bool = false) -> String? {
-        ServeCommand.check(arguments, allowLowPorts: allowLowPorts)?.description
+    private func check(_ arguments: [String], allowLowPorts: Bool = false, program: ServeProtocol.Program = .recv) -> String? {
+        ServeCommand.check(program, arguments, allowLowPorts: allowLowPorts)?.description
     }
 
     @Test func clientOptionsAreRecvsOwn() {
@@ -32,6 +33,19 @@ import Reporting
         #expect(check(["--threads"]) == "mpps recv: option --threads needs a value: --threads N (see 'mpps recv --help')")
         #expect(check(["--threads", "1", "--threads", "2"]) == "mpps recv: option --threads is given twice: give it once (see 'mpps recv --help')")
         #expect(check(["nowhere:x"]) != nil)
+    }
+
+    @Test func echoHasItsOwnAllowList() {
+        #expect(ServeCommand.echoClientOptions.isSubset(of: Set(EchoCommand.options.map(\.name))))
+        #expect(check(["0.0.0.0:4321", "--threads", "2", "--reuseport", "--cpus", "1", "--sockperf", "--gro"], program: .echo) == nil)
+        #expect(check(["[::]:5000", "--batch", "8", "--rcvbuf", "64K", "--count", "10"], program: .echo) == nil)
+        let allowed = "(allowed: --batch --count --cpus --duration --gro --interval --rcvbuf --reuseport --sockperf --steer --threads)"
+        #expect(check(["--flow-key", "ab"], program: .echo) == "option '--flow-key' is not one a client may give \(allowed)")
+        #expect(check(["--json"], program: .echo) == "option '--json' is not one a client may give \(allowed)")
+        #expect(check(["0.0.0.0:53"], program: .echo)
+                == "port 53 is below 1024: this server refuses it (start mpps serve with --allow-low-ports to permit it)")
+        #expect(check(["--batch"], program: .echo) == "mpps echo: option --batch needs a value: --batch N (see 'mpps echo --help')")
+        #expect(check(["--sockperf"]) != nil, "recv's list is not echo's")
     }
 
     @Test func childArgumentsLeaveOutWhatTheClientHandles() {

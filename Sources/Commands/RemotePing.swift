@@ -1,0 +1,90 @@
+import Engine
+import PacketIO
+import Reporting
+import Trials
+
+/// `mpps ping --server HOST [TARGET]`: the echo runs under the `mpps serve` on
+/// HOST (listening on every address at TARGET's port), the ping here. After the
+/// ping's last reply is in or late, the echo is stopped and its summary says
+/// which lost requests reached it: dropped at its socket, or not answered by it.
+/// Those come out of the never answered ones, so `sent = replies + lost` still
+/// closes, now with a cause on each host.
+enum RemotePing {
+    /// `--server`, `--key-file` and `--echo-options`, as read from the command line.
+    struct Request {
+        let server: String
+        let key: [UInt8]?
+        /// The echo's options, from the server's allow-list (``ServeCommand/echoClientOptions``).
+        let echoOptions: [String]
+
+        /// nil without `--server` (and then neither `--key-file` nor `--echo-options` may be given).
+        init?(_ arguments: Arguments) throws(RunError) {
+            var server: String?
+            var key: [UInt8]?
+            try ClientOptions.read(arguments, into: &server, key: &key, exclusive: nil)
+            let options = arguments.text("--echo-options").map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }
+            guard let server else {
+                if options != nil { throw arguments.usage("--echo-options goes with --server: they shape the remote echo") }
+                return nil
+            }
+            // Checked here as the server will (the address is TARGET's, so none may be given).
+            if let options, let problem = ServeCommand.check(.echo, ["0.0.0.0:4321"] + options, allowLowPorts: true) {
+                throw arguments.usage("--echo-options: \(problem.description)")
+            }
+            self.server = server
+            self.key = key
+            echoOptions = options ?? []
+        }
+    }
+
+    /// Starts the echo there, pings it here, stops it, and prints its summary and the ping's with the split account.
+    static func run(_ ping: PingOptions, _ request: Request, interval: Double, duration: Double?,
+                    printer: PingCommand.Printer) throws(RunError) {
+        let client = try ServeClient(server: request.server, key: request.key)
+        let echo = ["\(SocketAddress.wildcard(ping.target.family, port: ping.target.port))"] + request.echoOptions
+        let ready = try client.startEcho(echo)
+        if printer.json { JSONSink.write(["type": "echo", "server": .string(request.server), "ready": ready]) }
+        if !printer.quiet { writeError(readyText(ready, server: request.server)) }
+        var finished: PingSummary?
+        var failure: RunError?
+        do throws(RunError) {
+            try PingSession.run(ping, interval: interval, duration: duration, announce: printer.ready,
+                                report: printer.interval, summary: { finished = $0 })
+        } catch {
+            failure = error
+        }
+        guard var summary = finished else { throw failure ?? RunError("mpps ping: no summary (a bug)") }
+        let echoSummary: JSONValue
+        do throws(RunError) { echoSummary = try client.stop() } catch {
+            printer.summary(summary)  // the account still closes, without the echo's part
+            throw error
+        }
+        summary.echoLosses = losses(echoSummary)
+        if printer.json {
+            JSONSink.write(["type": "echo", "server": .string(request.server), "summary": echoSummary])
+        } else {
+            writeOutput(summaryText(echoSummary, server: request.server) + "\n")
+        }
+        printer.summary(summary)
+        if let failure { throw failure }
+    }
+
+    /// The requests the echo's summary says it did not answer: `not_answered.total` plus
+    /// `socket_drops` (when the echo could read them).
+    static func losses(_ summary: JSONValue) -> UInt64 {
+        let notAnswered = summary["not_answered"]?["total"]?.count ?? 0
+        return notAnswered.addingSaturating(summary["socket_drops"]?.count ?? 0)
+    }
+
+    /// `mpps ping: the echo runs on HOST at [::]:4321 (pid N)`, for people.
+    static func readyText(_ ready: JSONValue, server: String) -> String {
+        "mpps ping: the echo runs on \(server) at \(ready["address"]?.string ?? "?") (pid \(ready["pid"]?.count.map { "\($0)" } ?? "?"))"
+    }
+
+    /// `echo on HOST: N requests = R replies + M not answered; D dropped at its socket`, for people.
+    static func summaryText(_ summary: JSONValue, server: String) -> String {
+        func number(_ value: JSONValue?) -> String { value?.count.map { "\($0)" } ?? "?" }
+        return "echo on \(server): \(number(summary["requests"])) requests = \(number(summary["replies"])) replies + "
+            + "\(number(summary["not_answered"]?["total"])) not answered; \(number(summary["socket_drops"])) dropped at its socket"
+    }
+}
