@@ -38,6 +38,7 @@ let package = Package(
         .executableTarget(name: "EchoServer", dependencies: ["PacketIO"], path: "Examples/EchoServer"),
         .executableTarget(name: "GROCounter", dependencies: ["PacketIO"], path: "Examples/GROCounter"),
         .executableTarget(name: "XDPCounter", dependencies: ["PacketIO"], path: "Examples/XDPCounter"),
+        .executableTarget(name: "XDPSender", dependencies: ["PacketIO"], path: "Examples/XDPSender"),
         .executableTarget(name: "ThreadedReceiver", dependencies: ["PacketIO"], path: "Examples/ThreadedReceiver"),
         .executableTarget(name: "AsyncEchoServer", dependencies: ["PacketIO"], path: "Examples/AsyncEchoServer"),
 

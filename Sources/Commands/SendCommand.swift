@@ -20,6 +20,10 @@ enum SendCommand {
         OptionSpec("--batch", "N", "datagrams per sendmmsg call, 1-1024 (default 1024)"),
         OptionSpec("--gso", "N", "UDP GSO: N datagrams per message, 1-128; a call carries batch/N messages (default 1: off)"),
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 0 or 0-1 (default: unpinned)"),
+        OptionSpec("--xdp", "IF", "send through AF_XDP sockets on interface IF (thread i on TX queue i) in frames built once per flow, counted when they left; needs root (CAP_NET_RAW), Linux 5.4+"),
+        OptionSpec("--xdp-mode", "MODE", "with --xdp: copy (default) or zerocopy (falls back to copy when the driver refuses)",
+                   choices: ["copy", "zerocopy"]),
+        OptionSpec("--dst-mac", "MAC", "with --xdp: the destination MAC address of every frame, aa:bb:cc:dd:ee:ff (default: each target's, from the kernel's neighbour table)"),
         OptionSpec("--duration", "SECONDS", "stop after this long, 0.001 to 31536000 (365 days) (default: until Ctrl-C)"),
         OptionSpec("--count", "N", "send exactly N datagrams in total, then stop; 1 to 2^64-1"),
         OptionSpec("--rate", "PPS", "datagrams per second over all threads, 1 to 1G, e.g. 500k or 1.5M (default: as fast as possible)"),
@@ -48,6 +52,7 @@ enum SendCommand {
           mpps send 127.0.0.1:4400 --count 200000 --rate 100k
           mpps send 127.0.0.1:4321 127.0.0.2:4321 --threads 2
           mpps send 127.0.0.1-20:4321 --flows 4
+          mpps send 198.18.0.1:4321 --xdp veth1 --count 1000000
         """)
 
     static func run(_ raw: [String]) throws(RunError) {
@@ -96,6 +101,7 @@ enum SendCommand {
         try readFlows(arguments, into: &send)
         try readPayload(arguments, into: &send)
         send.cpus = try arguments.cpus("--cpus")
+        try readXDP(arguments, into: &send)
         send.count = try arguments.count("--count")
         send.rate = try arguments.rate("--rate", hint: " (leave --rate out to send as fast as possible)")
         return send

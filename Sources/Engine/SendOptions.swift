@@ -38,6 +38,12 @@ package struct SendOptions: Sendable {
     /// two senders to one receiver do not share flow ids, and a receiver given
     /// the key (`recv --flow-key`) counts only this sender's flows.
     package var flowKey = FlowKey.random()
+    /// Send through AF_XDP sockets on this interface's TX queues (`send --xdp IF`),
+    /// thread `i` on queue `i`, instead of UDP sockets; nil for sockets.
+    package var xdp: XDPOptions? = nil
+    /// With ``xdp``: the destination MAC address of every frame; nil looks each target up
+    /// in the kernel's neighbour table.
+    package var destinationMAC: MACAddress? = nil
 
     /// The defaults of `mpps send`.
     package init() {}

@@ -22,8 +22,10 @@ package final class SendRun: @unchecked Sendable {
     private let sockets: [SocketHolder]
     /// Which kernel thread each sending thread is, for its CPU time.
     package let threadCPU: ThreadCPURegistry
-    private var threads: [NativeThread] = []
-    private let finished = FinishedThreads()
+    var threads: [NativeThread] = []
+    let finished = FinishedThreads()
+    /// With `--xdp`: the transmit sockets and frame templates the threads send with instead of `sockets`.
+    var xdpSenders: XDPSenders?
 
     /// How long a blocked send waits before checking for a stop request.
     static let blockedWakeMilliseconds = 100
@@ -60,6 +62,7 @@ package final class SendRun: @unchecked Sendable {
             }
         }
         sockets = holders
+        if let xdp = options.xdp { xdpSenders = try Self.xdpSenders(options, xdp, sockets: holders, control: control) }
     }
 
     /// The local address of each flow's socket (its source port, say), by flow index; nil if unreadable.
@@ -69,6 +72,7 @@ package final class SendRun: @unchecked Sendable {
 
     /// Starts the sending threads.
     package func start() throws(RunError) {
+        if let xdpSenders { return try startXDP(xdpSenders) }
         let threadCount = options.threadCount
         let stamps = options.stampsSequence && options.payload >= SequenceHeader.size
         var flowsOfThread = Array(repeating: [Int](), count: threadCount)
@@ -77,31 +81,14 @@ package final class SendRun: @unchecked Sendable {
             let flowIndexes = flowsOfThread[index]
             let holders = flowIndexes.map { sockets[$0] }
             let flows = flowIndexes.map { SendFlow(descriptor: sockets[$0].descriptor, id: options.flowKey.flowID(index: UInt16(truncatingIfNeeded: $0))) }
-            let cpu = options.cpus.map { $0.cpus[index % $0.cpus.count] }
             let work = SendWorker(flows: flows, batch: options.batch, payload: options.payload,
                                 segments: options.segments, control: control,
                                 hostTag: stamps ? HostTag.local : nil,
                                 quota: options.count.map { SendOptions.share(of: $0, thread: index, threads: threadCount) },
                                 rate: options.rate.map { $0 / Double(threadCount) }, slot: counters.slot(index), stop: control.flag)
-            let control = self.control
-            let finished = self.finished
-            let registry = threadCPU
-            do {
-                threads.append(try NativeThread(pinnedTo: cpu, pinFailed: { reason in
-                    control.fail("cannot pin sending thread \(index) to CPU \(cpu ?? -1): \(reason)")
-                    finished.count.add(1, ordering: .releasing)
-                }) {
-                    registry.register(index)
-                    defer {
-                        registry.finish(index)
-                        finished.count.add(1, ordering: .releasing)
-                    }
-                    do { try work.run() } catch { control.fail("sending thread \(index) failed: \(error)") }
-                    withExtendedLifetime(holders) {}
-                })
-            } catch {
-                control.requestStop()
-                throw RunError("cannot start sending thread \(index): \(error)")
+            try startThread(index) { () throws(SocketError) in
+                defer { withExtendedLifetime(holders) {} }
+                try work.run()
             }
         }
     }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+internal import CMPPSLinux
 
 /// Why a name did not resolve: the resolver's `EAI_…` code and its text.
 package struct ResolverError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -97,3 +97,18 @@ extension Syscalls {
         return limit.rlim_cur == rlim_t.max ? nil : UInt64(limit.rlim_cur)
     }
 }
+
+extension Syscalls {
+    /// Asks the kernel to send what an AF_XDP socket's TX ring holds: an empty
+    /// `sendto` with `MSG_DONTWAIT`. Returns true when the device dropped a frame it had
+    /// taken (`EBUSY`: copy mode completes it unsent); `EAGAIN` (more to send, or the
+    /// device busy) and `EINTR` return false. The corresponding C function is `sendto(2)`; Linux 4.18 or later.
+    static func kickTransmit(_ descriptor: Int32) throws(SocketError) -> Bool {
+        let rc = invoke(.sendto, descriptor) { Glibc.sendto(descriptor, nil, 0, Int32(MSG_DONTWAIT), nil, 0) }
+        if rc >= 0 { return false }
+        let code = errno
+        if code == EBUSY { return true }
+        if code == EAGAIN || code == EINTR || code == ENOBUFS { return false }
+        throw failure("sendto(AF_XDP)", code)
+    }
+}

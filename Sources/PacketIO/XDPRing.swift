@@ -18,6 +18,8 @@ internal import CMPPSLinux
     let producer: UnsafeMutablePointer<UInt32>
     /// The consumer index (ours for RX, the kernel's for fill).
     let consumer: UnsafeMutablePointer<UInt32>
+    /// The ring's flags word (`XDP_RING_NEED_WAKEUP`, written by the kernel).
+    let flags: UnsafeMutablePointer<UInt32>
     /// The first entry.
     @usableFromInline let entries: UnsafeMutableRawPointer
     /// Entries in the ring, a power of two.
@@ -32,6 +34,7 @@ internal import CMPPSLinux
         // Safety: the kernel placed the indices and entries at these offsets inside the mapping.
         producer = (mapping + Int(layout.producer)).assumingMemoryBound(to: UInt32.self)
         consumer = (mapping + Int(layout.consumer)).assumingMemoryBound(to: UInt32.self)
+        flags = (mapping + Int(layout.flags)).assumingMemoryBound(to: UInt32.self)
         entries = mapping + Int(layout.desc)
         self.size = size
     }

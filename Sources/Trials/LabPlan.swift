@@ -34,7 +34,35 @@ package enum LabPlan {
             // Beside gso: the same sender, the same receiving CPU, AF_XDP instead of the socket path.
             all.insert(xdpExperiment(lines, interface: interface), at: gso + 1)
         }
-        return all
+        return withXDPSenders(all, setting)
+    }
+
+    /// `all` with the senders into `recv --xdp` after `af-xdp`, when the setting has both ends of a veth.
+    static func withXDPSenders(_ all: [LabExperiment], _ setting: LabSetting) -> [LabExperiment] {
+        guard let device = setting.xdpSenderInterface, let at = all.firstIndex(where: { $0.name == "af-xdp" }) else { return all }
+        var experiments = all
+        experiments.insert(contentsOf: xdpSenders(beside: all[at], device: device, capabilities: setting.capabilities), at: at + 1)
+        return experiments
+    }
+
+    /// The senders into `recv --xdp`, after `afXDP` (which sends with GSO): the socket sender
+    /// without GSO, then the AF_XDP sender on the sender's end of the veth, `device`.
+    static func xdpSenders(beside afXDP: LabExperiment, device: String, capabilities: LabCapabilities) -> [LabExperiment] {
+        var plain = afXDP.sender
+        if let gso = plain.firstIndex(of: "--gso") { plain.removeSubrange(gso...(gso + 1)) }
+        var xdp = plain
+        xdp.insert(contentsOf: ["--xdp", device], at: 2)
+        let receiveMissing = afXDP.missing.filter { $0.hasPrefix("mpps recv") }
+        return [
+            LabExperiment(name: "af-xdp-sendmmsg", title: "sendmmsg sender without GSO, AF_XDP receiver",
+                          shows: "the socket sender's cost per datagram, the baseline for af-xdp-send: one trip through the kernel's UDP stack per datagram",
+                          receiver: afXDP.receiver, sender: plain, missing: receiveMissing, notes: afXDP.notes),
+            LabExperiment(name: "af-xdp-send", title: "AF_XDP sender (copy mode, frames built once), AF_XDP receiver",
+                          shows: "not in the article (Linux 5.4 for the need-wakeup flag): the sender writes whole frames into its UMEM and skips the UDP stack; "
+                              + "copy mode still builds an skb per frame, at most 32 per system call",
+                          receiver: afXDP.receiver, sender: xdp,
+                          missing: receiveMissing + (capabilities.sendOptions.contains("--xdp") ? [] : ["mpps send --xdp"]), notes: afXDP.notes),
+        ]
     }
 
     /// The article's first four: naive, pinned, two senders, several destination addresses.

@@ -76,7 +76,7 @@ package enum LabRun {
             : namespaces?.receiverAddresses ?? ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
         var setting = LabSetting(seconds: options.seconds, port: port, cpus: cpus, addresses: addresses,
                                  netns: namespaces != nil, capabilities: capabilities)
-        setting.xdpInterface = namespaces?.receiverDevice
+        setting.useVeth(namespaces)
         return setting
     }
 

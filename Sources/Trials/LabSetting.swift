@@ -18,6 +18,8 @@ package struct LabSetting: Sendable, Equatable {
     package var capabilities: LabCapabilities
     /// The receiver's end of the veth pair, for the `af-xdp` experiment (`--netns` only); nil leaves it out.
     package var xdpInterface: String? = nil
+    /// The sender's end of the veth pair, for the `af-xdp-send` experiments (`--netns` only); nil leaves them out.
+    package var xdpSenderInterface: String? = nil
 
     /// Creates a setting.
     package init(seconds: Double, port: UInt16, cpus: [Int], addresses: [String], netns: Bool, capabilities: LabCapabilities) {
@@ -27,5 +29,11 @@ package struct LabSetting: Sendable, Equatable {
         self.addresses = addresses
         self.netns = netns
         self.capabilities = capabilities
+    }
+
+    /// The AF_XDP experiments' interfaces: the receiver's and the sender's ends of the namespaces' veth pair (none without).
+    mutating func useVeth(_ namespaces: LabNamespaces?) {
+        xdpInterface = namespaces?.receiverDevice
+        xdpSenderInterface = namespaces?.senderDevice
     }
 }

@@ -10,8 +10,8 @@ import NetLab
 @Suite(.serialized) struct LabCLITests {
     static let names = ["naive", "pinned", "two-senders", "several-ips", "shared-socket", "reuseport", "many-flows",
                         "steer-cpu", "steer-random", "gso", "gro", "gro-no-wait"]
-    /// With --netns the af-xdp experiment runs beside gso.
-    static let netnsNames = names.flatMap { $0 == "gso" ? ["gso", "af-xdp"] : [$0] }
+    /// With --netns the af-xdp experiments (a GSO, a sendmmsg and an AF_XDP sender into recv --xdp) run beside gso.
+    static let netnsNames = names.flatMap { $0 == "gso" ? ["gso", "af-xdp", "af-xdp-sendmmsg", "af-xdp-send"] : [$0] }
 
     @Test func everyExperimentOnLoopbackAsJSON() throws {
         let port = freePort()
@@ -76,8 +76,12 @@ import NetLab
         let experiments = objects.filter { $0["type"] as? String == "experiment" }
         #expect(experiments.map { $0["name"] as? String } == Self.netnsNames)
         #expect(experiments.allSatisfy { $0["error"] == nil }, "\(lab.stdout)")
-        let xdp = try #require(experiments.first { $0["name"] as? String == "af-xdp" })
-        #expect((xdp["received"] as? Int ?? 0) > 0, "\(xdp)")
+        for name in ["af-xdp", "af-xdp-sendmmsg", "af-xdp-send"] {
+            let xdp = try #require(experiments.first { $0["name"] as? String == name })
+            #expect((xdp["received"] as? Int ?? 0) > 0, "\(xdp)")
+        }
+        let xdpSender = try #require(experiments.first { $0["name"] as? String == "af-xdp-send" }?["sender"] as? [String])
+        #expect(xdpSender.contains("--xdp") && !xdpSender.contains("--gso"), "\(xdpSender)")
         let first = try #require(experiments.first)
         #expect((first["sender"] as? [String])?.prefix(6) == ["ip", "netns", "exec", "mpps-\(pid)-tx", "mpps", "send"])
         #expect((first["receiver"] as? [String])?.prefix(6) == ["ip", "netns", "exec", "mpps-\(pid)-rx", "mpps", "recv"])
@@ -92,12 +96,12 @@ import NetLab
         let lab = try Program("mpps", ["lab", "--netns", "--seconds", "2", "--port", "\(port)"])
         let pid = lab.process.processIdentifier
         // Mid-run: the first experiment has ended and the second's processes run.
-        #expect(lab.waitFor(seconds: 20) { $0.stdout.contains("1/13 naive") }, "\(lab.stdout)\(lab.stderr)")
+        #expect(lab.waitFor(seconds: 20) { $0.stdout.contains("1/15 naive") }, "\(lab.stdout)\(lab.stderr)")
         #expect(lab.waitFor(seconds: 5) { _ in Self.processes(mentioning: ":\(port)").count >= 2 })
         lab.send(signal)
         #expect(lab.finish(within: 15) == 0, "\(lab.stderr)")
-        #expect(lab.stdout.contains("stopped by a signal after 2 of 13 experiments")
-                || lab.stdout.contains("stopped by a signal after 1 of 13 experiments"), "\(lab.stdout)")
+        #expect(lab.stdout.contains("stopped by a signal after 2 of 15 experiments")
+                || lab.stdout.contains("stopped by a signal after 1 of 15 experiments"), "\(lab.stdout)")
         #expect(lab.stdout.contains("experiment "), "the table of what ran: \(lab.stdout)")
         Self.expectNothingLeft(pid: pid, port: port)
     }

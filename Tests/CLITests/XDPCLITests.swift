@@ -170,15 +170,22 @@ import NetLab
             + "run as root, or give mpps CAP_BPF, CAP_NET_ADMIN and CAP_NET_RAW (setcap cap_bpf,cap_net_admin,cap_net_raw+ep)\n")
     }
 
-    @Test(.enabled(if: available && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
-                   && FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), reason))
+    /// Whether setpriv and prlimit are there, for the locked-memory refusals.
+    static let canLimitLockedMemory = FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+        && FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")
+
+    /// Runs mpps with `arguments` under a 1 MiB RLIMIT_MEMLOCK and without CAP_IPC_LOCK, so a UMEM counts against the limit.
+    static func runWithOneMiBLocked(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        try Program.run("mpps", arguments, prefix: ["/usr/bin/prlimit", "--memlock=1048576:1048576", "/usr/bin/setpriv",
+                                                    "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock"])
+    }
+
+    @Test(.enabled(if: available && canLimitLockedMemory, reason))
     func tooLittleLockedMemoryIsRefused() throws {
         let lab = try VethLab(queues: 1)
         defer { lab.remove() }
         // Without CAP_IPC_LOCK the UMEM counts against RLIMIT_MEMLOCK, here 1 MiB for 8 MiB of frames.
-        let result = try Program.run("mpps", ["recv", "\(lab.hostAddress):4321", "--xdp", lab.hostEnd, "--duration", "1"],
-                                     prefix: ["/usr/bin/prlimit", "--memlock=1048576:1048576", "/usr/bin/setpriv",
-                                              "--inh-caps=-ipc_lock", "--bounding-set=-ipc_lock"])
+        let result = try Self.runWithOneMiBLocked(["recv", "\(lab.hostAddress):4321", "--xdp", lab.hostEnd, "--duration", "1"])
         #expect(result.status == 1)
         #expect(result.stderr == "the AF_XDP frames (8 MiB per thread) need more locked memory than RLIMIT_MEMLOCK allows "
             + "(ulimit -l: 1024 KiB; setsockopt(XDP_UMEM_REG): no buffer space available): raise it with 'ulimit -l unlimited' "

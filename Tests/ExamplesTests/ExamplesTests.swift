@@ -118,4 +118,24 @@ import PacketIO
         #expect(summary.hasPrefix("counted 3000 datagrams (96000 bytes) in "), "\(output)")
         #expect(summary.hasSuffix("; 0 frames skipped, 0 lost in the rings"), "\(output)")
     }
+
+    @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace"))
+    func theXDPSenderSendsWhatTheXDPCounterCounts() throws {
+        let lab = try VethLab(queues: 1)
+        defer { lab.remove() }
+        // 3000 frames fit the counter's 4096-frame ring even if it read none until the sender ended.
+        let counter = try ExampleProgram("XDPCounter", ["--interface", lab.hostEnd, "--listen", "\(lab.hostAddress):9",
+                                                        "--count", "3000", "--idle-ms", "5000"])
+        #expect(waitFor(seconds: 10) { counter.outputSoFar.hasPrefix("ready") }, "\(counter.outputSoFar)")
+        let sender = ExampleProgram.productsDirectory.appendingPathComponent("XDPSender").path
+        let output = try lab.runInside([sender, "--interface", lab.peerEnd, "--from", "\(lab.peerAddress):5000",
+                                        "--to", "\(lab.hostAddress):9", "--count", "3000", "--payload", "40"])
+        #expect(output.hasPrefix("ready: sending to \(lab.hostAddress):9 on \(lab.peerEnd) queue 0 (copy mode)\n"), "\(output)")
+        #expect(output.split(separator: "\n").last.map(String.init)?.hasPrefix("sent 3000 datagrams (120000 bytes) in ") == true, "\(output)")
+        let (status, counted) = counter.finish(within: 10)
+        #expect(status == 0, "\(counted)")
+        let summary = counted.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(summary.hasPrefix("counted 3000 datagrams (120000 bytes) in "), "\(counted)")
+        #expect(summary.hasSuffix("; 0 frames skipped, 0 lost in the rings"), "\(counted)")
+    }
 }

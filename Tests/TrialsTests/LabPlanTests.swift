@@ -129,6 +129,16 @@ import Reporting
                                  "--json", "--duration", "33"])
         #expect(xdp.sender == gso.sender, "the same GSO load")
         #expect(xdp.isAvailable)
+        #expect(!names.contains("af-xdp-send"), "no sender's end, no AF_XDP sender")
+        withXDP.xdpSenderInterface = "mpps-7-tx0"
+        let senders = LabPlan.experiments(withXDP)
+        let at = try #require(senders.map(\.name).firstIndex(of: "af-xdp"))
+        #expect(senders[at + 1].name == "af-xdp-sendmmsg" && senders[at + 2].name == "af-xdp-send")
+        #expect(senders[at + 1].sender == ["send", "198.18.0.1:4321", "--cpus", "0", "--duration", "3", "--json"])
+        #expect(senders[at + 2].sender == ["send", "198.18.0.1:4321", "--xdp", "mpps-7-tx0", "--cpus", "0", "--duration", "3", "--json"])
+        #expect(senders[at + 2].receiver == xdp.receiver)
+        #expect(senders[at + 2].missing == ["mpps send --xdp"], "this build's send options lack --xdp")
+        withXDP.xdpSenderInterface = nil
         withXDP.capabilities = Self.everything
         #expect(LabPlan.experiments(withXDP).first { $0.name == "af-xdp" }?.missing == ["mpps recv --xdp"])
     }

@@ -219,6 +219,27 @@ static const uint16_t CMPPSLinux_XDP_ZEROCOPY = 1 << 2;
 static const uint64_t CMPPSLinux_XDP_PGOFF_RX_RING = 0;
 static const uint64_t CMPPSLinux_XDP_UMEM_PGOFF_FILL_RING = 0x100000000ULL;
 static const uint64_t CMPPSLinux_XDP_UMEM_PGOFF_COMPLETION_RING = 0x180000000ULL;
+static const int CMPPSLinux_XDP_TX_RING = 3;
+static const uint64_t CMPPSLinux_XDP_PGOFF_TX_RING = 0x80000000ULL;
+/// bind flag: the kernel says through a ring's flags when it needs a wake-up (Linux 5.4).
+static const uint16_t CMPPSLinux_XDP_USE_NEED_WAKEUP = 1 << 3;
+/// A ring's flags word: set when the kernel needs a system call to go on (XDP_RING_NEED_WAKEUP).
+static const uint32_t CMPPSLinux_XDP_RING_NEED_WAKEUP = 1;
+
+// rtnetlink's neighbour table dump (PacketIO's NeighbourTable): <linux/netlink.h>,
+// <linux/rtnetlink.h> and <linux/neighbour.h>, as numbers.
+static const int CMPPSLinux_AF_NETLINK = 16;
+static const int CMPPSLinux_NETLINK_ROUTE = 0;
+static const uint16_t CMPPSLinux_RTM_NEWNEIGH = 28;
+static const uint16_t CMPPSLinux_RTM_GETNEIGH = 30;
+static const uint16_t CMPPSLinux_NLMSG_ERROR = 2;
+static const uint16_t CMPPSLinux_NLMSG_DONE = 3;
+static const uint16_t CMPPSLinux_NLM_F_REQUEST = 1;
+static const uint16_t CMPPSLinux_NLM_F_DUMP = 0x300;
+static const uint16_t CMPPSLinux_NDA_DST = 1;
+static const uint16_t CMPPSLinux_NDA_LLADDR = 2;
+/// Neighbour states with no usable link-layer address: NUD_INCOMPLETE | NUD_FAILED.
+static const uint16_t CMPPSLinux_NUD_UNUSABLE = 0x01 | 0x20;
 /// The headroom the kernel keeps in front of a packet in an XDP frame (XDP_PACKET_HEADROOM).
 static const int CMPPSLinux_XDP_PACKET_HEADROOM = 256;
 
