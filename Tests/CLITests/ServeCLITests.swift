@@ -119,11 +119,11 @@ import NetLab
         #expect(second.readLine() == #"{"type":"error","message":"no receiver of this connection is running: start one first"}"#)
 
         first = nil  // the client goes mid-trial
-        let deadline = Date().addingTimeInterval(5)
-        while processExists(pid) && Date() < deadline { usleep(20_000) }
+        // The server says so once it has reaped the receiver, which may be after the process is gone.
+        let said = "closed with a receiver running: stopped it (pid \(pid))"
+        #expect(server.program.waitFor(seconds: 10) { $0.stderr.contains(said) }, "\(server.program.stderr)")
         #expect(!processExists(pid), "the receiver of a client that left is stopped")
         #expect(udpPortIsFree(port), "and its socket closed")
-        #expect(server.program.stderr.contains("closed with a receiver running: stopped it (pid \(pid))"))
 
         // The server is free again.
         second.send(#"{"type":"start","arguments":["127.0.0.1:0"]}"# + "\n")
