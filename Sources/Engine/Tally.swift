@@ -166,10 +166,9 @@ package struct Tally: ~Copyable {
         return true
     }
 
-    /// Whether one of the keys made `flow`, or no key was given.
+    /// Whether one of the keys made `flow` (``countKeyed(_:source:)`` only: there are keys).
     @inline(__always)
     private func isKeyed(_ flow: UInt32) -> Bool {
-        if keys.isEmpty { return true }
         for key in keys where key.made(flow) { return true }
         return false
     }

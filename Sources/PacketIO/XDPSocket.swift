@@ -116,22 +116,29 @@ public struct XDPSocket: ~Copyable {
         return (mapped, frames)
     }
 
-    /// Registers the frames as the socket's UMEM (`XDP_UMEM_REG`) and sizes its
-    /// fill, completion and RX rings.
+    /// Registers the frames as the socket's UMEM and sizes its fill, completion
+    /// and RX rings (a receiver never sends: the smallest completion ring does).
     private static func registerUMEM(_ descriptor: Int32, frames: UnsafeMutableRawPointer, length: Int,
                                      frameSize: Int, frameCount: Int) throws(SocketError) {
+        try registerUMEM(descriptor, frames: frames, length: length, frameSize: frameSize,
+                         fillEntries: Int32(frameCount), completionEntries: 64)
+        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_RX_RING, Int32(frameCount), "setsockopt(XDP_RX_RING)")
+    }
+
+    /// Registers `frames` as the UMEM of AF_XDP socket `descriptor` (`XDP_UMEM_REG`,
+    /// no headroom) and sizes its fill and completion rings, both mandatory: the
+    /// receiver's and the sender's one way to set a UMEM up.
+    static func registerUMEM(_ descriptor: Int32, frames: UnsafeMutableRawPointer, length: Int, frameSize: Int,
+                             fillEntries: Int32, completionEntries: Int32) throws(SocketError) {
         var registration = xdp_umem_reg()
         registration.addr = UInt64(UInt(bitPattern: frames))
         registration.len = UInt64(length)
         registration.chunk_size = UInt32(frameSize)
         registration.headroom = 0
         try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_REG, registration, "setsockopt(XDP_UMEM_REG)")
-        let entries = Int32(frameCount)
-        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_FILL_RING, entries, "setsockopt(XDP_UMEM_FILL_RING)")
-        // Mandatory even for a receiver; a receiver never sends, so the smallest ring does.
-        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_COMPLETION_RING, Int32(64),
+        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_FILL_RING, fillEntries, "setsockopt(XDP_UMEM_FILL_RING)")
+        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_COMPLETION_RING, completionEntries,
                                "setsockopt(XDP_UMEM_COMPLETION_RING)")
-        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_RX_RING, entries, "setsockopt(XDP_RX_RING)")
     }
 
     /// Maps the RX, fill and completion rings, in that order, appending each to

@@ -107,15 +107,8 @@ public struct XDPTransmitSocket: ~Copyable {
     /// Registers the UMEM and sizes the fill (unused: 64), completion and TX rings.
     private static func register(_ descriptor: Int32, memory: UnsafeMutableRawPointer, length: Int,
                                  frameSize: Int, frameCount: Int) throws(SocketError) {
-        var registration = xdp_umem_reg()
-        registration.addr = UInt64(UInt(bitPattern: memory))
-        registration.len = UInt64(length)
-        registration.chunk_size = UInt32(frameSize)
-        registration.headroom = 0
-        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_REG, registration, "setsockopt(XDP_UMEM_REG)")
-        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_FILL_RING, Int32(64), "setsockopt(XDP_UMEM_FILL_RING)")
-        try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_UMEM_COMPLETION_RING, Int32(frameCount),
-                               "setsockopt(XDP_UMEM_COMPLETION_RING)")
+        try XDPSocket.registerUMEM(descriptor, frames: memory, length: length, frameSize: frameSize,
+                                   fillEntries: 64, completionEntries: Int32(frameCount))
         try Syscalls.setOption(descriptor, CMPPSLinux_SOL_XDP, CMPPSLinux_XDP_TX_RING, Int32(frameCount), "setsockopt(XDP_TX_RING)")
     }
 
