@@ -2,8 +2,9 @@
 // datagrams, as an echo, a stranger or a forger could send them. No trap, and the
 // account keeps its rules: every datagram is one verdict, a request is completed at
 // most once and only if it was sent. The first byte chooses an open (odd) or closed
-// loop and whether the datagrams come from the target (bit 1 clear); then each
-// datagram is a length byte (0-63, so 32 is a whole header) and that many bytes.
+// loop, whether the datagrams come from the target (bit 1 clear) and whether they are
+// judged as `--sockperf` replies (bit 2: sockperf's 14-byte header first, then ping's);
+// then each datagram is a length byte (0-63, so 32 is a whole header, 46 both) and that many bytes.
 import Engine
 import PacketIO
 import Reporting
@@ -14,6 +15,7 @@ public func fuzzTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let target = SocketAddress(ipv4: 127, 0, 0, 1, port: 4321)
     let source = selector & 2 == 0 ? target : SocketAddress(ipv4: 127, 0, 0, 1, port: 4322)
     let schedule = selector & 1 == 1 ? Pacer(rate: 1e6, maximumBurst: 64, start: 1000) : nil
+    let sockperf = selector & 4 != 0
     let counters = WordCounters(count: 1, words: PingCount.words)
     let window = WordCounters(count: 1, words: 1024)  // 65536 sequences
     var tracker = PingTracker(token: 0x1234_5678, thread: 0, payload: 32, target: target, timeout: 1_000_000,
@@ -29,9 +31,16 @@ public func fuzzTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         offset += 1
         let end = min(offset + length, bytes.count)
         datagrams += 1
-        switch tracker.judge(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), source: source, now: now, sent: sent) {
+        let datagram = UnsafeRawBufferPointer(rebasing: bytes[offset..<end])
+        let verdict = sockperf ? tracker.judge(sockperf: datagram, source: source, now: now, sent: sent)
+            : tracker.judge(datagram, source: source, now: now, sent: sent)
+        switch verdict {
         case .reply(let sequence), .late(let sequence):
             require(sequence < sent, "only a request sent is completed")
+            if sockperf {
+                require(datagram.count == 46 && datagram[8] == 0 && datagram[9] == 2, "a sockperf reply has the server's flags")
+                require(datagram.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } == sequence, "and its request's sequence")
+            }
             require(completed.insert(sequence).inserted, "a request is completed once: \(sequence)")
         case .wrongSource: require(source != target, "only a stranger's datagram is from the wrong source")
         default: break

@@ -224,4 +224,10 @@ write("PingReply", "closed-late", bytes([0]) + datagrams(ping(8, now - 5_000_000
 write("PingReply", "open-reply", bytes([1]) + datagrams(ping(3, 1000 + 3000, now - 20_000)))
 write("PingReply", "forged-token", bytes([0]) + datagrams(ping(7, now - 1, now - 1, token=1)))
 write("PingReply", "stranger", bytes([2]) + datagrams(closed))
+def sockperf(sequence, flags=2, length=46):
+    return struct.pack(">QHI", sequence, flags, length)
+
+
+write("PingReply", "sockperf-reply-and-client-flag", bytes([4]) + datagrams(sockperf(7) + closed, sockperf(7, flags=3) + closed))
+write("PingReply", "sockperf-open-wrong-sequence", bytes([5]) + datagrams(sockperf(4) + ping(3, 1000 + 3000, now - 20_000)))
 write("PingReply", "short-and-far-sequence", bytes([0]) + datagrams(closed[:20], ping(2**39, now - 9, now - 9), closed))

@@ -13,7 +13,7 @@ enum PingCommand {
         OptionSpec("--inflight", "N", "requests in flight per thread, 1-1024: without --rate a closed loop (the next request goes when a reply comes back or --timeout passes; 1 is sockperf's ping-pong); with --rate a cap on the open loop"),
         OptionSpec("--timeout", "SECONDS", "a reply later than this from its request's send time is late, and its request lost, 0.001 to 60 (default 1)"),
         OptionSpec("--threads", "N", "pinging threads, each with its own socket and source port and its share of the rate and count, 1-64 (default 1)"),
-        OptionSpec("--payload", "BYTES", "UDP payload per request, 32 (the header) to 65507 (65527 over IPv6) (default 32)"),
+        OptionSpec("--payload", "BYTES", "UDP payload per request, 32 (the header) to 65507 (65527 over IPv6) (default 32; with --sockperf 46, both headers)"),
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 0 or 0-1 (default: unpinned)"),
         OptionSpec("--duration", "SECONDS", "stop sending after this long, 0.001 to 31536000 (365 days) (default: until Ctrl-C, or --count)"),
         OptionSpec("--count", "N", "send N requests over all threads, then wait for their replies (at most --timeout) and stop; 1 to 2^64-1"),
@@ -28,6 +28,7 @@ enum PingCommand {
         OptionSpec("--server", "HOST[:PORT]", "the echo runs on the host of this mpps serve, listening on every address at TARGET's port (TARGET defaults to HOST:4321); its summary is printed, and its counts split the lost requests"),
         OptionSpec("--key-file", "FILE", "with --server: prove the key in FILE, when the server asks for one"),
         OptionSpec("--echo-options", "OPTIONS", "with --server: mpps echo's options for the remote echo, one string, e.g. '--cpus 1 --rcvbuf 8M' (those mpps serve allows: \(ServeCommand.echoClientOptions.sorted().joined(separator: " ")))"),
+        OptionSpec("--sockperf", nil, "start each request with sockperf's 14-byte header (a client's message asking for a reply, its sequence and length), ping's header after it, so that sockperf sr (or mpps echo --sockperf) answers; a reply counts only if that header comes back with just the client flag cleared"),
         OptionSpec("--json", nil, "print JSON lines instead of text (schema in docs/echo-and-ping.md)"),
         OptionSpec("--quiet", nil, "print only the summary (with --json: the ready line and the summary)"),
     ]
@@ -36,12 +37,13 @@ enum PingCommand {
         usage: "mpps ping [TARGET] [OPTIONS]",
         about: """
         Send requests to an echo at TARGET (HOST:PORT, default 127.0.0.1:4321: mpps echo,
-        sockperf sr, or any server that returns a datagram's bytes) and measure each
-        round trip. In an open loop (--rate) every request carries the time it was meant
-        to go, and RTT is measured from that intended time as well as from the time it
-        went, so a stall in the echo or the network cannot hide (coordinated omission).
-        Every request is accounted for: sent = replies + lost (send errors, late, never
-        answered); datagrams from strangers, forged ones and duplicates complete nothing.
+        any server that returns a datagram's bytes, or with --sockperf sockperf sr) and
+        measure each round trip. In an open loop (--rate) every request carries the time
+        it was meant to go, and RTT is measured from that intended time as well as from
+        the time it went, so a stall in the echo or the network cannot hide (coordinated
+        omission). Every request is accounted for: sent = replies + lost (send errors,
+        late, never answered); datagrams from strangers, forged ones and duplicates
+        complete nothing.
         """,
         options: options,
         footer: """
@@ -51,6 +53,7 @@ enum PingCommand {
           mpps ping 127.0.0.1:4321 --rate 1000 --inflight 4       (wrk2-style: a schedule and a cap)
           mpps ping [::1]:4400 --json --duration 6
           mpps ping 127.0.0.1:4321 --ndr --loss 0.001 --p99 500 --max-rate 500k
+          mpps ping 127.0.0.1:11111 --sockperf --inflight 1 --count 100k   (against sockperf sr)
           mpps ping --server 198.18.0.2 --inflight 1 --count 100k --echo-options '--cpus 1'
         """)
 
@@ -88,6 +91,7 @@ enum PingCommand {
             let options = run.options
             let ready = PingReady(target: options.target, threads: options.threads, rate: options.rate,
                                   inflight: options.inflight, timeout: options.timeoutSeconds, payload: options.payload,
+                                  sockperf: options.sockperf,
                                   count: options.count, cpus: options.cpus.map { list in (0..<options.threads).map { list.cpus[$0 % list.cpus.count] } },
                                   processID: getpid())
             if !quiet { writeError(ready.text) }
@@ -125,7 +129,10 @@ enum PingCommand {
         let rate = try arguments.rate("--rate")
         ping.rate = rate ?? (ping.inflight == nil ? 1000 : nil)
         ping.timeoutSeconds = try arguments.seconds("--timeout", maximum: 60) ?? 1
-        ping.payload = try arguments.integer("--payload", in: PingHeader.size...65527, why: " (the header is 32)") ?? PingHeader.size
+        ping.sockperf = arguments.flag("--sockperf")
+        let smallest = PingOptions.smallestPayload(sockperf: ping.sockperf)
+        let why = ping.sockperf ? " (with --sockperf: sockperf's header, 14, then ping's, 32)" : " (the header is 32)"
+        ping.payload = try arguments.integer("--payload", in: smallest...65527, why: why) ?? smallest
         if ping.payload > ping.target.maximumPayload {
             throw arguments.usage("--payload \(ping.payload) is too large for IPv4 target \(ping.target): a UDP datagram carries at most 65507 bytes over IPv4")
         }

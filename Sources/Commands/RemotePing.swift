@@ -41,7 +41,9 @@ enum RemotePing {
     static func run(_ ping: PingOptions, _ request: Request, interval: Double, duration: Double?,
                     printer: PingCommand.Printer) throws(RunError) {
         let client = try ServeClient(server: request.server, key: request.key)
-        let echo = ["\(SocketAddress.wildcard(ping.target.family, port: ping.target.port))"] + request.echoOptions
+        var echo = ["\(SocketAddress.wildcard(ping.target.family, port: ping.target.port))"] + request.echoOptions
+        // Requests with sockperf's header need an echo that answers as sockperf's server does.
+        if ping.sockperf && !echo.contains("--sockperf") { echo.append("--sockperf") }
         let ready = try client.startEcho(echo)
         if printer.json { JSONSink.write(["type": "echo", "server": .string(request.server), "ready": ready]) }
         if !printer.quiet { writeError(readyText(ready, server: request.server)) }

@@ -15,8 +15,11 @@ package struct PingOptions: Sendable {
     package var inflight: Int? = nil
     /// A reply later than this, from the request's actual send time, is late (its request is lost).
     package var timeoutSeconds = 1.0
-    /// UDP payload per request: at least the header.
+    /// UDP payload per request: at least the header (both headers with ``sockperf``).
     package var payload = PingHeader.size
+    /// Whether each request starts with sockperf's 14-byte header (a client's pong request),
+    /// ping's own header after it, so that `sockperf server` answers it.
+    package var sockperf = false
     /// Requests over all threads; nil until the duration or a signal ends the run.
     package var count: UInt64? = nil
     /// CPUs to pin thread `i` to (`cpus[i % count]`); nil leaves threads unpinned.
@@ -27,6 +30,14 @@ package struct PingOptions: Sendable {
 
     /// The most requests one `sendmmsg` carries.
     package static let batch = 64
+
+    /// The smallest payload a request can have: ping's header, after sockperf's with `sockperf`.
+    package static func smallestPayload(sockperf: Bool) -> Int {
+        PingHeader.size + (sockperf ? SockperfHeader.size : 0)
+    }
+
+    /// Where ping's header starts in a request: after sockperf's header with ``sockperf``.
+    var pingHeaderOffset: Int { sockperf ? SockperfHeader.size : 0 }
 
     /// Thread `index`'s share of ``count``: the first threads take one more when it does not divide.
     package func quota(of index: Int) -> UInt64? {

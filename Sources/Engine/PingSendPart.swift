@@ -4,7 +4,8 @@ import Reporting
 /// A ping thread's sending half: stamps requests with their header and sends
 /// them to the target in one `sendmmsg`, counting what the kernel took and
 /// refused. One ``SendBatch`` with the target as every message's destination,
-/// allocated once; nothing allocated per call.
+/// allocated once; nothing allocated per call. With `sockperf`, each request starts
+/// with sockperf's header (its sequence the request's) and ping's header follows it.
 struct PingSendPart: ~Copyable {
     let descriptor: Int32
     let token: UInt32
@@ -12,6 +13,8 @@ struct PingSendPart: ~Copyable {
     /// The open loop's schedule; nil in a closed loop, where a request is due when it is sent.
     let schedule: Pacer?
     let slot: WordSlot
+    /// Whether requests start with sockperf's header (``PingOptions/sockperf``).
+    let sockperf: Bool
     private let batch: SendBatch
     private var state = SendState()
     /// Requests stamped so far: the next request's sequence.
@@ -19,8 +22,11 @@ struct PingSendPart: ~Copyable {
     private var errors: UInt64 = 0
     private var calls: UInt64 = 0
 
-    init(descriptor: Int32, target: SocketAddress, payload: Int, token: UInt32, thread: UInt16, schedule: Pacer?, slot: WordSlot) {
+    init(descriptor: Int32, target: SocketAddress, payload: Int, token: UInt32, thread: UInt16, schedule: Pacer?, slot: WordSlot,
+         sockperf: Bool = false) {
         self.descriptor = descriptor
+        self.sockperf = sockperf
+        precondition(payload >= PingOptions.smallestPayload(sockperf: sockperf), "a request holds its headers")
         self.token = token
         self.thread = thread
         self.schedule = schedule
@@ -42,7 +48,11 @@ struct PingSendPart: ~Copyable {
             let sequence = sent &+ UInt64(index)
             let header = PingHeader(thread: thread, token: token, sequence: sequence,
                                     intended: schedule?.dueTime(of: sequence) ?? now, actual: now)
-            _ = batch.withUnsafeMutablePayload(at: index) { header.write(to: $0) }
+            if sockperf {
+                batch.withUnsafeMutablePayload(at: index) { Self.writeSockperf(header, to: $0) }
+            } else {
+                _ = batch.withUnsafeMutablePayload(at: index) { header.write(to: $0) }
+            }
             index &+= 1
         }
         sent &+= UInt64(count)
@@ -60,6 +70,14 @@ struct PingSendPart: ~Copyable {
         }
         slot.store(errors, at: PingCount.sendErrors.rawValue)
         slot.store(calls, at: PingCount.sendCalls.rawValue)
+    }
+
+    /// Writes sockperf's header for `header`'s request, then `header` after it. The
+    /// payload buffer is exactly as long as the datagram (the batch's payload size).
+    @inline(__always)
+    private static func writeSockperf(_ header: PingHeader, to payload: UnsafeMutableRawBufferPointer) {
+        SockperfHeader.writeRequest(sequence: header.sequence, length: payload.count, to: payload)
+        header.write(to: UnsafeMutableRawBufferPointer(rebasing: payload[SockperfHeader.size...]))
     }
 
     /// Says that no more requests will be stamped.

@@ -80,6 +80,25 @@ package struct PingTracker: Sendable {
         return .reply(sequence)
     }
 
+    /// Judges one datagram of `mpps ping --sockperf`: sockperf's header, then what
+    /// ``judge(_:source:now:sent:)`` judges (``payload`` is the part after sockperf's header).
+    /// From the target, it completes nothing unless sockperf's header is its request's as
+    /// sockperf's server returns it: the client flag cleared, the sequence (ping's) and the
+    /// length (the datagram's) as sent. Allocates nothing.
+    @inline(__always)
+    package mutating func judge(sockperf bytes: UnsafeRawBufferPointer, source: SocketAddress?, now: UInt64,
+                                sent: UInt64) -> Verdict {
+        let rest = bytes.count >= SockperfHeader.size
+            ? UnsafeRawBufferPointer(rebasing: bytes[SockperfHeader.size...]) : UnsafeRawBufferPointer(start: nil, count: 0)
+        if source == target {
+            guard let header = PingHeader(reading: rest), SockperfHeader.isServersAnswer(bytes, to: header.sequence) else {
+                slot.bump(at: PingCount.forged.rawValue)
+                return .forged
+            }
+        }
+        return judge(rest, source: source, now: now, sent: sent)
+    }
+
     /// Whether `header` is one this thread wrote: its token and number, a sequence sent,
     /// and the times that sequence was given.
     @inline(__always)

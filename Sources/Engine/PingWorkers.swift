@@ -17,14 +17,15 @@ struct PingThreadSetup: Sendable {
 
     var timeout: UInt64 { Units.nanoseconds(options.timeoutSeconds) }
 
+    /// The reply judge; with `--sockperf` it judges the part after sockperf's header as a whole reply.
     func tracker() -> PingTracker {
-        PingTracker(token: token, thread: thread, payload: options.payload, target: options.target, timeout: timeout,
-                    schedule: schedule, answered: answered, slot: slot)
+        PingTracker(token: token, thread: thread, payload: options.payload - options.pingHeaderOffset, target: options.target,
+                    timeout: timeout, schedule: schedule, answered: answered, slot: slot)
     }
 
     func sendPart() -> PingSendPart {
         PingSendPart(descriptor: descriptor, target: options.target, payload: options.payload, token: token, thread: thread,
-                     schedule: schedule, slot: slot)
+                     schedule: schedule, slot: slot, sockperf: options.sockperf)
     }
 
     /// Receives one batch of at most `limit` datagrams and judges every one; `completed` is
@@ -36,8 +37,11 @@ struct PingThreadSetup: Sendable {
         let now = MonotonicClock.now()
         let sent = slot.load(at: PingCount.sent.rawValue)
         slot.bump(at: PingCount.receiveCalls.rawValue)
+        let sockperf = options.sockperf
         batch.forEachDatagram { datagram in
-            switch tracker.judge(datagram.bytes, source: datagram.source, now: now, sent: sent) {
+            let verdict = sockperf ? tracker.judge(sockperf: datagram.bytes, source: datagram.source, now: now, sent: sent)
+                : tracker.judge(datagram.bytes, source: datagram.source, now: now, sent: sent)
+            switch verdict {
             case .reply(let sequence), .late(let sequence): completed(sequence)
             default: break
             }

@@ -4,8 +4,9 @@ import Reporting
 /// The 14 bytes sockperf puts first in each UDP message (`MsgHeader`, network order):
 /// a 64-bit sequence number, 16 bits of flags (1: sent by a client, 2: asks for a
 /// reply, 4: warm-up) and the message's 32-bit length. `mpps echo --sockperf` reads
-/// it to answer as `sockperf server` does. A claim like any other: it is taken as
-/// sockperf's only when the client flag is set and the length is the datagram's own.
+/// it to answer as `sockperf server` does; `mpps ping --sockperf` writes it before its
+/// own header, so that sockperf's server answers. A claim like any other: it is taken
+/// as sockperf's only when the client flag is set and the length is the datagram's own.
 struct SockperfHeader {
     let flags: UInt16
 
@@ -31,5 +32,26 @@ struct SockperfHeader {
     static func markAsServers(_ message: UnsafeMutableRawBufferPointer) {
         // The flags' low byte is the second byte of the big-endian 16 bits at offset 8.
         message[9] &= ~UInt8(truncatingIfNeeded: clientFlag)
+    }
+
+    /// Writes a client's pong request at the start of `message` (at least ``size`` bytes):
+    /// `sequence`, the client and reply flags, and `length`, the whole datagram's.
+    @inline(__always)
+    static func writeRequest(sequence: UInt64, length: Int, to message: UnsafeMutableRawBufferPointer) {
+        guard message.count >= size, let base = message.baseAddress else { return }
+        base.storeBytes(of: sequence.bigEndian, as: UInt64.self)
+        base.storeBytes(of: (clientFlag | replyFlag).bigEndian, toByteOffset: 8, as: UInt16.self)
+        base.storeBytes(of: UInt32(truncatingIfNeeded: length).bigEndian, toByteOffset: 10, as: UInt32.self)
+    }
+
+    /// Whether `message` starts with sockperf's server's answer to the request ``writeRequest(sequence:length:to:)``
+    /// wrote for `sequence` and a datagram as long as `message`: that header with the client flag cleared
+    /// and every other bit as it was sent.
+    @inline(__always)
+    static func isServersAnswer(_ message: UnsafeRawBufferPointer, to sequence: UInt64) -> Bool {
+        guard message.count >= size, let base = message.baseAddress else { return false }
+        return UInt64(bigEndian: base.loadUnaligned(as: UInt64.self)) == sequence
+            && UInt16(bigEndian: base.loadUnaligned(fromByteOffset: 8, as: UInt16.self)) == replyFlag
+            && UInt32(bigEndian: base.loadUnaligned(fromByteOffset: 10, as: UInt32.self)) == UInt32(truncatingIfNeeded: message.count)
     }
 }

@@ -254,18 +254,21 @@ package struct PingReady: Equatable, Sendable {
     package var inflight: Int?
     package var timeout: Double
     package var payload: Int
+    /// Whether requests start with sockperf's header (`--sockperf`).
+    package var sockperf: Bool
     package var count: UInt64?
     package var cpus: [Int]?
     package var processID: Int32
 
     package init(target: SocketAddress, threads: Int, rate: Double?, inflight: Int?, timeout: Double, payload: Int,
-                count: UInt64?, cpus: [Int]?, processID: Int32) {
+                sockperf: Bool = false, count: UInt64?, cpus: [Int]?, processID: Int32) {
         self.target = target
         self.threads = threads
         self.rate = rate
         self.inflight = inflight
         self.timeout = timeout
         self.payload = payload
+        self.sockperf = sockperf
         self.count = count
         self.cpus = cpus
         self.processID = processID
@@ -274,18 +277,18 @@ package struct PingReady: Equatable, Sendable {
     package var text: String {
         let mode = rate.map { "open loop at \(Units.shortRate($0)) requests/s" + (inflight.map { ", at most \($0) in flight per thread" } ?? "") }
             ?? "closed loop, \(inflight ?? 1) in flight per thread"
-        return "mpps ping: \(target), \(threads) thread\(threads == 1 ? "" : "s"), \(mode), \(payload) bytes, "
+        return "mpps ping: \(target), \(threads) thread\(threads == 1 ? "" : "s"), \(mode), \(payload) bytes\(sockperf ? " (sockperf's header first)" : ""), "
             + "timeout \(Units.plain(timeout)) s" + (cpus.map { ", on CPUs \(CPUList($0))" } ?? "") + "; Ctrl-C stops"
     }
 
     /// `{"type":"ready","command":"ping","target":T,"threads":N,"mode":"open"|"closed","rate":X|null,
-    /// "inflight":N|null,"timeout":S,"payload":N,"count":N|null,"cpus":[..]|null,"pid":N}`.
+    /// "inflight":N|null,"timeout":S,"payload":N,"sockperf":B,"count":N|null,"cpus":[..]|null,"pid":N}`.
     package var json: JSONValue {
         [
             "type": "ready", "command": "ping", "target": .string(target.description), "threads": .int(threads),
             "mode": .string(rate == nil ? "closed" : "open"), "rate": .optional(rate) { .fixed($0, places: 1) },
             "inflight": .optional(inflight) { .int($0) }, "timeout": .fixed(timeout, places: 3), "payload": .int(payload),
-            "count": .optional(count) { .unsigned($0) }, "cpus": .optional(cpus) { .ints($0) }, "pid": .int(Int(processID)),
+            "sockperf": .bool(sockperf), "count": .optional(count) { .unsigned($0) }, "cpus": .optional(cpus) { .ints($0) }, "pid": .int(Int(processID)),
         ]
     }
 }
