@@ -45,6 +45,9 @@ package final class EchoRun: @unchecked Sendable {
         for _ in 0..<(receive.reusePort ? receive.threads : 1) {
             let socket = try ReceiveRun.openSocket(receive, address: address)
             do {
+                // No receive timeout: ``stop()`` wakes a blocked receive by shutting the socket down,
+                // and a blocking call with a timeout arms a timer each time (0.3 µs of a round trip here).
+                try socket.setReceiveTimeout(milliseconds: 0)
                 try socket.setSendTimeout(milliseconds: Self.sendTimeoutMilliseconds)
                 granted = try socket.receiveBufferSize
                 // Later sockets of a reuseport group must join the port the first one got.

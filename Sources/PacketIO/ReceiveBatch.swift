@@ -164,11 +164,6 @@ public struct ReceiveBatch: ~Copyable {
     /// ``controlSize`` for the socket's options, and its messages cannot be split
     /// into datagrams. The call's messages then read as none (``count`` is 0).
     ///
-    /// **Waiting.** With `waits: false` the call takes only what is already queued
-    /// (`MSG_DONTWAIT`) and returns 0 at once when nothing is: a loop that wants the
-    /// cheapest wait can take what is queued in batches and, once that returns 0,
-    /// wait for the next datagram alone with `limit: 1`.
-    ///
     /// **One message.** A call for one message (`limit` 1 or ``capacity`` 1) on a
     /// batch without control space (`controlSize: 0`) is made with `recvfrom(2)`,
     /// which costs the kernel less than `recvmmsg` of one (BENCHMARKS s); what it
@@ -177,14 +172,14 @@ public struct ReceiveBatch: ~Copyable {
     /// The corresponding C function is `recvmmsg(2)`; Linux 2.6.33 or later.
     /// - Precondition: `limit` ≥ 0.
     @inline(__always)
-    public mutating func receive(from socket: borrowing UDPSocket, limit: Int = .max, waits: Bool = true) throws(SocketError) -> Int {
-        try receive(descriptor: socket.descriptor, limit: limit, waits: waits)
+    public mutating func receive(from socket: borrowing UDPSocket, limit: Int = .max) throws(SocketError) -> Int {
+        try receive(descriptor: socket.descriptor, limit: limit)
     }
 
     /// The same as ``receive(from:limit:)`` on a descriptor the caller keeps open,
     /// for threads that share one socket.
     @inline(__always)
-    public mutating func receive(descriptor: Int32, limit: Int = .max, waits: Bool = true) throws(SocketError) -> Int {
+    public mutating func receive(descriptor: Int32, limit: Int = .max) throws(SocketError) -> Int {
         // The kernel overwrote each used slot's address and control lengths; restore them.
         let used = self.used
         if recordsSources != namesInPlace {
@@ -210,10 +205,9 @@ public struct ReceiveBatch: ~Copyable {
         precondition(limit >= 0, "receive limit must not be negative")
         let vlen = UInt32(truncatingIfNeeded: min(limit, capacity))
         // MSG_TRUNC makes each length the datagram's own, even when longer than its slot.
-        let flags = Int32(MSG_TRUNC) | (waits ? 0 : Int32(MSG_DONTWAIT))
         let received = vlen == 1 && controlSize == 0
-            ? try Syscalls.receiveOne(descriptor, messages, flags: flags)
-            : try Syscalls.receiveMessages(descriptor, messages, count: vlen, flags: flags | CMPPSLinux_MSG_WAITFORONE)
+            ? try Syscalls.receiveOne(descriptor, messages, flags: Int32(MSG_TRUNC))
+            : try Syscalls.receiveMessages(descriptor, messages, count: vlen, flags: CMPPSLinux_MSG_WAITFORONE | Int32(MSG_TRUNC))
         self.used = received
         let n = received > 0 ? try messagesBeforeTheEnd(received, descriptor: descriptor) : 0
         // A segment size the kernel had no room for would make a coalesced message

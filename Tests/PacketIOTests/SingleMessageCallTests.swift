@@ -82,25 +82,6 @@ import PacketIO
         #expect(single.count == 0)
     }
 
-    /// `waits: false` returns what is queued, and 0 at once when nothing is (the
-    /// socket's 5 s timeout would make a waiting call last 5 s).
-    @Test func aCallThatDoesNotWaitReturnsWhatIsQueued() throws {
-        let receiver = try boundLoopbackSocket(.inet)
-        try receiver.setReceiveTimeout(milliseconds: 5000)
-        let sender = try UDPSocket(family: .inet)
-        try sender.connect(to: try receiver.localAddress())
-        var single = ReceiveBatch(capacity: 4, controlSize: 0)
-        var batch = ReceiveBatch(capacity: 4)
-        let start = MonotonicClock.now()
-        #expect(try single.receive(from: receiver, limit: 1, waits: false) == 0)
-        #expect(try batch.receive(from: receiver, waits: false) == 0)
-        #expect(MonotonicClock.now() - start < 2_500_000_000)
-        for byte: UInt8 in 1...3 { try sender.send([byte]) }
-        #expect(try single.receive(from: receiver, limit: 1, waits: false) == 1)
-        #expect(try batch.receive(from: receiver, waits: false) == 2)
-        #expect(batch.withUnsafeBytes(at: 1) { Array($0) } == [3])
-    }
-
     /// One message to its own destination goes with sendto, and arrives whole.
     @Test(arguments: [SocketAddress.Family.inet, .inet6])
     func oneMessageGoesToItsDestination(family: SocketAddress.Family) throws {
