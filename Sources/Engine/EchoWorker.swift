@@ -71,7 +71,7 @@ struct EchoWorker: Sendable {
 
     /// Copies each request that can be returned whole into the next reply, addressed
     /// to its source; counts the rest by cause. With `segmentation`, a coalesced
-    /// message is copied whole into GSO replies (``prepareRun(_:of:into:at:counts:flush:)``)
+    /// message is copied whole into GSO replies (``prepareRun(_:of:to:into:at:counts:flush:)``)
     /// and its later segments skipped. When every reply slot is taken, `flush`
     /// answers them and the slots are used again. Returns the replies prepared.
     @inline(never)
