@@ -34,6 +34,13 @@ package final class EchoRun: @unchecked Sendable {
             control.notice("mpps: this kernel refuses UDP GRO (setsockopt(UDP_GRO), Linux 5.0 or later): echoing without it")
             options.receive.coalescing = false
         }
+        if options.segmentation && (!options.receive.coalescing || options.sockperf) {
+            // No coalesced requests to answer whole (GRO off or refused above), or sockperf's headers to change one by one.
+            options.segmentation = false
+        } else if options.segmentation && !Offload.segmentationSupported {
+            control.notice("mpps echo: this kernel refuses UDP GSO (UDP_SEGMENT, Linux 4.18 or later): answering one datagram per message")
+            options.segmentation = false
+        }
         let receive = options.receive
         if let problem = receive.steeringProblem { throw RunError(problem, status: RunError.usage) }
         self.control = control
@@ -81,7 +88,8 @@ package final class EchoRun: @unchecked Sendable {
             let holder = sockets[index % sockets.count]
             let work = EchoWorker(descriptor: holder.descriptor, batch: receive.batch, latch: latch, limit: receive.count,
                                   slot: counters.slot(index), stop: control.flag, total: control.sharedTotal,
-                                  sockperf: options.sockperf, coalescing: receive.coalescing)
+                                  sockperf: options.sockperf, coalescing: receive.coalescing,
+                                  segmentation: options.segmentation, control: control)
             let cpu = threadCPUs?[index]
             let control = self.control
             let registry = threadCPU
