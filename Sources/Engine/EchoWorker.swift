@@ -23,6 +23,8 @@ struct EchoWorker: Sendable {
     let total: SharedTotal
     let sockperf: Bool
     let coalescing: Bool
+    /// The thread's accounts of requests that carry `mpps ping`'s header.
+    let flows: EchoFlowTables.Slot
 
     /// Echoes until a stop request, the socket shut down for reading (``EchoRun/stop()``: a blocked
     /// receive wakes at once) or, with a limit, until the run's requests reach it.
@@ -45,7 +47,7 @@ struct EchoWorker: Sendable {
             if received == 0 { continue }
             counts.receiveCalls &+= 1
             let before = counts.requests
-            let prepared = Self.prepare(requests, into: replies, sockperf: sockperf, counts: &counts) { full, counts in
+            let prepared = Self.prepare(requests, into: replies, sockperf: sockperf, flows: flows.table, counts: &counts) { full, counts in
                 // Coalesced requests can outnumber the replies' slots: answer those prepared, then go on.
                 Self.answer(replies, count: full, descriptor: descriptor, state: &state, counts: &counts)
             }
@@ -57,12 +59,15 @@ struct EchoWorker: Sendable {
     }
 
     /// Copies each request that can be returned whole into the next reply, addressed
-    /// to its source; counts the rest by cause. When every reply slot is taken,
-    /// `flush` answers them and the slots are used again. Returns the replies prepared.
+    /// to its source; counts the rest by cause, and each request with ping's header in
+    /// `flows`. When every reply slot is taken, `flush` answers them and the slots are
+    /// used again. Returns the replies prepared.
     @inline(never)
     static func prepare(_ requests: borrowing ReceiveBatch, into replies: borrowing SendBatch, sockperf: Bool,
-                        counts: inout Counts, flush: (Int, inout Counts) -> Void) -> Int {
+                        flows: UnsafeMutablePointer<EchoFlowTable>, counts: inout Counts,
+                        flush: (Int, inout Counts) -> Void) -> Int {
         var prepared = 0
+        var now: UInt64 = 0
         requests.forEachDatagram { request in
             if prepared == replies.capacity {
                 flush(prepared, &counts)
@@ -70,6 +75,7 @@ struct EchoWorker: Sendable {
             }
             counts.requests &+= 1
             counts.requestBytes &+= UInt64(request.bytes.count)
+            if let source = request.source { flows.pointee.count(request.bytes, source: source, now: &now) }
             if request.isTruncated || request.bytes.count > replies.messageCapacity { counts.truncated &+= 1; return }
             guard let source = request.source else { counts.noSource &+= 1; return }
             let header = sockperf ? SockperfHeader(request.bytes) : nil

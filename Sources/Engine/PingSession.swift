@@ -42,8 +42,9 @@ package enum PingSession {
         let totals = reading()
         if totals != previous || end &- previousTime >= Units.nanoseconds(interval) / 2 { emit(until: end) }
         let seconds = clock.elapsed(at: end)
+        let flows = PingFlowSpread(flows: (0..<run.counters.count).map { PingTotals(slots: [run.counters.slot($0).read()]) })
         let result = PingSummary(totals: totals, mode: options.rate == nil ? "closed" : "open", seconds: seconds,
-                                 reason: reason, cpu: CPUUse(from: firstCPU, to: sampler.read(), seconds: seconds))
+                                 reason: reason, cpu: CPUUse(from: firstCPU, to: sampler.read(), seconds: seconds), flows: flows)
         summary(result)
         if let failure = run.control.failureMessage { throw RunError(failure) }
         return result

@@ -9,12 +9,13 @@ import Reporting
 /// the sending thread) can read them.
 ///
 /// Every reply is a claim: it counts only if it came from the target, is as long
-/// as the requests, and carries this run's token, this thread's number, a sequence
+/// as the requests, and carries this run's token, this flow's number, a sequence
 /// already sent, and the send times that sequence was given (the schedule's for its
 /// intended time in an open loop; in a closed loop the two times are one).
 package struct PingTracker: Sendable {
     package let token: UInt32
-    package let thread: UInt16
+    /// The flow whose replies this tracker judges (one tracker per flow and socket).
+    package let flow: UInt16
     package let payload: Int
     package let target: SocketAddress
     /// `--timeout` in nanoseconds: a reply later than this from its actual send time is late.
@@ -35,10 +36,10 @@ package struct PingTracker: Sendable {
     }
 
     /// A tracker whose window holds `answered.words` × 64 sequences.
-    package init(token: UInt32, thread: UInt16, payload: Int, target: SocketAddress, timeout: UInt64, schedule: Pacer?,
+    package init(token: UInt32, flow: UInt16, payload: Int, target: SocketAddress, timeout: UInt64, schedule: Pacer?,
                 answered: WordSlot, slot: WordSlot) {
         self.token = token
-        self.thread = thread
+        self.flow = flow
         self.payload = payload
         self.target = target
         self.timeout = timeout
@@ -80,11 +81,11 @@ package struct PingTracker: Sendable {
         return .reply(sequence)
     }
 
-    /// Whether `header` is one this thread wrote: its token and number, a sequence sent,
+    /// Whether `header` is one this flow sent: its token and number, a sequence sent,
     /// and the times that sequence was given.
     @inline(__always)
     func isOurs(_ header: PingHeader, now: UInt64, sent: UInt64) -> Bool {
-        guard header.token == token, header.thread == thread, header.sequence < sent,
+        guard header.token == token, header.flow == flow, header.sequence < sent,
               header.intended <= header.actual, header.actual <= now else { return false }
         if let schedule { return header.intended == schedule.dueTime(of: header.sequence) }
         return header.intended == header.actual

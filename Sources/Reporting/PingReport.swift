@@ -144,10 +144,14 @@ package struct PingSummary: Equatable, Sendable {
     /// With `--server`: the requests the remote echo did not answer or had dropped at its
     /// socket (its summary's `not_answered.total` + `socket_drops`); nil otherwise.
     package var echoLosses: UInt64?
+    /// How the requests spread over the flows; nil when not told (a summary made in a test).
+    package var flows: PingFlowSpread?
 
-    package init(totals: PingTotals, mode: String, seconds: Double, reason: StopReason, cpu: CPUUse?, echoLosses: UInt64? = nil) {
+    package init(totals: PingTotals, mode: String, seconds: Double, reason: StopReason, cpu: CPUUse?, echoLosses: UInt64? = nil,
+                 flows: PingFlowSpread? = nil) {
         self.totals = totals
         self.echoLosses = echoLosses
+        self.flows = flows
         self.mode = mode
         self.seconds = seconds
         self.reason = reason
@@ -160,7 +164,7 @@ package struct PingSummary: Equatable, Sendable {
     /// The last JSON line of `mpps ping --json`, keys in this order: `type` (`"summary"`), `mode`,
     /// `sent`, `replies`, `lost` (``PingLoss/json``: `sent = replies + lost.total`, always), `late`,
     /// `duplicates`, `strangers` (`{"wrong_source","forged","stale"}`: datagrams that completed no
-    /// request), `rtt_us` (from the intended send time: ``LatencyHistogram/json(sumNanoseconds:)``),
+    /// request), `flows` (``PingFlowSpread/json``, when known), `rtt_us` (from the intended send time: ``LatencyHistogram/json(sumNanoseconds:)``),
     /// `rtt_actual_us` (from the actual send time), `send_calls`, `receive_calls`, `seconds`, `stop`, and
     /// when CPU time was read `cpu_user_s`, `cpu_system_s`, `cpu_ns_per_request`.
     package var json: JSONValue {
@@ -174,13 +178,16 @@ package struct PingSummary: Equatable, Sendable {
             "late": .unsigned(t[.late]),
             "duplicates": .unsigned(t[.duplicates]),
             "strangers": ["wrong_source": .unsigned(t[.wrongSource]), "forged": .unsigned(t[.forged]), "stale": .unsigned(t[.stale])],
+        ]
+        if let flows { object.append("flows", flows.json) }
+        object.append(contentsOf: [
             "rtt_us": t.intended.json(sumNanoseconds: t[.intendedSum]),
             "rtt_actual_us": t.actual.json(sumNanoseconds: t[.actualSum]),
             "send_calls": .unsigned(t[.sendCalls]),
             "receive_calls": .unsigned(t[.receiveCalls]),
             "seconds": .fixed(seconds, places: 3),
             "stop": .string(reason.rawValue),
-        ]
+        ])
         cpu?.appendPerRequest(to: &object, requests: t[.sent])
         return .object(object)
     }
@@ -192,7 +199,7 @@ package struct PingSummary: Equatable, Sendable {
             + "\(t[.duplicates]) duplicates, strangers: wrong source \(t[.wrongSource]), forged \(t[.forged]), stale \(t[.stale])\n"
             + "      rtt µs from the intended send time: \(t.intended.microsecondsText)\n"
             + "      rtt µs from the actual send time:   \(t.actual.microsecondsText)\n"
-            + "      \(Units.fixed(seconds, decimals: 3)) s, \(mode) loop"
+            + "      \(Units.fixed(seconds, decimals: 3)) s, \(mode) loop" + (flows.map { $0.count > 1 ? ", \($0.text)" : "" } ?? "")
             + (cpuNanosecondsPerRequest.map { ", \(Units.fixed($0, decimals: 0)) ns of CPU per request" } ?? "")
             + ", stopped by \(reason.rawValue)"
     }
@@ -204,6 +211,35 @@ package struct PingSummary: Equatable, Sendable {
         let atEcho = echoLosses.map { min($0, lost.neverAnswered) }
         return PingLoss(sendErrors: lost.sendErrors, late: lost.late, atEcho: atEcho,
                         neverAnswered: lost.neverAnswered - (atEcho ?? 0))
+    }
+}
+
+/// How a ping's requests spread over its flows (each its own socket, sequence numbers and
+/// account, in which `sent = replies + lost` closes as in the total): how many flows, the
+/// fewest and most replies one flow had, and the most requests one flow lost.
+package struct PingFlowSpread: Equatable, Sendable {
+    package var count: Int
+    package var fewestReplies: UInt64
+    package var mostReplies: UInt64
+    package var mostLost: UInt64
+
+    /// The spread of these flows' totals (at least one).
+    package init(flows: [PingTotals]) {
+        count = flows.count
+        fewestReplies = flows.map { $0[.replies] }.min() ?? 0
+        mostReplies = flows.map { $0[.replies] }.max() ?? 0
+        mostLost = flows.map { $0.lost.sendErrors &+ $0.lost.late &+ $0.lost.neverAnswered }.max() ?? 0
+    }
+
+    /// `{"count":N,"replies_min":N,"replies_max":N,"lost_max":N}`.
+    package var json: JSONValue {
+        ["count": .int(count), "replies_min": .unsigned(fewestReplies), "replies_max": .unsigned(mostReplies),
+         "lost_max": .unsigned(mostLost)]
+    }
+
+    /// `4 flows (replies 250 to 251 per flow, at most 0 lost)`.
+    package var text: String {
+        "\(count) flows (replies \(fewestReplies) to \(mostReplies) per flow, at most \(mostLost) lost)"
     }
 }
 
@@ -250,6 +286,7 @@ package struct PingLoss: Equatable, Sendable {
 package struct PingReady: Equatable, Sendable {
     package var target: SocketAddress
     package var threads: Int
+    package var flows: Int
     package var rate: Double?
     package var inflight: Int?
     package var timeout: Double
@@ -258,10 +295,11 @@ package struct PingReady: Equatable, Sendable {
     package var cpus: [Int]?
     package var processID: Int32
 
-    package init(target: SocketAddress, threads: Int, rate: Double?, inflight: Int?, timeout: Double, payload: Int,
+    package init(target: SocketAddress, threads: Int, flows: Int, rate: Double?, inflight: Int?, timeout: Double, payload: Int,
                 count: UInt64?, cpus: [Int]?, processID: Int32) {
         self.target = target
         self.threads = threads
+        self.flows = flows
         self.rate = rate
         self.inflight = inflight
         self.timeout = timeout
@@ -272,18 +310,18 @@ package struct PingReady: Equatable, Sendable {
     }
 
     package var text: String {
-        let mode = rate.map { "open loop at \(Units.shortRate($0)) requests/s" + (inflight.map { ", at most \($0) in flight per thread" } ?? "") }
-            ?? "closed loop, \(inflight ?? 1) in flight per thread"
-        return "mpps ping: \(target), \(threads) thread\(threads == 1 ? "" : "s"), \(mode), \(payload) bytes, "
+        let mode = rate.map { "open loop at \(Units.shortRate($0)) requests/s" + (inflight.map { ", at most \($0) in flight per flow" } ?? "") }
+            ?? "closed loop, \(inflight ?? 1) in flight per flow"
+        return "mpps ping: \(target), \(threads) thread\(threads == 1 ? "" : "s"), \(flows) flow\(flows == 1 ? "" : "s"), \(mode), \(payload) bytes, "
             + "timeout \(Units.plain(timeout)) s" + (cpus.map { ", on CPUs \(CPUList($0))" } ?? "") + "; Ctrl-C stops"
     }
 
-    /// `{"type":"ready","command":"ping","target":T,"threads":N,"mode":"open"|"closed","rate":X|null,
+    /// `{"type":"ready","command":"ping","target":T,"threads":N,"flows":N,"mode":"open"|"closed","rate":X|null,
     /// "inflight":N|null,"timeout":S,"payload":N,"count":N|null,"cpus":[..]|null,"pid":N}`.
     package var json: JSONValue {
         [
             "type": "ready", "command": "ping", "target": .string(target.description), "threads": .int(threads),
-            "mode": .string(rate == nil ? "closed" : "open"), "rate": .optional(rate) { .fixed($0, places: 1) },
+            "flows": .int(flows), "mode": .string(rate == nil ? "closed" : "open"), "rate": .optional(rate) { .fixed($0, places: 1) },
             "inflight": .optional(inflight) { .int($0) }, "timeout": .fixed(timeout, places: 3), "payload": .int(payload),
             "count": .optional(count) { .unsigned($0) }, "cpus": .optional(cpus) { .ints($0) }, "pid": .int(Int(processID)),
         ]

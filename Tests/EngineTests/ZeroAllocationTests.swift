@@ -143,9 +143,10 @@ struct ZeroAllocationTests {
         while queued < count { queued += try batch.send(on: client, to: min(64, count - queued)) }
         let control = RunControl()
         let counters = WordCounters(count: 1, words: EchoCount.allCases.count)
+        let tables = EchoFlowTables(count: 1)
         let work = EchoWorker(descriptor: socket.descriptor, batch: 4, latch: StartLatch(), limit: UInt64(count),
                               slot: counters.slot(0), stop: control.flag, total: control.sharedTotal, sockperf: false,
-                              coalescing: false)
+                              coalescing: false, flows: tables.slot(0))
         let before = AllocationCounter_thisThread()
         let failure = work.run()
         let after = AllocationCounter_thisThread()
