@@ -21,15 +21,15 @@ import Reporting
 /// (its counts stay in the totals: ``EchoFlows/retiredFlows``); when every flow of the
 /// bucket is active, the request is `untracked`. So a stranger cannot evict a flow
 /// that is sending, and what does not fit is counted, never dropped silently.
-struct EchoFlowTable: ~Copyable {
-    static let buckets = 256  // a power of two
+package struct EchoFlowTable: ~Copyable {
+    package static let buckets = 256  // a power of two
     static let ways = 4
-    static let capacity = buckets * ways
+    package static let capacity = buckets * ways
     /// Sequence numbers a flow remembers below its highest, to tell a late request from a repeat.
     static let windowBits: UInt64 = 512
     static let windowWords = Int(windowBits / 64)
     /// How long a flow must have been quiet before a new one may take its place.
-    static let quietNanoseconds: UInt64 = 10_000_000_000
+    package static let quietNanoseconds: UInt64 = 10_000_000_000
 
     struct Entry {
         var source = SocketAddress(ipv4: 0, 0, 0, 0, port: 0)
@@ -54,7 +54,7 @@ struct EchoFlowTable: ~Copyable {
     private var distinctTotal: UInt64 = 0
 
     /// An empty table; `seed` makes the hash repeatable (tests).
-    init(seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
+    package init(seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
         entries = .allocate(capacity: Self.capacity)
         entries.initialize(repeating: Entry(), count: Self.capacity)
         windows = .allocate(capacity: Self.capacity * Self.windowWords)
@@ -71,7 +71,7 @@ struct EchoFlowTable: ~Copyable {
     /// Counts one request when it carries ping's header (else does nothing), from `source`. `now`
     /// is the batch's clock reading, read here at the first header of a batch (0 until then).
     @inline(__always)
-    mutating func count(_ bytes: UnsafeRawBufferPointer, source: SocketAddress, now: inout UInt64) {
+    package mutating func count(_ bytes: UnsafeRawBufferPointer, source: SocketAddress, now: inout UInt64) {
         guard let header = PingHeader(reading: bytes) else { return }
         if now == 0 { now = MonotonicClock.now() }
         guard header.sequence < FlowTable.sequenceLimit else { totals.implausible &+= 1; return }
@@ -184,7 +184,7 @@ struct EchoFlowTable: ~Copyable {
     }
 
     /// The totals and the accounts of the flows held, the most requests first (allocates: after the loop).
-    func result() -> EchoFlows {
+    package func result() -> EchoFlows {
         var result = totals
         result.lostIn = spanTotal > distinctTotal ? spanTotal - distinctTotal : 0
         for index in 0..<Self.capacity where entries[index].used && entries[index].distinct > 0 {

@@ -140,7 +140,14 @@ struct ZeroAllocationTests {
         try client.connect(to: try socket.localAddress())
         let batch = SendBatch(capacity: 64, payloadSize: 32)
         var queued = 0
-        while queued < count { queued += try batch.send(on: client, to: min(64, count - queued)) }
+        while queued < count {
+            // Requests with ping's header, so the flow table counts each.
+            for index in 0..<64 {
+                let header = PingHeader(flow: 0, token: 7, sequence: UInt64(queued + index), intended: 0, actual: 0)
+                _ = batch.withUnsafeMutablePayload(at: index) { header.write(to: $0) }
+            }
+            queued += try batch.send(on: client, to: min(64, count - queued))
+        }
         let control = RunControl()
         let counters = WordCounters(count: 1, words: EchoCount.allCases.count)
         let tables = EchoFlowTables(count: 1)
@@ -154,6 +161,7 @@ struct ZeroAllocationTests {
         let totals = EchoTotals(words: counters.slot(0).read())
         #expect(totals[.requests] == UInt64(count))
         #expect(totals[.replies] == UInt64(count))
+        #expect(tables.result().requests == UInt64(count))
         return after - before
     }
 
