@@ -144,6 +144,10 @@ package struct PingSummary: Equatable, Sendable {
     /// With `--server`: the requests the remote echo did not answer or had dropped at its
     /// socket (its summary's `not_answered.total` + `socket_drops`); nil otherwise.
     package var echoLosses: UInt64?
+    /// With `--server`: the gaps the echo counted in this run's flows (its `ping_flows` accounts with
+    /// this run's token) beyond its socket's drops: requests lost before they reached its socket
+    /// (a lower bound: the socket's drops may include strangers'); nil otherwise.
+    package var echoLostBefore: UInt64?
     /// How the requests spread over the flows; nil when not told (a summary made in a test).
     package var flows: PingFlowSpread?
 
@@ -204,13 +208,15 @@ package struct PingSummary: Equatable, Sendable {
             + ", stopped by \(reason.rawValue)"
     }
 
-    /// The lost requests by cause; with ``echoLosses`` (`--server`), those the echo's own
-    /// counts explain come out of the never answered ones.
+    /// The lost requests by cause; with ``echoLosses`` and ``echoLostBefore`` (`--server`), those
+    /// the echo's own counts explain come out of the never answered ones, each at most what is left.
     package var loss: PingLoss {
         let lost = totals.lost
         let atEcho = echoLosses.map { min($0, lost.neverAnswered) }
-        return PingLoss(sendErrors: lost.sendErrors, late: lost.late, atEcho: atEcho,
-                        neverAnswered: lost.neverAnswered - (atEcho ?? 0))
+        let left = lost.neverAnswered - (atEcho ?? 0)
+        let beforeEcho = echoLostBefore.map { min($0, left) }
+        return PingLoss(sendErrors: lost.sendErrors, late: lost.late, beforeEcho: beforeEcho, atEcho: atEcho,
+                        neverAnswered: left - (beforeEcho ?? 0))
     }
 }
 
@@ -250,6 +256,9 @@ package struct PingLoss: Equatable, Sendable {
     package var sendErrors: UInt64
     /// Answered after `--timeout`.
     package var late: UInt64
+    /// With `--server`: lost on the way to the echo's socket, by the gaps the echo counted in this
+    /// run's flows beyond its socket's drops; nil when no echo was asked.
+    package var beforeEcho: UInt64?
     /// With `--server`: reached the echo's host and were dropped at the echo's socket or not
     /// answered by it (by the echo's own summary); nil when no echo was asked.
     package var atEcho: UInt64?
@@ -257,28 +266,32 @@ package struct PingLoss: Equatable, Sendable {
     package var neverAnswered: UInt64
 
     /// The lost requests by these causes.
-    package init(sendErrors: UInt64, late: UInt64, atEcho: UInt64?, neverAnswered: UInt64) {
+    package init(sendErrors: UInt64, late: UInt64, beforeEcho: UInt64? = nil, atEcho: UInt64?, neverAnswered: UInt64) {
         self.sendErrors = sendErrors
         self.late = late
+        self.beforeEcho = beforeEcho
         self.atEcho = atEcho
         self.neverAnswered = neverAnswered
     }
 
     /// All lost requests.
-    package var total: UInt64 { sendErrors &+ late &+ (atEcho ?? 0) &+ neverAnswered }
+    package var total: UInt64 { sendErrors &+ late &+ (beforeEcho ?? 0) &+ (atEcho ?? 0) &+ neverAnswered }
 
-    /// `{"total":N,"send_errors":N,"late":N,"at_echo":N,"never_answered":N}`; `at_echo` only with `--server`.
+    /// `{"total":N,"send_errors":N,"late":N,"before_echo":N,"at_echo":N,"never_answered":N}`; `before_echo`
+    /// and `at_echo` only with `--server`.
     package var json: JSONValue {
         var object: JSONObject = ["total": .unsigned(total), "send_errors": .unsigned(sendErrors), "late": .unsigned(late)]
+        if let beforeEcho { object.append("before_echo", .unsigned(beforeEcho)) }
         if let atEcho { object.append("at_echo", .unsigned(atEcho)) }
         object.append("never_answered", .unsigned(neverAnswered))
         return .object(object)
     }
 
-    /// `3 lost (send errors 0, late 1, at the echo 2, never answered 0)`; the echo's part only with `--server`.
+    /// `3 lost (send errors 0, late 1, before the echo 0, at the echo 2, never answered 0)`; the echo's
+    /// parts only with `--server`.
     package var text: String {
         "\(total) lost (send errors \(sendErrors), late \(late), "
-            + (atEcho.map { "at the echo \($0), " } ?? "") + "never answered \(neverAnswered))"
+            + (beforeEcho.map { "before the echo \($0), " } ?? "") + (atEcho.map { "at the echo \($0), " } ?? "") + "never answered \(neverAnswered))"
     }
 }
 
