@@ -25,9 +25,10 @@ package struct EchoFlowTable: ~Copyable {
     package static let buckets = 256  // a power of two
     static let ways = 4
     package static let capacity = buckets * ways
-    /// Sequence numbers a flow remembers below its highest, to tell a late request from a repeat.
-    static let windowBits: UInt64 = 512
-    static let windowWords = Int(windowBits / 64)
+    /// Sequence numbers a flow remembers below its highest, to tell a late request from a repeat
+    /// (``FlowTable``'s window: its functions set, clear and test the bits).
+    static let windowBits = UInt64(FlowTable.windowBits)
+    static let windowWords = FlowTable.windowWords
     /// How long a flow must have been quiet before a new one may take its place.
     package static let quietNanoseconds: UInt64 = 10_000_000_000
 
@@ -81,7 +82,7 @@ package struct EchoFlowTable: ~Copyable {
             entry.pointee.lowest = header.sequence
             entry.pointee.highest = header.sequence
             entry.pointee.distinct = 1
-            Self.set(windows + index * Self.windowWords, header.sequence)
+            FlowTable.set(windows + index * Self.windowWords, header.sequence)
             spanTotal &+= 1
             distinctTotal &+= 1
             totals.requests &+= 1
@@ -106,21 +107,21 @@ package struct EchoFlowTable: ~Copyable {
                 // Forget the positions the window moves past: they now stand for newer numbers.
                 var position = entry.pointee.highest + 1
                 while position < sequence {
-                    Self.clear(window, position)
+                    FlowTable.clear(window, position)
                     position += 1
                 }
             }
-            Self.set(window, sequence)
+            FlowTable.set(window, sequence)
             entry.pointee.highest = sequence
             entry.pointee.distinct &+= 1
             spanTotal &+= distance
             distinctTotal &+= 1
-        } else if distance < Self.windowBits && Self.isSet(window, sequence) {
+        } else if distance < Self.windowBits && FlowTable.isSet(window, sequence) {
             entry.pointee.duplicates &+= 1
             totals.duplicates &+= 1
         } else {
             // Late, filling a gap (or too late to tell from a repeat: counted as late).
-            if distance < Self.windowBits { Self.set(window, sequence) }
+            if distance < Self.windowBits { FlowTable.set(window, sequence) }
             if sequence < entry.pointee.lowest {
                 spanTotal &+= entry.pointee.lowest - sequence
                 entry.pointee.lowest = sequence
@@ -163,24 +164,6 @@ package struct EchoFlowTable: ~Copyable {
         entries[index] = Entry(source: source, token: header.token, flow: header.flow, used: true, lastSeen: now)
         (windows + index * Self.windowWords).update(repeating: 0, count: Self.windowWords)
         totals.flows &+= 1
-    }
-
-    @inline(__always)
-    private static func set(_ window: UnsafeMutablePointer<UInt64>, _ sequence: UInt64) {
-        let bit = sequence % windowBits
-        window[Int(bit >> 6)] |= 1 << (bit & 63)
-    }
-
-    @inline(__always)
-    private static func clear(_ window: UnsafeMutablePointer<UInt64>, _ sequence: UInt64) {
-        let bit = sequence % windowBits
-        window[Int(bit >> 6)] &= ~(1 << (bit & 63))
-    }
-
-    @inline(__always)
-    private static func isSet(_ window: UnsafeMutablePointer<UInt64>, _ sequence: UInt64) -> Bool {
-        let bit = sequence % windowBits
-        return window[Int(bit >> 6)] & (1 << (bit & 63)) != 0
     }
 
     /// The totals and the accounts of the flows held, the most requests first (allocates: after the loop).
