@@ -45,7 +45,9 @@ struct ClosedLoopFlows: Sendable {
         let window = setups[0].options.inflight ?? 1
         let timeout = setups[0].timeout
         let parts = UnsafeMutablePointer<PingSendPart>.allocate(capacity: flows)
-        for index in 0..<flows { (parts + index).initialize(to: setups[index].sendPart(capacity: min(window, PingOptions.batch))) }
+        // The thread's send batches hold about one batch of requests together, however many flows it has.
+        let capacity = max(1, min(window, PingOptions.batch / flows))
+        for index in 0..<flows { (parts + index).initialize(to: setups[index].sendPart(capacity: capacity)) }
         // Flow i's requests in flight (sequence, actual send time) are flying[i * window ..< i * window + inFlight[i]].
         let flying = UnsafeMutablePointer<(sequence: UInt64, time: UInt64)>.allocate(capacity: flows * window)
         defer {
