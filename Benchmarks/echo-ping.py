@@ -7,7 +7,7 @@
    server on CPU 1: `mpps ping --inflight 1` -> `mpps echo`, then `sockperf pp --full-rtt`
    -> `sockperf sr`, alternated; p50, p99 and mean of each trial (sockperf's percentiles and
    average, mpps's rtt_us), medians, and the mpps/sockperf ratio of the medians. mpps's
-   percentiles are the upper edge of a histogram bucket 12.5 % wide (up to 12.5 % above the
+   percentiles are the upper edge of a histogram bucket 0.8 % wide (up to 0.8 % above the
    value); its p50 bucket's lower edge is printed too, and its mean is exact (a sum).
 2. Echo CPU per request under the same open-loop load (`mpps ping --rate R` on CPU 0):
    `mpps echo` and Benchmarks/baseline/echo_baseline.c on CPU 1, alternated; each echo's
@@ -65,14 +65,20 @@ def mpps_pingpong(bin_dir, seconds):
                           capture_output=True, text=True, check=True)
     stop(echo)
     rtt = last_json(ping.stdout)["rtt_us"]
-    return rtt["p50"], rtt["p99"], rtt["mean"], bucket_floor(rtt["p50"])
+    return rtt["p50"], rtt["p99"], rtt["mean"], bucket_floor(rtt)
 
 
-def bucket_floor(microseconds):
-    """The lower edge (µs) of the LatencyHistogram bucket whose upper edge is `microseconds`."""
-    value = round(microseconds * 1000) - 100  # printed to 0.1 µs: step back inside the bucket (≥ 128 ns wide above 1 µs)
-    width = 1 << max(value.bit_length() - 1 - 3, 0)
-    return (value // width) * width / 1000
+def bucket_floor(rtt):
+    """The lower edge (µs) of the histogram bucket that holds the p50 (each power of two split in 128)."""
+    histogram = rtt["histogram"]
+    rank, seen = (sum(count for _, count in histogram) + 1) // 2, 0
+    for upper, count in histogram:
+        seen += count
+        if seen >= rank:
+            value = round(upper * 1000)
+            width = 1 << max(value.bit_length() - 1 - 7, 0)
+            return (value // width) * width / 1000
+    return None
 
 
 def sockperf_pingpong(seconds):

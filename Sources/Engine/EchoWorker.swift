@@ -36,14 +36,17 @@ struct EchoWorker: Sendable {
         let replies = SendBatch(capacity: batch, payloadSize: EchoOptions.largestReply, perMessageDestinations: true)
         var state = SendState()
         var counts = Counts()
+        var wait = EchoWait()
         latch.arrive()
         while !stop.isSet {
             guard let want = total.nextRequest(batch: batch, limit: limit) else { stop.set(); break }
             let received: Int
-            do throws(SocketError) { received = try requests.receive(descriptor: descriptor, limit: want) } catch {
+            let callLimit = wait.limit(want, now: MonotonicClock.now())
+            do throws(SocketError) { received = try requests.receive(descriptor: descriptor, limit: callLimit) } catch {
                 // The run shut the socket down for reading: what was queued has been answered.
                 return error.code == ESHUTDOWN ? nil : error
             }
+            wait.update(received: received, now: MonotonicClock.now())
             if received == 0 { continue }
             counts.receiveCalls &+= 1
             let before = counts.requests

@@ -113,8 +113,8 @@ package struct PingTracker: Sendable {
 
     @inline(__always)
     private func record(intended: UInt64, actual: UInt64) {
-        slot.bump(at: PingCount.intendedBuckets + LatencyHistogram.bucket(of: intended))
-        slot.bump(at: PingCount.actualBuckets + LatencyHistogram.bucket(of: actual))
+        slot.bump(at: PingCount.intendedBuckets + LatencyHistogram.bucket(of: intended, bits: PingCount.histogramBits))
+        slot.bump(at: PingCount.actualBuckets + LatencyHistogram.bucket(of: actual, bits: PingCount.histogramBits))
         slot.store(slot.load(at: PingCount.intendedSum.rawValue).addingSaturating(intended), at: PingCount.intendedSum.rawValue)
         slot.store(slot.load(at: PingCount.actualSum.rawValue).addingSaturating(actual), at: PingCount.actualSum.rawValue)
         if intended > slot.load(at: PingCount.intendedMax.rawValue) { slot.store(intended, at: PingCount.intendedMax.rawValue) }

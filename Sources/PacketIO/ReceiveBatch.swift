@@ -163,6 +163,12 @@ public struct ReceiveBatch: ~Copyable {
     /// not among what arrived (`MSG_CTRUNC`): the batch was made with too little
     /// ``controlSize`` for the socket's options, and its messages cannot be split
     /// into datagrams. The call's messages then read as none (``count`` is 0).
+    ///
+    /// **One message.** A call for one message (`limit` 1 or ``capacity`` 1) on a
+    /// batch without control space (`controlSize: 0`) is made with `recvfrom(2)`,
+    /// which costs the kernel less than `recvmmsg` of one (BENCHMARKS s); what it
+    /// returns reads the same, and a failed call's error is named `recvfrom` (the
+    /// end is still `recvmmsg`'s `ESHUTDOWN`, whichever call met it).
     /// The corresponding C function is `recvmmsg(2)`; Linux 2.6.33 or later.
     /// - Precondition: `limit` ≥ 0.
     @inline(__always)
@@ -199,8 +205,9 @@ public struct ReceiveBatch: ~Copyable {
         precondition(limit >= 0, "receive limit must not be negative")
         let vlen = UInt32(truncatingIfNeeded: min(limit, capacity))
         // MSG_TRUNC makes each length the datagram's own, even when longer than its slot.
-        let received = try Syscalls.receiveMessages(descriptor, messages, count: vlen,
-                                                    flags: CMPPSLinux_MSG_WAITFORONE | Int32(MSG_TRUNC))
+        let received = vlen == 1 && controlSize == 0
+            ? try Syscalls.receiveOne(descriptor, messages, flags: Int32(MSG_TRUNC))
+            : try Syscalls.receiveMessages(descriptor, messages, count: vlen, flags: CMPPSLinux_MSG_WAITFORONE | Int32(MSG_TRUNC))
         self.used = received
         let n = received > 0 ? try messagesBeforeTheEnd(received, descriptor: descriptor) : 0
         // A segment size the kernel had no room for would make a coalesced message

@@ -338,6 +338,7 @@ public struct SendBatch: ~Copyable {
     /// unreachable: on loopback that only means nobody listened yet, and the
     /// caller decides whether to count it and go on. The message it was about
     /// to send was not sent.
+    /// A single message without control messages goes with `sendto(2)` (errors named `sendto`).
     /// The corresponding C function is `sendmmsg(2)`; Linux 3.0 or later.
     @inline(__always)
     public func send(on socket: borrowing UDPSocket, from start: Int = 0, to end: Int) throws(SocketError) -> Int {
@@ -349,7 +350,17 @@ public struct SendBatch: ~Copyable {
     public func send(descriptor: Int32, from start: Int = 0, to end: Int) throws(SocketError) -> Int {
         precondition(start >= 0 && start <= end && end <= capacity, "message range out of bounds")
         if start == end { return 0 }
-        return try Syscalls.sendMessages(descriptor, messages + start, count: UInt32(truncatingIfNeeded: end - start))
+        return try sendCall(descriptor, from: start, to: end)
+    }
+
+    /// One call for messages `start..<end`: `sendto(2)` for a single message without
+    /// control messages (the kernel's cheaper path for one, BENCHMARKS s), `sendmmsg(2)` otherwise.
+    @inline(__always)
+    private func sendCall(_ descriptor: Int32, from start: Int, to end: Int) throws(SocketError) -> Int {
+        if end &- start == 1 && messages[start].msg_hdr.msg_controllen == 0 {
+            return try Syscalls.sendOne(descriptor, messages + start)
+        }
+        return try Syscalls.sendMessages(descriptor, messages + start, count: UInt32(truncatingIfNeeded: end &- start))
     }
 
     /// Sends messages `start..<end` (from datagram `firstSegment` of the first)
@@ -361,6 +372,7 @@ public struct SendBatch: ~Copyable {
     /// with `EIO` or `EINVAL`, the socket's ``UDPSocket/sendState`` remembers it,
     /// its `UDP_SEGMENT` is set to 0, and this and every later call sends the same
     /// bytes one datagram per message: every datagram goes out exactly once.
+    /// A call for a single message without control messages is made with `sendto(2)`.
     /// The corresponding C function is `sendmmsg(2)` (Linux 3.0 or later); GSO needs Linux 4.18.
     public func sendAll(from start: Int = 0, firstSegment: Int = 0, to end: Int, on socket: inout UDPSocket) -> SendOutcome {
         let descriptor = socket.descriptor
@@ -389,7 +401,7 @@ public struct SendBatch: ~Copyable {
                 continue
             }
             do throws(SocketError) {
-                let sent = try Syscalls.sendMessages(descriptor, messages + next, count: UInt32(truncatingIfNeeded: end &- next))
+                let sent = try sendCall(descriptor, from: next, to: end)
                 if sent == 0 {
                     outcome.wouldBlock = true
                     break

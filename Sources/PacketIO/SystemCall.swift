@@ -2,7 +2,7 @@
 /// when it asks ``FaultInjection`` to make one fail.
 package enum SystemCall: Sendable, Hashable {
     case socket, close, bind, connect, getsockname, getpeername, setsockopt, getsockopt
-    case recvmmsg, sendmmsg, send, sendto, ioctl
+    case recvmmsg, recvfrom, sendmmsg, send, sendto, ioctl
     case recvmsgErrorQueue
     case open, read, write
     case spawn, waitpid, kill, fcntl

@@ -12,8 +12,8 @@ package struct PingTotals: Equatable, Sendable {
     /// Nothing counted.
     package init() {
         counts = Array(repeating: 0, count: PingCount.allCases.count)
-        intended = LatencyHistogram()
-        actual = LatencyHistogram()
+        intended = LatencyHistogram(bits: PingCount.histogramBits)
+        actual = LatencyHistogram(bits: PingCount.histogramBits)
     }
 
     /// The totals of the threads whose slots hold `slots` (each ``PingCount/words`` words).
@@ -27,7 +27,7 @@ package struct PingTotals: Equatable, Sendable {
                 counts[what.rawValue] = what == .intendedMax || what == .actualMax || what == .sendingDone
                     ? max(counts[what.rawValue], value) : counts[what.rawValue].addingSaturating(value)
             }
-            for bucket in 0..<LatencyHistogram.bucketCount {
+            for bucket in 0..<PingCount.bucketCount {
                 intendedCounts[bucket] &+= words[PingCount.intendedBuckets + bucket]
                 actualCounts[bucket] &+= words[PingCount.actualBuckets + bucket]
             }
@@ -62,18 +62,17 @@ extension LatencyHistogram {
     /// The values recorded since `earlier` (a reading of the same histogram, taken before).
     package func since(_ earlier: LatencyHistogram) -> LatencyHistogram {
         let delta = zip(counts, earlier.counts).map { $0 &- $1 }
-        let top = delta.lastIndex { $0 > 0 }.map { $0 + 1 < Self.bucketCount ? Self.lowerBound(of: $0 + 1) - 1 : UInt64.max } ?? 0
+        let top = delta.lastIndex { $0 > 0 }.map { upperBound(of: $0) } ?? 0
         return LatencyHistogram(counts: delta, total: total &- earlier.total, maximum: min(top, maximum))
     }
 
     /// `{"p50":X,"p90":X,"p99":X,"p999":X,"max":X,"mean":X,"histogram":[[UPPER,COUNT],...]}` in microseconds
     /// (1 decimal; null when empty), `mean` from `sum` nanoseconds; each histogram entry is a bucket
-    /// that holds values: its upper edge in µs and its count.
+    /// that holds values: its upper edge in µs (3 decimals: to the nanosecond) and its count.
     package func json(sumNanoseconds: UInt64) -> JSONValue {
         func micros(_ value: UInt64?) -> JSONValue { .optional(value) { .fixed(Double($0) / 1000, places: 1) } }
         let buckets: [JSONValue] = counts.indices.filter { counts[$0] > 0 }.map { index in
-            let upper = index + 1 < Self.bucketCount ? Self.lowerBound(of: index + 1) - 1 : UInt64.max
-            return .array([.fixed(Double(upper) / 1000, places: 1), .unsigned(counts[index])])
+            .array([.fixed(Double(upperBound(of: index)) / 1000, places: 3), .unsigned(counts[index])])
         }
         return [
             "p50": micros(percentile(0.5)), "p90": micros(percentile(0.9)), "p99": micros(percentile(0.99)),
@@ -106,7 +105,7 @@ package struct PingInterval: Equatable, Sendable {
     /// `{"type":"interval","elapsed":S,"requests":N,"replies":N,"p50_us":X,"p99_us":X,"p999_us":X,"max_us":X,
     /// "actual_p50_us":X,"actual_p99_us":X}`: requests sent and replies in time during the interval, and
     /// the RTT of those replies from the intended send time (and from the actual one); `max_us` is the top
-    /// of the highest bucket reached (within 12.5 %); null without replies.
+    /// of the highest bucket reached (within 0.8 %); null without replies.
     package var json: JSONValue {
         func micros(_ value: UInt64?) -> JSONValue { .optional(value) { .fixed(Double($0) / 1000, places: 1) } }
         let intended = delta.intended
