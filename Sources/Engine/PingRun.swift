@@ -4,15 +4,18 @@ import Synchronization
 
 /// A ping's sockets and threads: per flow (`--flows`, one per thread by default) one
 /// unconnected socket (its own source port), sequence numbers, counter slot and window
-/// of answered bits; per thread either one closed-loop thread or an open loop's sending
+/// of answered bits; per thread its flows' RTT histograms, and either one closed-loop thread or an open loop's sending
 /// and receiving threads for its flows. A thread with several flows reads them through
 /// non-blocking sockets and `poll` (``FlowReceiver``); one with one flow blocks in its
 /// receive as before. `init` opens and binds every socket before any thread starts.
 package final class PingRun: @unchecked Sendable {
     /// What was asked for.
     package let options: PingOptions
-    /// One slot per flow, by ``PingCount``.
+    /// One slot per flow: its counts, by ``PingCount`` (the words before the histograms).
     package let counters: WordCounters
+    /// One slot per thread: its flows' RTT histograms, sums and maxima (``PingCount/words``), kept
+    /// per thread so that a flow costs a few words, not two histograms.
+    package let latencies: WordCounters
     /// The stop request (senders stop; receivers drain) and first failure.
     package let control: RunControl
     /// The random token this run's requests carry.
@@ -32,7 +35,8 @@ package final class PingRun: @unchecked Sendable {
         self.options = options
         self.control = control
         token = UInt32.random(in: 1...UInt32.max)
-        counters = WordCounters(count: options.flowCount, words: PingCount.words)
+        counters = WordCounters(count: options.flowCount, words: PingCount.allCases.count)
+        latencies = WordCounters(count: options.threads, words: PingCount.words)
         let window = PingTracker.windowWords(inflight: Self.mostInFlight(options))
         answered = WordCounters(count: options.flowCount, words: window)
         threadCPU = ThreadCPURegistry(count: options.threads * (options.rate == nil ? 1 : 2))
@@ -70,7 +74,8 @@ package final class PingRun: @unchecked Sendable {
                               schedule: options.rate.map {
                                   Pacer(rate: $0 / Double(options.flowCount), maximumBurst: PingOptions.batch, start: begin)
                               },
-                              slot: counters.slot(flow), answered: answered.slot(flow), stop: control.flag)
+                              slot: counters.slot(flow), latency: latencies.slot(index), answered: answered.slot(flow),
+                              stop: control.flag)
             }
             let holders = options.flows(ofThread: index).map { sockets[$0] }
             let setup = setups[0]

@@ -22,7 +22,10 @@ package enum PingSession {
         var previousTime = clock.start
         var reason = StopReason.count
 
-        func reading() -> PingTotals { PingTotals(slots: (0..<run.counters.count).map { run.counters.slot($0).read() }) }
+        func reading() -> PingTotals {
+            PingTotals(flows: (0..<run.counters.count).map { run.counters.slot($0).read() },
+                       latencies: (0..<run.latencies.count).map { run.latencies.slot($0).read() })
+        }
         func emit(until now: UInt64) {
             let current = reading()
             report(PingInterval(elapsed: clock.elapsed(at: now), length: Double(now &- previousTime) / 1e9,
@@ -42,7 +45,7 @@ package enum PingSession {
         let totals = reading()
         if totals != previous || end &- previousTime >= Units.nanoseconds(interval) / 2 { emit(until: end) }
         let seconds = clock.elapsed(at: end)
-        let flows = PingFlowSpread(flows: (0..<run.counters.count).map { PingTotals(slots: [run.counters.slot($0).read()]) })
+        let flows = PingFlowSpread(flows: (0..<run.counters.count).map { PingTotals(flows: [run.counters.slot($0).read()], latencies: []) })
         let result = PingSummary(totals: totals, mode: options.rate == nil ? "closed" : "open", seconds: seconds,
                                  reason: reason, cpu: CPUUse(from: firstCPU, to: sampler.read(), seconds: seconds), flows: flows)
         summary(result)

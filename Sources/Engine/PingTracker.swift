@@ -27,8 +27,10 @@ package struct PingTracker: Sendable {
     package let windowBits: UInt64
     /// The lowest sequence the window remembers (a multiple of 64).
     package private(set) var base: UInt64 = 0
-    /// Counts and histograms, by ``PingCount``.
+    /// The RTT histograms, sums and maxima, by ``PingCount`` (the thread's: its flows share them).
     let slot: WordSlot
+    /// The flow's counts of verdicts, by ``PingCount`` (the same slot as ``slot`` when the flow has the thread to itself, or in a test).
+    let counts: WordSlot
 
     /// What one datagram was.
     package enum Verdict: Equatable, Sendable {
@@ -37,7 +39,7 @@ package struct PingTracker: Sendable {
 
     /// A tracker whose window holds `answered.words` × 64 sequences.
     package init(token: UInt32, flow: UInt16, payload: Int, target: SocketAddress, timeout: UInt64, schedule: Pacer?,
-                answered: WordSlot, slot: WordSlot) {
+                answered: WordSlot, slot: WordSlot, counts: WordSlot? = nil) {
         self.token = token
         self.flow = flow
         self.payload = payload
@@ -47,6 +49,7 @@ package struct PingTracker: Sendable {
         self.answered = answered
         windowBits = UInt64(answered.words) &* 64
         self.slot = slot
+        self.counts = counts ?? slot
     }
 
     /// The words a window for `inflight` requests in flight needs: room for four times as many,
@@ -61,23 +64,23 @@ package struct PingTracker: Sendable {
     /// requests were stamped, and counts it. Allocates nothing.
     @inline(__always)
     package mutating func judge(_ bytes: UnsafeRawBufferPointer, source: SocketAddress?, now: UInt64, sent: UInt64) -> Verdict {
-        guard source == target else { slot.bump(at: PingCount.wrongSource.rawValue); return .wrongSource }
+        guard source == target else { counts.bump(at: PingCount.wrongSource.rawValue); return .wrongSource }
         guard bytes.count == payload, let header = PingHeader(reading: bytes), isOurs(header, now: now, sent: sent) else {
-            slot.bump(at: PingCount.forged.rawValue)
+            counts.bump(at: PingCount.forged.rawValue)
             return .forged
         }
         let sequence = header.sequence
-        guard sequence >= base else { slot.bump(at: PingCount.stale.rawValue); return .stale }
+        guard sequence >= base else { counts.bump(at: PingCount.stale.rawValue); return .stale }
         if sequence - base >= windowBits { slide(past: sequence) }
         let word = Int((sequence / 64) % (windowBits / 64))
         let bit: UInt64 = 1 << (sequence % 64)
         let bits = answered.load(at: word)
-        guard bits & bit == 0 else { slot.bump(at: PingCount.duplicates.rawValue); return .duplicate }
+        guard bits & bit == 0 else { counts.bump(at: PingCount.duplicates.rawValue); return .duplicate }
         answered.store(bits | bit, at: word)
         let actual = now &- header.actual
-        guard actual <= timeout else { slot.bump(at: PingCount.late.rawValue); return .late(sequence) }
+        guard actual <= timeout else { counts.bump(at: PingCount.late.rawValue); return .late(sequence) }
         record(intended: now &- header.intended, actual: actual)
-        slot.bump(at: PingCount.replies.rawValue)
+        counts.bump(at: PingCount.replies.rawValue)
         return .reply(sequence)
     }
 

@@ -12,7 +12,10 @@ struct PingFlowSetup: Sendable {
     let quota: UInt64?
     /// The open loop's schedule for this flow; nil in a closed loop.
     let schedule: Pacer?
+    /// The flow's counts (``PingCount``, without the histograms).
     let slot: WordSlot
+    /// The thread's RTT histograms, sums and maxima, which its flows share.
+    let latency: WordSlot
     let answered: WordSlot
     let stop: StopFlag
 
@@ -20,7 +23,7 @@ struct PingFlowSetup: Sendable {
 
     func tracker() -> PingTracker {
         PingTracker(token: token, flow: flow, payload: options.payload, target: options.target, timeout: timeout,
-                    schedule: schedule, answered: answered, slot: slot)
+                    schedule: schedule, answered: answered, slot: latency, counts: slot)
     }
 
     func sendPart(capacity: Int = PingOptions.batch) -> PingSendPart {

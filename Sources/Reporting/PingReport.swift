@@ -22,11 +22,7 @@ package struct PingTotals: Equatable, Sendable {
         var intendedCounts = intended.counts
         var actualCounts = actual.counts
         for words in slots where words.count >= PingCount.words {
-            for what in PingCount.allCases {
-                let value = words[what.rawValue]
-                counts[what.rawValue] = what == .intendedMax || what == .actualMax || what == .sendingDone
-                    ? max(counts[what.rawValue], value) : counts[what.rawValue].addingSaturating(value)
-            }
+            add(counts: words)
             for bucket in 0..<PingCount.bucketCount {
                 intendedCounts[bucket] &+= words[PingCount.intendedBuckets + bucket]
                 actualCounts[bucket] &+= words[PingCount.actualBuckets + bucket]
@@ -35,6 +31,22 @@ package struct PingTotals: Equatable, Sendable {
         // Totals from the buckets themselves: a live reading may find a count bumped before its reply was.
         intended = LatencyHistogram(counts: intendedCounts, total: intendedCounts.reduce(0, &+), maximum: self[.intendedMax])
         actual = LatencyHistogram(counts: actualCounts, total: actualCounts.reduce(0, &+), maximum: self[.actualMax])
+    }
+
+    /// The totals of a run whose flows keep their counts in `flows` (each the ``PingCount`` words before
+    /// the histograms, at least) and whose threads keep the RTTs in `latencies` (each ``PingCount/words``).
+    package init(flows: [[UInt64]], latencies: [[UInt64]]) {
+        self.init(slots: latencies)
+        for words in flows where words.count >= PingCount.allCases.count { add(counts: words) }
+    }
+
+    /// Adds one slot's counts (sums; the maxima and `sendingDone` are maxima).
+    private mutating func add(counts words: [UInt64]) {
+        for what in PingCount.allCases {
+            let value = words[what.rawValue]
+            counts[what.rawValue] = what == .intendedMax || what == .actualMax || what == .sendingDone
+                ? max(counts[what.rawValue], value) : counts[what.rawValue].addingSaturating(value)
+        }
     }
 
     /// The count of `what`.

@@ -31,6 +31,20 @@ import PacketIO
         #expect(options.flowProblem == "--flows 4097 is too many: use at most 4096")
     }
 
+    /// Flows keep their counts, threads their RTTs: the totals add the flows' counts and the threads' histograms.
+    @Test func flowCountsAndThreadHistogramsMakeTheTotals() {
+        var flowWords = [UInt64](repeating: 0, count: PingCount.allCases.count)
+        flowWords[PingCount.sent.rawValue] = 5
+        flowWords[PingCount.replies.rawValue] = 4
+        var threadWords = [UInt64](repeating: 0, count: PingCount.words)
+        threadWords[PingCount.intendedBuckets + LatencyHistogram.bucket(of: 20_000, bits: PingCount.histogramBits)] = 8
+        threadWords[PingCount.intendedMax.rawValue] = 20_000
+        let totals = PingTotals(flows: [flowWords, flowWords], latencies: [threadWords])
+        #expect((totals[.sent], totals[.replies], totals[.intendedMax]) == (10, 8, 20_000))
+        #expect(totals.intended.total == 8)
+        #expect(totals.lost.neverAnswered == 2)
+    }
+
     /// Each flow's account closes on its own; the spread names the fewest and most replies and the most lost.
     @Test func theSpreadOfTheFlows() {
         func flow(sent: UInt64, replies: UInt64, late: UInt64) -> PingTotals {
