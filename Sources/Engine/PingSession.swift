@@ -45,7 +45,7 @@ package enum PingSession {
         let totals = reading()
         if totals != previous || end &- previousTime >= Units.nanoseconds(interval) / 2 { emit(until: end) }
         let seconds = clock.elapsed(at: end)
-        let flows = PingFlowSpread(flows: (0..<run.counters.count).map { PingTotals(flows: [run.counters.slot($0).read()], latencies: []) })
+        let flows = PingFlowSpread(flows: (0..<run.counters.count).map { run.counters.slot($0).read() })
         let result = PingSummary(totals: totals, mode: options.rate == nil ? "closed" : "open", seconds: seconds,
                                  reason: reason, cpu: CPUUse(from: firstCPU, to: sampler.read(), seconds: seconds), flows: flows)
         summary(result)

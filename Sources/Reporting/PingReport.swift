@@ -240,12 +240,21 @@ package struct PingFlowSpread: Equatable, Sendable {
     package var mostReplies: UInt64
     package var mostLost: UInt64
 
-    /// The spread of these flows' totals (at least one).
-    package init(flows: [PingTotals]) {
-        count = flows.count
-        fewestReplies = flows.map { $0[.replies] }.min() ?? 0
-        mostReplies = flows.map { $0[.replies] }.max() ?? 0
-        mostLost = flows.map { $0.lost.sendErrors &+ $0.lost.late &+ $0.lost.neverAnswered }.max() ?? 0
+    /// The spread of flows whose counts are `flows` (each the ``PingCount`` words before the histograms,
+    /// at least): read word by word, since a ``PingTotals`` per flow would hold two histograms each.
+    package init(flows: [[UInt64]]) {
+        let counted = flows.filter { $0.count >= PingCount.allCases.count }
+        func word(_ words: [UInt64], _ what: PingCount) -> UInt64 { words[what.rawValue] }
+        // As PingTotals.lost: send errors, late, and the rest of the requests not resolved.
+        func lost(_ words: [UInt64]) -> UInt64 {
+            let resolved = word(words, .sendErrors) &+ word(words, .replies) &+ word(words, .late)
+            let unresolved = word(words, .sent) > resolved ? word(words, .sent) - resolved : 0
+            return word(words, .sendErrors) &+ word(words, .late) &+ unresolved
+        }
+        count = counted.count
+        fewestReplies = counted.map { word($0, .replies) }.min() ?? 0
+        mostReplies = counted.map { word($0, .replies) }.max() ?? 0
+        mostLost = counted.map(lost).max() ?? 0
     }
 
     /// `{"count":N,"replies_min":N,"replies_max":N,"lost_max":N}`.

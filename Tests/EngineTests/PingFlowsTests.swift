@@ -47,15 +47,16 @@ import PacketIO
 
     /// Each flow's account closes on its own; the spread names the fewest and most replies and the most lost.
     @Test func theSpreadOfTheFlows() {
-        func flow(sent: UInt64, replies: UInt64, late: UInt64) -> PingTotals {
-            var words = [UInt64](repeating: 0, count: PingCount.words)
+        func flow(sent: UInt64, replies: UInt64, late: UInt64) -> [UInt64] {
+            var words = [UInt64](repeating: 0, count: PingCount.allCases.count)
             words[PingCount.sent.rawValue] = sent
             words[PingCount.replies.rawValue] = replies
             words[PingCount.late.rawValue] = late
-            return PingTotals(slots: [words])
+            return words
         }
         let flows = [flow(sent: 10, replies: 10, late: 0), flow(sent: 10, replies: 7, late: 1), flow(sent: 9, replies: 9, late: 0)]
-        for totals in flows {
+        for words in flows {
+            let totals = PingTotals(flows: [words], latencies: [])
             let lost = totals.lost
             #expect(totals[.replies] + lost.sendErrors + lost.late + lost.neverAnswered == totals[.sent])
         }
