@@ -10,6 +10,8 @@
  *   msg          sendmsg + recvmsg, one message a call, sources recorded, MSG_TRUNC
  *   mmsg1        a server's mmsg asking recvmmsg for one message only
  *   ...-timeo    any of these with SO_RCVTIMEO 20 ms
+ *   ...-big      (client) with mpps ping's socket: SO_RCVBUF 4 MiB, SO_SNDTIMEO 100 ms, bound to the
+ *                wildcard address before the first send
  *   mmsg-big     a server's mmsg with mpps echo's receive buffers: 64 KiB a message,
  *                MSG_TRUNC, and the reply copied out of the request as mpps echo does
  *
@@ -57,6 +59,14 @@ static int open_socket(const char *mode, int port, int cpu) {
     }
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     if (port > 0 && bind(fd, (struct sockaddr *)&a, sizeof a) != 0) { perror("bind"); exit(1); }
+    if (port == 0 && strstr(mode, "big")) {
+        int size = 4 << 20;
+        struct timeval t = {0, 100000};
+        struct sockaddr_in any = {.sin_family = AF_INET};
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &t, sizeof t);
+        bind(fd, (struct sockaddr *)&any, sizeof any);
+    }
     return fd;
 }
 

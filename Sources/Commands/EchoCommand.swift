@@ -15,6 +15,7 @@ enum EchoCommand {
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 1 or 0-3,8 (default: unpinned)"),
         OptionSpec("--batch", "N", "requests per recvmmsg call, answered with one sendmmsg, 1-1024 (default 64)"),
         OptionSpec("--gro", nil, "receive with UDP GRO: a GSO sender's datagrams arrive as one message per send, each still answered as its own datagram (counts are datagrams)"),
+        OptionSpec("--gso", nil, "with --gro, answer each coalesced message with GSO sends of its own bytes and segment size (up to 64 replies per send), which the kernel cuts into the same datagrams; off unless asked, so that --gro alone measures one reply message per request; not with --sockperf"),
         OptionSpec("--rcvbuf", "SIZE", "receive buffer per socket, e.g. 4M or 256K; 0 keeps the kernel's default (default 4M)"),
         OptionSpec("--duration", "SECONDS", "stop after this long, 0.001 to 31536000 (365 days) (default: until Ctrl-C)"),
         OptionSpec("--count", "N", "stop after N requests (answered or not), 1 to 2^64-1, e.g. 200000 or 200k"),
@@ -41,6 +42,7 @@ enum EchoCommand {
           mpps echo 127.0.0.1:4321 --cpus 1
           mpps echo 0.0.0.0:4321 --threads 2 --reuseport --cpus 0-1
           mpps echo [::1]:4400 --json --duration 6
+          mpps echo 127.0.0.1:4321 --gro --gso      (GSO clients: replies as GSO sends too)
           mpps echo 127.0.0.1:11111 --sockperf     (then: sockperf pp -i 127.0.0.1 --full-rtt)
         """)
 
@@ -59,7 +61,8 @@ enum EchoCommand {
             let receive = run.options.receive
             let ready = EchoReady(address: run.boundAddress, threads: receive.threads, reusePort: receive.reusePort,
                                   steering: receive.steering.rawValue, cpus: run.threadCPUs, batch: receive.batch,
-                                  coalescing: receive.coalescing, receiveBuffer: run.grantedReceiveBuffer, processID: getpid())
+                                  coalescing: receive.coalescing, segmentation: run.options.segmentation,
+                                  receiveBuffer: run.grantedReceiveBuffer, processID: getpid())
             if !quiet { writeError(ready.text) }
             if json { JSONSink.write(ready.json) }
         }
@@ -93,6 +96,13 @@ enum EchoCommand {
         echo.receive.count = try arguments.count("--count")
         echo.sockperf = arguments.flag("--sockperf")
         echo.receive.coalescing = arguments.flag("--gro")
+        echo.segmentation = arguments.flag("--gso")
+        if echo.segmentation && !echo.receive.coalescing {
+            throw arguments.usage("--gso needs --gro: the echo answers with GSO the requests GRO coalesced")
+        }
+        if echo.segmentation && echo.sockperf {
+            throw arguments.usage("--gso cannot be used with --sockperf: each sockperf reply's header is changed one by one")
+        }
         return echo
     }
 }

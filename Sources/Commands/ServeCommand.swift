@@ -24,8 +24,8 @@ enum ServeCommand {
 
     /// The `mpps echo` options a client may give (for `mpps ping --server`), by the same rule.
     static let echoClientOptions: Set<String> = [
-        "--threads", "--reuseport", "--steer", "--cpus", "--batch", "--gro", "--rcvbuf", "--duration", "--count", "--interval",
-        "--sockperf",
+        "--threads", "--reuseport", "--steer", "--cpus", "--batch", "--gro", "--gso", "--rcvbuf", "--duration", "--count",
+        "--interval", "--sockperf",
     ]
 
     static let help = HelpPage(

@@ -35,6 +35,13 @@ package final class EchoRun: @unchecked Sendable {
             control.notice("mpps: this kernel refuses UDP GRO (setsockopt(UDP_GRO), Linux 5.0 or later): echoing without it")
             options.receive.coalescing = false
         }
+        if options.segmentation && (!options.receive.coalescing || options.sockperf) {
+            // No coalesced requests to answer whole (GRO off or refused above), or sockperf's headers to change one by one.
+            options.segmentation = false
+        } else if options.segmentation && !Offload.segmentationSupported {
+            control.notice("mpps echo: this kernel refuses UDP GSO (UDP_SEGMENT, Linux 4.18 or later): answering one datagram per message")
+            options.segmentation = false
+        }
         let receive = options.receive
         if let problem = receive.steeringProblem { throw RunError(problem, status: RunError.usage) }
         self.control = control
@@ -47,6 +54,9 @@ package final class EchoRun: @unchecked Sendable {
         for _ in 0..<(receive.reusePort ? receive.threads : 1) {
             let socket = try ReceiveRun.openSocket(receive, address: address)
             do {
+                // No receive timeout: ``stop()`` wakes a blocked receive by shutting the socket down,
+                // and a blocking call with a timeout arms a timer each time (0.3 µs of a round trip here).
+                try socket.setReceiveTimeout(milliseconds: 0)
                 try socket.setSendTimeout(milliseconds: Self.sendTimeoutMilliseconds)
                 granted = try socket.receiveBufferSize
                 // Later sockets of a reuseport group must join the port the first one got.
@@ -80,7 +90,8 @@ package final class EchoRun: @unchecked Sendable {
             let holder = sockets[index % sockets.count]
             let work = EchoWorker(descriptor: holder.descriptor, batch: receive.batch, latch: latch, limit: receive.count,
                                   slot: counters.slot(index), stop: control.flag, total: control.sharedTotal,
-                                  sockperf: options.sockperf, coalescing: receive.coalescing, flows: flowTables.slot(index))
+                                  sockperf: options.sockperf, coalescing: receive.coalescing,
+                                  segmentation: options.segmentation, control: control, flows: flowTables.slot(index))
             let cpu = threadCPUs?[index]
             let control = self.control
             let registry = threadCPU

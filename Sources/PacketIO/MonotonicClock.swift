@@ -6,7 +6,8 @@ import Glibc
 /// wall-clock step never stretches or shrinks an interval.
 public enum MonotonicClock {
     /// Nanoseconds since an arbitrary fixed point. Read through the vDSO: no system call.
-    @inline(__always)
+    /// Inlinable: ping and echo read it between a request and its reply.
+    @inlinable @inline(__always)
     public static func now() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)

@@ -409,11 +409,7 @@ public struct SendBatch: ~Copyable {
                 outcome.calls &+= 1
                 outcome.messages &+= sent
                 if carriesSegmentation || socketSize > 0 {
-                    var index = next
-                    while index < next &+ sent {
-                        outcome.datagrams &+= datagramsUnchecked(index, socketSize: socketSize)
-                        index &+= 1
-                    }
+                    countCut(next..<next &+ sent, socketSize: socketSize, into: &outcome)
                 } else {
                     outcome.datagrams &+= sent
                 }
@@ -441,6 +437,17 @@ public struct SendBatch: ~Copyable {
         }
         outcome.resumeSegment = segment
         return outcome
+    }
+
+    /// Counts the datagrams the kernel cut `messages`, taken whole, into, and
+    /// those of them that were GSO sends (several datagrams).
+    @inline(__always)
+    private func countCut(_ messages: Range<Int>, socketSize: Int, into outcome: inout SendOutcome) {
+        for index in messages {
+            let cut = datagramsUnchecked(index, socketSize: socketSize)
+            outcome.datagrams &+= cut
+            if cut > 1 { outcome.segmentedMessages &+= 1 }
+        }
     }
 
     /// Sends from datagram `segment` of message `next` on, one datagram per

@@ -57,6 +57,10 @@ public struct SendOutcome: Sendable, Equatable {
     public var messages = 0
     /// Datagrams the kernel took: each GSO message counts as the datagrams it is cut into.
     public var datagrams = 0
+    /// Messages of several datagrams the kernel took whole, each as one GSO send
+    /// (counted in ``messages`` too). A message sent one datagram at a time, after
+    /// the kernel refused GSO, is not among them.
+    public var segmentedMessages = 0
     /// Datagrams already sent of the first message not counted in ``messages``:
     /// nonzero only when, after GSO was refused, a call ended inside a message.
     /// Pass it as `firstSegment` to resume there.

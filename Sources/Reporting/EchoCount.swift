@@ -30,4 +30,9 @@ package enum EchoCount: Int, CaseIterable, Sendable {
     case unasked
     /// Calls answered `ECONNREFUSED` and made again (nothing lost).
     case refusedRetries
+    /// With `--gso`: reply messages of several replies the kernel took whole, each one GSO send.
+    case gsoMessages
+    /// With `--gso`: times the kernel refused a GSO reply (`EIO`, `EINVAL`), once per thread at most:
+    /// the refused replies went out one per message, as did every later one on that thread.
+    case gsoFallbacks
 }

@@ -125,7 +125,8 @@ package struct EchoSummary: Equatable, Sendable {
     /// `requests`, `replies`, `not_answered` (``EchoTotals/notAnsweredJSON``: `requests = replies +
     /// not_answered.total`, always), `socket_drops` (requests the kernel dropped before the echo read
     /// them, SO_MEMINFO; null when unreadable), `request_bytes`, `reply_bytes`, `receive_calls`, `send_calls`,
-    /// `refused_retries`, `ping_flows` (``EchoFlows/json``), `seconds`, `threads` (requests per thread), `stop`,
+    /// `refused_retries`, `gso_messages` and `gso_fallbacks` (``EchoCount/gsoMessages``, ``EchoCount/gsoFallbacks``;
+    /// 0 without `--gso`), `ping_flows` (``EchoFlows/json``), `seconds`, `threads` (requests per thread), `stop`,
     /// and when CPU time was read
     /// `cpu_user_s`, `cpu_system_s`, `cpu_ns_per_request`.
     package var json: JSONValue {
@@ -140,6 +141,8 @@ package struct EchoSummary: Equatable, Sendable {
             "receive_calls": .unsigned(totals[.receiveCalls]),
             "send_calls": .unsigned(totals[.sendCalls]),
             "refused_retries": .unsigned(totals[.refusedRetries]),
+            "gso_messages": .unsigned(totals[.gsoMessages]),
+            "gso_fallbacks": .unsigned(totals[.gsoFallbacks]),
             "ping_flows": pingFlows.json,
             "seconds": .fixed(seconds, places: 3),
             "threads": .counters(threadRequests),
@@ -158,6 +161,9 @@ package struct EchoSummary: Equatable, Sendable {
             + (t[.unasked] > 0 ? ", unasked \(t[.unasked])" : "") + "); "
             + "\(socketDrops.map { "\($0)" } ?? "?") dropped at the socket before being read\n"
         lines += "      \(Units.fixed(seconds, decimals: 3)) s, \(t[.receiveCalls]) recvmmsg and \(t[.sendCalls]) sendmmsg calls"
+        if t[.gsoMessages] > 0 || t[.gsoFallbacks] > 0 {
+            lines += " (\(t[.gsoMessages]) replies of several datagrams as GSO sends, GSO refused \(t[.gsoFallbacks]) times)"
+        }
         if let perRequest = cpuNanosecondsPerRequest { lines += ", \(Units.fixed(perRequest, decimals: 0)) ns of CPU per request" }
         lines += ", stopped by \(reason.rawValue)"
         if pingFlows.flows > 0 || pingFlows.untracked > 0 || pingFlows.implausible > 0 { lines += "\n      " + pingFlows.text }
@@ -170,9 +176,13 @@ package struct EchoReady: Equatable, Sendable {
     /// The sockets and threads, as a receiver's ready line holds them (no moderation, no flow keys).
     package var sockets: ReceiveReady
 
+    /// Whether coalesced requests are answered with GSO sends (`--gso`).
+    package var segmentation: Bool
+
     /// Creates the line's values.
     package init(address: SocketAddress, threads: Int, reusePort: Bool, steering: String, cpus: [Int]?, batch: Int,
-                coalescing: Bool = false, receiveBuffer: Int, processID: Int32) {
+                coalescing: Bool = false, segmentation: Bool = false, receiveBuffer: Int, processID: Int32) {
+        self.segmentation = segmentation
         sockets = ReceiveReady(address: address, threads: threads, reusePort: reusePort, steering: steering, cpus: cpus,
                                batch: batch, coalescing: coalescing, moderationMicroseconds: 0, receiveBuffer: receiveBuffer,
                                flowKeys: 0, processID: processID)
@@ -181,11 +191,11 @@ package struct EchoReady: Equatable, Sendable {
     /// The line for people, on stderr.
     package var text: String {
         "mpps echo: answering on \(sockets.address), \(sockets.placementText), batch \(sockets.batch)"
-            + (sockets.coalescing ? ", GRO" : "") + ", receive buffer \(sockets.receiveBuffer) bytes; Ctrl-C stops"
+            + (sockets.coalescing ? ", GRO" : "") + (segmentation ? ", GSO replies" : "") + ", receive buffer \(sockets.receiveBuffer) bytes; Ctrl-C stops"
     }
 
     /// `{"type":"ready","command":"echo","address":"A:P","threads":N,"reuseport":B,"steer":S,"cpus":[..]|null,
-    /// "batch":N,"gro":B,"rcvbuf":N,"pid":N}`.
+    /// "batch":N,"gro":B,"gso":B,"rcvbuf":N,"pid":N}`.
     package var json: JSONValue {
         [
             "type": "ready",
@@ -197,6 +207,7 @@ package struct EchoReady: Equatable, Sendable {
             "cpus": .optional(sockets.cpus) { .ints($0) },
             "batch": .int(sockets.batch),
             "gro": .bool(sockets.coalescing),
+            "gso": .bool(segmentation),
             "rcvbuf": .int(sockets.receiveBuffer),
             "pid": .int(Int(sockets.processID)),
         ]

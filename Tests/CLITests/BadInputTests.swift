@@ -228,6 +228,9 @@ import PacketIO
         (["echo", "a:1", "b:2"], "mpps echo: expected at most one ADDR:PORT, got 2 (see 'mpps echo --help')"),
         (["echo", "--batch", "1025"], "mpps echo: --batch must be a whole number from 1 to 1024 (the kernel's UIO_MAXIOV), not '1025' (see 'mpps echo --help')"),
         (["echo", "--frob"], "mpps echo: unknown option '--frob' (see 'mpps echo --help')"),
+        (["echo", "--gso"], "mpps echo: --gso needs --gro: the echo answers with GSO the requests GRO coalesced (see 'mpps echo --help')"),
+        (["echo", "--gro", "--gso", "--sockperf"],
+         "mpps echo: --gso cannot be used with --sockperf: each sockperf reply's header is changed one by one (see 'mpps echo --help')"),
     ])
     func oneLineAndStatus64(arguments: [String], message: String) throws {
         let result = try Program.run("mpps", arguments)

@@ -98,7 +98,70 @@ import PacketIO
         #expect(summary["request_bytes"] as? Int == 2560 * 32)
         #expect(summary["reply_bytes"] as? Int == 2560 * 32)
         #expect((summary["receive_calls"] as? Int ?? .max) <= 40, "one message per send: \(summary)")
+        #expect(summary["gso_messages"] as? Int == 0, "no GSO replies without --gso")
         #expect((summary["send_calls"] as? Int ?? 0) >= 2560 / 4, "4 replies per sendmmsg: \(summary)")
+    }
+
+    /// A GSO request of `segments` segments of `size` bytes, the last `last` bytes long: bytes unlike any other request's.
+    static func gsoRequest(_ message: Int, segments: Int, size: Int, last: Int) -> [[UInt8]] {
+        (0..<segments).map { segment in
+            (0..<(segment == segments - 1 ? last : size)).map { UInt8(truncatingIfNeeded: message &* 31 &+ segment &* 3 &+ $0) }
+        }
+    }
+
+    /// With `--gro --gso` each coalesced request message goes back as GSO sends of its own bytes and
+    /// segment size: every segment answered once, byte for byte, as its own datagram (the client has no
+    /// GRO), a short last segment as short, and the echo's counts show the GSO sends. Runs of 64
+    /// segments of 32 bytes, of 20 of 100 bytes ending in 37, and (where the kernel takes a GSO send of
+    /// more than 64) one of 100 of 16, answered with two GSO sends of 64 and 36.
+    @Test(.enabled(if: Offload.segmentationSupported && Offload.receiveCoalescingSupported, "needs UDP GSO and GRO"),
+          arguments: ["127.0.0.1", "[::1]"])
+    func coalescedRequestsAreAnsweredWithGSO(host: String) throws {
+        let (echo, address) = try Self.startEcho(host, ["--gro", "--gso", "--batch", "4"])
+        #expect(echo.readyLine?["gso"] as? Bool == true)
+        var client = try UDPSocket(family: address.family)
+        try client.bind(to: address.family == .inet ? SocketAddress(ipv4: 127, 0, 0, 1, port: 0) : .ipv6Loopback(port: 0))
+        _ = try client.setReceiveBufferSize(4 << 20)
+        try client.setReceiveTimeout(milliseconds: 5000)
+        let requests = SendBatch(capacity: 1, payloadSize: 2048, perMessageDestinations: true, perMessageSegmentSizes: true)
+        requests.setDestination(address, at: 0)
+        var replies = ReceiveBatch(capacity: 64, slotSize: 2048)
+        let shapes = Array(repeating: (segments: 64, size: 32, last: 32), count: 30)
+            + Array(repeating: (segments: 20, size: 100, last: 37), count: 10) + [(segments: 100, size: 16, last: 16)]
+        var (requested, bytes, matched, gsoMessages) = (0, 0, 0, 0)
+        for (message, shape) in shapes.enumerated() {
+            let segments = Self.gsoRequest(message, segments: shape.segments, size: shape.size, last: shape.last)
+            segments.flatMap { $0 }.withUnsafeBytes { requests.setMessage(copying: $0, at: 0) }
+            requests.setSegmentSize(shape.size, at: 0)
+            let outcome = requests.sendAll(to: 1, on: &client)
+            #expect(outcome.datagrams == shape.segments && outcome.error == nil)
+            // One GSO send each, but a run of 100 where this kernel refused it (UDP_MAX_SEGMENTS 64): 100 datagrams.
+            if outcome.segmentedMessages == 1 { gsoMessages += (shape.segments + 63) / 64 }
+            requested += shape.segments
+            bytes += segments.reduce(0) { $0 + $1.count }
+            var expected = segments
+            while !expected.isEmpty, try replies.receive(from: client) > 0 {
+                replies.forEachDatagram { reply in
+                    guard let index = expected.firstIndex(of: Array(reply.bytes)), reply.source == address else { return }
+                    expected.remove(at: index)
+                    matched += 1
+                }
+            }
+            #expect(expected.isEmpty, "message \(message): \(expected.count) segments not answered")
+        }
+        #expect(matched == requested)
+        echo.send(SIGINT)
+        #expect(echo.finish(within: 20) == 0, "\(echo.stderr)")
+        JSONDocs.expectDocumented(lines: echo.stdout, section: "echo")
+        let summary = try #require(echo.stdoutLines.last.flatMap(jsonObject))
+        #expect(summary["requests"] as? Int == requested, "\(summary)")
+        #expect(summary["replies"] as? Int == requested)
+        #expect((summary["not_answered"] as? [String: Any])?["total"] as? Int == 0)
+        #expect(summary["request_bytes"] as? Int == bytes)
+        #expect(summary["reply_bytes"] as? Int == bytes)
+        #expect(summary["gso_messages"] as? Int == gsoMessages, "\(summary)")
+        #expect(gsoMessages >= 40)
+        #expect(summary["gso_fallbacks"] as? Int == 0)
     }
 
     /// Several threads on an SO_REUSEPORT group, several clients: the account closes per line and in total.

@@ -75,7 +75,7 @@ import Testing
     @Test func echoOptionsAreCheckedBeforeConnecting() throws {
         let json = try Program.run("mpps", ["ping", "--server", "127.0.0.1:1", "--count", "1", "--echo-options", "--json"])
         #expect(json.status == 64)
-        #expect(json.stderr == "mpps ping: --echo-options: option '--json' is not one a client may give (allowed: --batch --count --cpus --duration --gro --interval --rcvbuf --reuseport --sockperf --steer --threads) (see 'mpps ping --help')\n")
+        #expect(json.stderr == "mpps ping: --echo-options: option '--json' is not one a client may give (allowed: --batch --count --cpus --duration --gro --gso --interval --rcvbuf --reuseport --sockperf --steer --threads) (see 'mpps ping --help')\n")
         let alone = try Program.run("mpps", ["ping", "--count", "1", "--echo-options", "--cpus 1"])
         #expect(alone.status == 64)
         #expect(alone.stderr == "mpps ping: --echo-options goes with --server: they shape the remote echo (see 'mpps ping --help')\n")

@@ -39,7 +39,8 @@ import Trials
         #expect(ServeCommand.echoClientOptions.isSubset(of: Set(EchoCommand.options.map(\.name))))
         #expect(check(["0.0.0.0:4321", "--threads", "2", "--reuseport", "--cpus", "1", "--sockperf", "--gro"], program: .echo) == nil)
         #expect(check(["[::]:5000", "--batch", "8", "--rcvbuf", "64K", "--count", "10"], program: .echo) == nil)
-        let allowed = "(allowed: --batch --count --cpus --duration --gro --interval --rcvbuf --reuseport --sockperf --steer --threads)"
+        #expect(check(["0.0.0.0:4321", "--gro", "--gso"], program: .echo) == nil)
+        let allowed = "(allowed: --batch --count --cpus --duration --gro --gso --interval --rcvbuf --reuseport --sockperf --steer --threads)"
         #expect(check(["--flow-key", "ab"], program: .echo) == "option '--flow-key' is not one a client may give \(allowed)")
         #expect(check(["--json"], program: .echo) == "option '--json' is not one a client may give \(allowed)")
         #expect(check(["0.0.0.0:53"], program: .echo)

@@ -96,6 +96,33 @@ import Testing
         #expect(LatencyHistogram.bucket(of: UInt64.max) < LatencyHistogram.bucketCount)
     }
 
+    /// Ping's layout: each power of two in 128, every bucket's neighbours meet, and a
+    /// value is placed within 1/128 of itself; the edges of 25 µs's bucket, exactly.
+    @Test func pingsBucketsAreWithinAHundredAndTwentyEighth() {
+        let bits = 7
+        var values: [UInt64] = [0, 1, 127, 128, 129, 255, 256, 25_000, 25_127, 1_000_000, UInt64.max / 3, UInt64.max]
+        for shift in 0..<64 { values.append(UInt64(1) << UInt64(shift)); values.append((UInt64(1) << UInt64(shift)) &- 1) }
+        for value in values {
+            let bucket = LatencyHistogram.bucket(of: value, bits: bits)
+            #expect(bucket < LatencyHistogram.bucketCount(bits: bits))
+            let low = LatencyHistogram.lowerBound(of: bucket, bits: bits)
+            #expect(low <= value, "\(value) below its bucket's edge \(low)")
+            if value < UInt64.max {
+                let high = LatencyHistogram.lowerBound(of: bucket + 1, bits: bits)
+                #expect(value < high, "\(value) at or past the next bucket's edge \(high)")
+                #expect(Double(high - low) <= max(1, Double(low) / 128), "\(value): bucket [\(low), \(high)) too wide")
+            }
+        }
+        var histogram = LatencyHistogram(bits: bits)
+        histogram.record(25_000)
+        #expect(histogram.percentile(0.5) == 25_000)
+        histogram.record(30_000)
+        #expect(histogram.upperBound(of: LatencyHistogram.bucket(of: 25_000, bits: bits)) == 25_087)
+        #expect(LatencyHistogram.lowerBound(of: LatencyHistogram.bucket(of: 25_000, bits: bits), bits: bits) == 24_960)
+        #expect(histogram.percentile(0.5) == 25_087)
+        #expect(LatencyHistogram(counts: histogram.counts, total: 2, maximum: 30_000) == histogram)
+    }
+
     @Test func percentiles() {
         var histogram = LatencyHistogram()
         #expect(histogram.percentile(0.5) == nil)

@@ -133,27 +133,32 @@ struct ZeroAllocationTests {
         #expect(few <= 8, "set-up allocations: \(few)")
     }
 
-    /// Allocations made on this thread while the echo's loop answers `count` queued requests.
-    func echoAllocations(count: Int) throws -> UInt {
-        let socket = try receiver()
-        let client = try receiver()  // the replies land here, unread
-        try client.connect(to: try socket.localAddress())
-        let batch = SendBatch(capacity: 64, payloadSize: 32)
-        var queued = 0
-        while queued < count {
-            // Requests with ping's header, so the flow table counts each.
-            for index in 0..<64 {
-                let header = PingHeader(flow: 0, token: 7, sequence: UInt64(queued + index), intended: 0, actual: 0)
-                _ = batch.withUnsafeMutablePayload(at: index) { header.write(to: $0) }
+    /// Allocations made on this thread while the echo's loop answers `count` queued requests
+    /// (with `segments` > 1, GSO messages the echo's GRO socket coalesces, answered with GSO),
+    /// each with ping's header so that the flow table counts it (without GSO).
+    func echoAllocations(count: Int, segments: Int = 1) throws -> UInt {
+        let socket = try receiver(coalescing: segments > 1)
+        if segments > 1 {
+            _ = try fill(socket, count: count, segments: segments)
+        } else {
+            let client = try receiver()  // the replies land here, unread
+            try client.connect(to: try socket.localAddress())
+            let batch = SendBatch(capacity: 64, payloadSize: 32)
+            var queued = 0
+            while queued < count {
+                for index in 0..<64 {
+                    let header = PingHeader(flow: 0, token: 7, sequence: UInt64(queued + index), intended: 0, actual: 0)
+                    _ = batch.withUnsafeMutablePayload(at: index) { header.write(to: $0) }
+                }
+                queued += try batch.send(on: client, to: min(64, count - queued))
             }
-            queued += try batch.send(on: client, to: min(64, count - queued))
         }
         let control = RunControl()
         let counters = WordCounters(count: 1, words: EchoCount.allCases.count)
         let tables = EchoFlowTables(count: 1)
         let work = EchoWorker(descriptor: socket.descriptor, batch: 4, latch: StartLatch(), limit: UInt64(count),
                               slot: counters.slot(0), stop: control.flag, total: control.sharedTotal, sockperf: false,
-                              coalescing: false, flows: tables.slot(0))
+                              coalescing: segments > 1, segmentation: segments > 1, control: control, flows: tables.slot(0))
         let before = AllocationCounter_thisThread()
         let failure = work.run()
         let after = AllocationCounter_thisThread()
@@ -161,14 +166,16 @@ struct ZeroAllocationTests {
         let totals = EchoTotals(words: counters.slot(0).read())
         #expect(totals[.requests] == UInt64(count))
         #expect(totals[.replies] == UInt64(count))
-        #expect(tables.result().requests == UInt64(count))
+        #expect(totals[.gsoMessages] == (segments > 1 ? UInt64(count / segments) : 0))
+        if segments == 1 { #expect(tables.result().requests == UInt64(count)) }
         return after - before
     }
 
-    @Test func echoingAllocatesNothingPerBatch() throws {
-        _ = try withoutFaults { try echoAllocations(count: 80) }
-        let few = try withoutFaults { try echoAllocations(count: 80) }      // 20 batches
-        let many = try withoutFaults { try echoAllocations(count: 4000) }   // 1000 batches
+    @Test(arguments: [1, 8])
+    func echoingAllocatesNothingPerBatch(segments: Int) throws {
+        _ = try withoutFaults { try echoAllocations(count: 80 * segments, segments: segments) }
+        let few = try withoutFaults { try echoAllocations(count: 80 * segments, segments: segments) }      // 20 batches
+        let many = try withoutFaults { try echoAllocations(count: 4000 * segments, segments: segments) }   // 1000 batches
         #expect(few == many, "20 batches allocated \(few) times, 1000 batches \(many) times")
     }
 

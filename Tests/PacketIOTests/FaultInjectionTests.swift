@@ -162,6 +162,7 @@ final class CallCounter: Sendable {
         #expect(first.datagrams == 1024)
         #expect(first.messages == 146)       // 146 × 7 = 1022 datagrams
         #expect(first.resumeSegment == 2)    // and 2 of the next message
+        #expect(first.segmentedMessages == 0, "none went as a GSO send")
         #expect(first.noBuffers == 1)
         #expect(first.calls == 1)
         #expect(second.segmentationRefused == nil)

@@ -123,6 +123,7 @@ func stampedBatch(count: Int, payload: Int, segments: Int) -> SendBatch {
         #expect(capacity == 400)
         #expect(outcome.messages == 3)
         #expect(outcome.datagrams == 8)
+        #expect(outcome.segmentedMessages == 2, "the first and the last went as GSO sends, the middle one alone")
         #expect(outcome.calls == 1)
         #expect(outcome.error == nil)
         let seen = try stampsReceived(on: receiver, expected: 8)
