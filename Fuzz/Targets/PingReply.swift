@@ -18,7 +18,7 @@ public func fuzzTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let sockperf = selector & 4 != 0
     let counters = WordCounters(count: 1, words: PingCount.words)
     let window = WordCounters(count: 1, words: 1024)  // 65536 sequences
-    var tracker = PingTracker(token: 0x1234_5678, thread: 0, payload: 32, target: target, timeout: 1_000_000,
+    var tracker = PingTracker(token: 0x1234_5678, flow: 0, payload: 32, target: target, timeout: 1_000_000,
                               schedule: schedule, answered: window.slot(0), slot: counters.slot(0))
     let sent: UInt64 = 1 << 40
     let now: UInt64 = 1 << 41

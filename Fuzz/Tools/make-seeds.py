@@ -208,9 +208,9 @@ write("TrialMeasurement", "half-ready", '{"type":"ready","address":"0.0.0.0:43')
 
 
 # PingReply: a selector (bit 0: open loop, bit 1: from a stranger), then datagrams as a length
-# byte and the bytes. Headers: magic 0x5047, thread, token, sequence, intended, actual (ns).
-def ping(sequence, intended, actual, token=0x12345678, thread=0):
-    return struct.pack("<HHIQQQ", 0x5047, thread, token, sequence, intended, actual)
+# byte and the bytes. Headers: magic 0x5047, flow, token, sequence, intended, actual (ns).
+def ping(sequence, intended, actual, token=0x12345678, flow=0):
+    return struct.pack("<HHIQQQ", 0x5047, flow, token, sequence, intended, actual)
 
 
 def datagrams(*payloads):
@@ -231,3 +231,16 @@ def sockperf(sequence, flags=2, length=46):
 write("PingReply", "sockperf-reply-and-client-flag", bytes([4]) + datagrams(sockperf(7) + closed, sockperf(7, flags=3) + closed))
 write("PingReply", "sockperf-open-wrong-sequence", bytes([5]) + datagrams(sockperf(4) + ping(3, 1000 + 3000, now - 20_000)))
 write("PingReply", "short-and-far-sequence", bytes([0]) + datagrams(closed[:20], ping(2**39, now - 9, now - 9), closed))
+
+
+# EchoFlows: datagrams as a length byte (its top two bits choose one of four sources) and the bytes.
+def from_source(source, *payloads):
+    return b"".join(bytes([len(p) | source << 6]) + p for p in payloads)
+
+
+write("EchoFlows", "in-order", from_source(0, *[ping(s, 0, 0, token=7) for s in range(20)]))
+write("EchoFlows", "gaps-repeats-late", from_source(0, *[ping(s, 0, 0, token=7, flow=1) for s in [0, 1, 2, 4, 3, 5, 5, 8, 9]]))
+write("EchoFlows", "stranger-same-token", from_source(0, ping(0, 0, 0, token=7), ping(1, 0, 0, token=7))
+      + from_source(1, ping(10**9, 0, 0, token=7)) + from_source(2, ping(3, 0, 0, token=7))
+      + from_source(0, ping(2, 0, 0, token=7), ping(2**33, 0, 0, token=7), ping(2**48, 0, 0, token=7)))
+write("EchoFlows", "not-a-header", datagrams(b"hello", b"P" * 32, ping(1, 0, 0)[:31]))

@@ -32,7 +32,9 @@ enum EchoCommand {
         bytes, sent back to its source: each batch recvmmsg returns is answered with
         one sendmmsg, a destination per reply. One reply per request at most, never
         longer. Any client works (mpps ping, sockperf, a script); every request is
-        accounted for: requests = replies + not answered, by cause.
+        accounted for: requests = replies + not answered, by cause. Requests with
+        mpps ping's header are also counted per flow (source, token, flow number):
+        the gaps in a flow's sequence numbers are requests lost on the way in.
         """,
         options: options,
         footer: """

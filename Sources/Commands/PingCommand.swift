@@ -10,9 +10,10 @@ import Trials
 enum PingCommand {
     static let options = [
         OptionSpec("--rate", "RPS", "open loop: requests per second over all threads, sent on schedule whether or not replies came, 1 to 1G (default 1000 when --inflight is not given)"),
-        OptionSpec("--inflight", "N", "requests in flight per thread, 1-1024: without --rate a closed loop (the next request goes when a reply comes back or --timeout passes; 1 is sockperf's ping-pong); with --rate a cap on the open loop"),
+        OptionSpec("--inflight", "N", "requests in flight per flow, 1-1024: without --rate a closed loop (the next request goes when a reply comes back or --timeout passes; 1 is sockperf's ping-pong); with --rate a cap on the open loop"),
         OptionSpec("--timeout", "SECONDS", "a reply later than this from its request's send time is late, and its request lost, 0.001 to 60 (default 1)"),
-        OptionSpec("--threads", "N", "pinging threads, each with its own socket and source port and its share of the rate and count, 1-64 (default 1)"),
+        OptionSpec("--threads", "N", "pinging threads, each with its flows and their share of the rate and count, 1-64 (default 1)"),
+        OptionSpec("--flows", "N", "flows, each its own socket and source port with its own sequence numbers, account and share of the rate and count, shared round-robin by the threads, --threads to 4096 (default: one per thread)"),
         OptionSpec("--payload", "BYTES", "UDP payload per request, 32 (the header) to 65507 (65527 over IPv6) (default 32; with --sockperf 46, both headers)"),
         OptionSpec("--cpus", "LIST", "pin thread i to the i-th CPU of LIST, e.g. 0 or 0-1 (default: unpinned)"),
         OptionSpec("--duration", "SECONDS", "stop sending after this long, 0.001 to 31536000 (365 days) (default: until Ctrl-C, or --count)"),
@@ -52,6 +53,7 @@ enum PingCommand {
           mpps ping 127.0.0.1:4321 --inflight 1 --count 100k      (ping-pong)
           mpps ping 127.0.0.1:4321 --rate 1000 --inflight 4       (wrk2-style: a schedule and a cap)
           mpps ping [::1]:4400 --json --duration 6
+          mpps ping 127.0.0.1:4321 --threads 2 --flows 8 --rate 200k   (8 source ports, for an echo with --reuseport)
           mpps ping 127.0.0.1:4321 --ndr --loss 0.001 --p99 500 --max-rate 500k
           mpps ping 127.0.0.1:11111 --sockperf --inflight 1 --count 100k   (against sockperf sr)
           mpps ping --server 198.18.0.2 --inflight 1 --count 100k --echo-options '--cpus 1'
@@ -89,7 +91,7 @@ enum PingCommand {
 
         func ready(_ run: PingRun) {
             let options = run.options
-            let ready = PingReady(target: options.target, threads: options.threads, rate: options.rate,
+            let ready = PingReady(target: options.target, threads: options.threads, flows: options.flowCount, rate: options.rate,
                                   inflight: options.inflight, timeout: options.timeoutSeconds, payload: options.payload,
                                   sockperf: options.sockperf,
                                   count: options.count, cpus: options.cpus.map { list in (0..<options.threads).map { list.cpus[$0 % list.cpus.count] } },
@@ -125,6 +127,8 @@ enum PingCommand {
             throw arguments.usage("TARGET must be an address a reply can come from, not \(ping.target.hostDescription): use 127.0.0.1 or the echo's address")
         }
         ping.threads = try arguments.integer("--threads", in: 1...64) ?? 1
+        ping.flows = try arguments.integer("--flows", in: 1...PingOptions.mostFlows)
+        if let problem = ping.flowProblem { throw arguments.usage(problem) }
         ping.inflight = try arguments.integer("--inflight", in: 1...1024)
         let rate = try arguments.rate("--rate")
         ping.rate = rate ?? (ping.inflight == nil ? 1000 : nil)

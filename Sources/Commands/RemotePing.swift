@@ -6,9 +6,10 @@ import Trials
 /// `mpps ping --server HOST [TARGET]`: the echo runs under the `mpps serve` on
 /// HOST (listening on every address at TARGET's port), the ping here. After the
 /// ping's last reply is in or late, the echo is stopped and its summary says
-/// which lost requests reached it: dropped at its socket, or not answered by it.
-/// Those come out of the never answered ones, so `sent = replies + lost` still
-/// closes, now with a cause on each host.
+/// which lost requests reached it: dropped at its socket, or not answered by it;
+/// and its per-flow gaps, which lost requests never reached its socket. Those come
+/// out of the never answered ones, so `sent = replies + lost` still closes, now
+/// with a cause on each host.
 enum RemotePing {
     /// `--server`, `--key-file` and `--echo-options`, as read from the command line.
     struct Request {
@@ -49,9 +50,12 @@ enum RemotePing {
         if !printer.quiet { writeError(readyText(ready, server: request.server)) }
         var finished: PingSummary?
         var failure: RunError?
+        var token: UInt32?
         do throws(RunError) {
-            try PingSession.run(ping, interval: interval, duration: duration, announce: printer.ready,
-                                report: printer.interval, summary: { finished = $0 })
+            try PingSession.run(ping, interval: interval, duration: duration, announce: { run in
+                token = run.token
+                printer.ready(run)
+            }, report: printer.interval, summary: { finished = $0 })
         } catch {
             failure = error
         }
@@ -62,6 +66,7 @@ enum RemotePing {
             throw error
         }
         summary.echoLosses = losses(echoSummary)
+        summary.echoLostBefore = token.map { lostBefore(echoSummary, token: $0) }
         if printer.json {
             JSONSink.write(["type": "echo", "server": .string(request.server), "summary": echoSummary])
         } else {
@@ -78,6 +83,17 @@ enum RemotePing {
         return notAnswered.addingSaturating(summary["socket_drops"]?.count ?? 0)
     }
 
+    /// The gaps the echo counted in the flows of the run with `token` (its `ping_flows` accounts)
+    /// beyond its socket's drops (which are among those gaps): requests lost before its socket.
+    /// A lower bound: the drops may include strangers' datagrams, and flows past the accounts listed are left out.
+    static func lostBefore(_ summary: JSONValue, token: UInt32) -> UInt64 {
+        let accounts = summary["ping_flows"]?["accounts"]?.array ?? []
+        let gaps = accounts.filter { $0["token"]?.count == UInt64(token) }
+            .reduce(UInt64(0)) { $0.addingSaturating($1["lost_in"]?.count ?? 0) }
+        let drops = summary["socket_drops"]?.count ?? 0
+        return gaps > drops ? gaps - drops : 0
+    }
+
     /// `mpps ping: the echo runs on HOST at [::]:4321 (pid N)`, for people.
     static func readyText(_ ready: JSONValue, server: String) -> String {
         "mpps ping: the echo runs on \(server) at \(ready["address"]?.string ?? "?") (pid \(ready["pid"]?.count.map { "\($0)" } ?? "?"))"
@@ -87,6 +103,7 @@ enum RemotePing {
     static func summaryText(_ summary: JSONValue, server: String) -> String {
         func number(_ value: JSONValue?) -> String { value?.count.map { "\($0)" } ?? "?" }
         return "echo on \(server): \(number(summary["requests"])) requests = \(number(summary["replies"])) replies + "
-            + "\(number(summary["not_answered"]?["total"])) not answered; \(number(summary["socket_drops"])) dropped at its socket"
+            + "\(number(summary["not_answered"]?["total"])) not answered; \(number(summary["socket_drops"])) dropped at its socket; "
+            + "\(number(summary["ping_flows"]?["lost_in"])) lost on the way in (gaps in its ping flows)"
     }
 }

@@ -21,6 +21,7 @@ package final class EchoRun: @unchecked Sendable {
     package let threadCPUs: [Int]?
     /// Which kernel thread each echo thread is, for its CPU time.
     package let threadCPU: ThreadCPURegistry
+    private let flowTables: EchoFlowTables
     private let sockets: [SocketHolder]
     private var threads: [NativeThread] = []
 
@@ -46,6 +47,7 @@ package final class EchoRun: @unchecked Sendable {
         self.control = control
         counters = WordCounters(count: receive.threads, words: EchoCount.allCases.count)
         threadCPU = ThreadCPURegistry(count: receive.threads)
+        flowTables = EchoFlowTables(count: receive.threads)
         var holders: [SocketHolder] = []
         var address = receive.address
         var granted = 0
@@ -89,7 +91,7 @@ package final class EchoRun: @unchecked Sendable {
             let work = EchoWorker(descriptor: holder.descriptor, batch: receive.batch, latch: latch, limit: receive.count,
                                   slot: counters.slot(index), stop: control.flag, total: control.sharedTotal,
                                   sockperf: options.sockperf, coalescing: receive.coalescing,
-                                  segmentation: options.segmentation, control: control)
+                                  segmentation: options.segmentation, control: control, flows: flowTables.slot(index))
             let cpu = threadCPUs?[index]
             let control = self.control
             let registry = threadCPU
@@ -120,6 +122,12 @@ package final class EchoRun: @unchecked Sendable {
             total = total.addingSaturating(drops)
         }
         return total
+    }
+
+    /// What the threads counted of requests with `mpps ping`'s header, per flow. Call it after ``stop()``.
+    package func pingFlows() -> EchoFlows {
+        stop()
+        return flowTables.result()
     }
 
     /// Asks the threads to stop, wakes any blocked in a receive by shutting the sockets down

@@ -72,7 +72,7 @@ package enum EchoSession {
         let drops = run.socketDrops().flatMap { now in firstDrops.map { now &- $0 } }
         let summary = EchoSummary(totals: EchoTotals(words: run.counters.sum()), threadRequests: totals.map { $0[.requests] },
                                   seconds: seconds, reason: reason, socketDrops: drops,
-                                  cpu: CPUUse(from: firstCPU, to: sampler.read(), seconds: seconds))
+                                  cpu: CPUUse(from: firstCPU, to: sampler.read(), seconds: seconds), pingFlows: run.pingFlows())
         output.summary(summary)
         if let failure = run.control.failureMessage { throw RunError(failure) }
         return summary

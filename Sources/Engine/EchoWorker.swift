@@ -29,6 +29,8 @@ struct EchoWorker: Sendable {
     let segmentation: Bool
     /// For the one line that says the kernel refused a GSO reply.
     let control: RunControl
+    /// The thread's accounts of requests that carry `mpps ping`'s header.
+    let flows: EchoFlowTables.Slot
 
     /// Echoes until a stop request, the socket shut down for reading (``EchoRun/stop()``: a blocked
     /// receive wakes at once) or, with a limit, until the run's requests reach it.
@@ -56,11 +58,14 @@ struct EchoWorker: Sendable {
             if received == 0 { continue }
             counts.receiveCalls &+= 1
             let before = counts.requests
-            let prepared = Self.prepare(requests, into: replies, sockperf: sockperf, segmentation: gso, counts: &counts) { full, counts in
+            let prepared = Self.prepare(requests, into: replies, sockperf: sockperf, segmentation: gso,
+                                        counts: &counts) { full, counts in
                 // Coalesced requests can outnumber the replies' slots: answer those prepared, then go on.
                 Self.answer(replies, count: full, descriptor: descriptor, state: &state, counts: &counts)
             }
             Self.answer(replies, count: prepared, descriptor: descriptor, state: &state, counts: &counts)
+            // After the replies went: the flows' accounts cost a ping-pong's round trip nothing.
+            Self.countFlows(requests, in: flows.table)
             if let refusal = counts.refusal {
                 // The route refuses GSO (a device without checksum offload, an old kernel): once per thread.
                 control.notice("mpps echo: the kernel refused a GSO reply (\(refusal)): answering one datagram per message from now on")
@@ -72,14 +77,24 @@ struct EchoWorker: Sendable {
         return nil
     }
 
+    /// Counts every request that carries `mpps ping`'s header in its flow's account,
+    /// those of a message answered whole with GSO too.
+    static func countFlows(_ requests: borrowing ReceiveBatch, in flows: UnsafeMutablePointer<EchoFlowTable>) {
+        var now: UInt64 = 0
+        requests.forEachDatagram { request in
+            if let source = request.source { flows.pointee.count(request.bytes, source: source, now: &now) }
+        }
+    }
+
     /// Copies each request that can be returned whole into the next reply, addressed
-    /// to its source; counts the rest by cause. With `segmentation`, a coalesced
-    /// message is copied whole into GSO replies (``prepareRun(_:of:to:into:at:counts:flush:)``)
-    /// and its later segments skipped. When every reply slot is taken, `flush`
-    /// answers them and the slots are used again. Returns the replies prepared.
+    /// to its source; counts the rest by cause. With `segmentation`, a coalesced message is copied whole into GSO replies
+    /// (``prepareRun(_:of:to:into:at:counts:flush:)``) and its later segments skipped.
+    /// When every reply slot is taken, `flush` answers them and the slots are used again.
+    /// Returns the replies prepared.
     @inline(never)
     static func prepare(_ requests: borrowing ReceiveBatch, into replies: borrowing SendBatch, sockperf: Bool,
-                        segmentation: Bool = false, counts: inout Counts, flush: (Int, inout Counts) -> Void) -> Int {
+                        segmentation: Bool = false, counts: inout Counts,
+                        flush: (Int, inout Counts) -> Void) -> Int {
         var prepared = 0
         var whole = -1  // the message answered whole: its segments are counted already
         requests.forEachDatagram { request in

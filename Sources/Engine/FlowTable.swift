@@ -317,13 +317,13 @@ struct FlowTable: ~Copyable {
     }
 
     @inline(__always)
-    private static func clear(_ window: UnsafeMutablePointer<UInt64>, _ sequence: UInt64) {
+    static func clear(_ window: UnsafeMutablePointer<UInt64>, _ sequence: UInt64) {
         let bit = Int(sequence % UInt64(windowBits))
         window[bit >> 6] &= ~(1 << UInt64(bit & 63))
     }
 
     @inline(__always)
-    private static func isSet(_ window: UnsafeMutablePointer<UInt64>, _ sequence: UInt64) -> Bool {
+    static func isSet(_ window: UnsafeMutablePointer<UInt64>, _ sequence: UInt64) -> Bool {
         let bit = Int(sequence % UInt64(windowBits))
         return window[bit >> 6] & (1 << UInt64(bit & 63)) != 0
     }

@@ -2,14 +2,20 @@ import PacketIO
 import Reporting
 import Synchronization
 
-/// A ping's sockets and threads: per `--threads`, one unconnected socket (its own
-/// source port) and either one closed-loop thread or an open loop's sending and
-/// receiving threads. `init` opens and binds every socket before any thread starts.
+/// A ping's sockets and threads: per flow (`--flows`, one per thread by default) one
+/// unconnected socket (its own source port), sequence numbers, counter slot and window
+/// of answered bits; per thread its flows' RTT histograms, and either one closed-loop thread or an open loop's sending
+/// and receiving threads for its flows. A thread with several flows reads them through
+/// non-blocking sockets and `poll` (``FlowReceiver``); one with one flow blocks in its
+/// receive as before. `init` opens and binds every socket before any thread starts.
 package final class PingRun: @unchecked Sendable {
     /// What was asked for.
     package let options: PingOptions
-    /// One slot per ping thread, by ``PingCount``.
+    /// One slot per flow: its counts, by ``PingCount`` (the words before the histograms).
     package let counters: WordCounters
+    /// One slot per thread: its flows' RTT histograms, sums and maxima (``PingCount/words``), kept
+    /// per thread so that a flow costs a few words, not two histograms.
+    package let latencies: WordCounters
     /// The stop request (senders stop; receivers drain) and first failure.
     package let control: RunControl
     /// The random token this run's requests carry.
@@ -25,20 +31,24 @@ package final class PingRun: @unchecked Sendable {
     static let idleWakeMilliseconds = 20
 
     package init(_ options: PingOptions, control: RunControl = RunControl()) throws(RunError) {
+        if let problem = options.flowProblem { throw RunError(problem, status: RunError.usage) }
         self.options = options
         self.control = control
         token = UInt32.random(in: 1...UInt32.max)
-        counters = WordCounters(count: options.threads, words: PingCount.words)
+        counters = WordCounters(count: options.flowCount, words: PingCount.allCases.count)
+        latencies = WordCounters(count: options.threads, words: PingCount.words)
         let window = PingTracker.windowWords(inflight: Self.mostInFlight(options))
-        answered = WordCounters(count: options.threads, words: window)
+        answered = WordCounters(count: options.flowCount, words: window)
         threadCPU = ThreadCPURegistry(count: options.threads * (options.rate == nil ? 1 : 2))
         var holders: [SocketHolder] = []
-        for _ in 0..<options.threads {
+        for flow in 0..<options.flowCount {
             do {
                 let socket = try UDPSocket(family: options.target.family)
                 _ = try socket.setReceiveBufferSize(4 << 20)
                 try socket.setReceiveTimeout(milliseconds: Self.idleWakeMilliseconds)
                 try socket.setSendTimeout(milliseconds: 100)
+                // A thread with several flows must not block on one of them (a full send buffer refuses at once).
+                if options.flows(ofThread: flow % options.threads).count > 1 { try socket.setNonBlocking(true) }
                 try socket.bind(to: .wildcard(options.target.family, port: 0))
                 holders.append(SocketHolder(socket))
             } catch {
@@ -48,32 +58,43 @@ package final class PingRun: @unchecked Sendable {
         sockets = holders
     }
 
-    /// The most requests one thread may have in flight, for the size of its window of answered bits.
+    /// The most requests one flow may have in flight, for the size of its window of answered bits.
     static func mostInFlight(_ options: PingOptions) -> UInt64 {
         guard let rate = options.rate else { return UInt64(options.inflight ?? 1) }
-        return Units.saturating(rate / Double(options.threads) * options.timeoutSeconds) &+ UInt64(PingOptions.batch)
+        return Units.saturating(rate / Double(options.flowCount) * options.timeoutSeconds) &+ UInt64(PingOptions.batch)
     }
 
     /// Starts every thread; an open loop's schedules all begin at one moment, shortly after.
     package func start() throws(RunError) {
         let begin = MonotonicClock.now() &+ 2_000_000
         for index in 0..<options.threads {
-            let schedule = options.rate.map { Pacer(rate: $0 / Double(options.threads), maximumBurst: PingOptions.batch, start: begin) }
-            let setup = PingThreadSetup(descriptor: sockets[index].descriptor, options: options, token: token,
-                                        thread: UInt16(truncatingIfNeeded: index), quota: options.quota(of: index),
-                                        schedule: schedule, slot: counters.slot(index), answered: answered.slot(index),
-                                        stop: control.flag)
-            let holder = sockets[index]
+            let setups = options.flows(ofThread: index).map { flow in
+                PingFlowSetup(descriptor: sockets[flow].descriptor, options: options, token: token,
+                              flow: UInt16(truncatingIfNeeded: flow), quota: options.quota(of: flow),
+                              schedule: options.rate.map {
+                                  Pacer(rate: $0 / Double(options.flowCount), maximumBurst: PingOptions.batch, start: begin)
+                              },
+                              slot: counters.slot(flow), latency: latencies.slot(index), answered: answered.slot(flow),
+                              stop: control.flag)
+            }
+            let holders = options.flows(ofThread: index).map { sockets[$0] }
+            let setup = setups[0]
             if options.rate == nil {
                 try startThread(index, registry: index, name: "ping") {
-                    withExtendedLifetime(holder) { ClosedLoopWorker(setup: setup).run() }
+                    withExtendedLifetime(holders) {
+                        setups.count == 1 ? ClosedLoopWorker(setup: setup).run() : ClosedLoopFlows(setups: setups).run()
+                    }
                 }
             } else {
                 try startThread(index, registry: options.threads + index, name: "receiving") {
-                    withExtendedLifetime(holder) { OpenLoopReceiver(setup: setup).run() }
+                    withExtendedLifetime(holders) {
+                        setups.count == 1 ? OpenLoopReceiver(setup: setup).run() : OpenLoopFlowsReceiver(setups: setups).run()
+                    }
                 }
                 try startThread(index, registry: index, name: "sending") {
-                    withExtendedLifetime(holder) { OpenLoopSender(setup: setup).run() }
+                    withExtendedLifetime(holders) {
+                        if setups.count == 1 { OpenLoopSender(setup: setup).run() } else { OpenLoopFlowsSender(setups: setups).run() }
+                    }
                     return nil
                 }
             }

@@ -1,7 +1,7 @@
 import PacketIO
 import Reporting
 
-/// A ping thread's sending half: stamps requests with their header and sends
+/// A ping flow's sending half: stamps requests with their header and sends
 /// them to the target in one `sendmmsg`, counting what the kernel took and
 /// refused. One ``SendBatch`` with the target as every message's destination,
 /// allocated once; nothing allocated per call. With `sockperf`, each request starts
@@ -9,7 +9,9 @@ import Reporting
 struct PingSendPart: ~Copyable {
     let descriptor: Int32
     let token: UInt32
-    let thread: UInt16
+    let flow: UInt16
+    /// The most requests one call stamps and sends.
+    let capacity: Int
     /// The open loop's schedule; nil in a closed loop, where a request is due when it is sent.
     let schedule: Pacer?
     let slot: WordSlot
@@ -22,23 +24,24 @@ struct PingSendPart: ~Copyable {
     private var errors: UInt64 = 0
     private var calls: UInt64 = 0
 
-    init(descriptor: Int32, target: SocketAddress, payload: Int, token: UInt32, thread: UInt16, schedule: Pacer?, slot: WordSlot,
-         sockperf: Bool = false) {
+    init(descriptor: Int32, target: SocketAddress, payload: Int, token: UInt32, flow: UInt16, schedule: Pacer?, slot: WordSlot,
+         capacity: Int = PingOptions.batch, sockperf: Bool = false) {
         self.descriptor = descriptor
         self.sockperf = sockperf
         precondition(payload >= PingOptions.smallestPayload(sockperf: sockperf), "a request holds its headers")
         self.token = token
-        self.thread = thread
+        self.flow = flow
+        self.capacity = capacity
         self.schedule = schedule
         self.slot = slot
-        batch = SendBatch(capacity: PingOptions.batch, payloadSize: payload, perMessageDestinations: true)
-        for index in 0..<PingOptions.batch {
+        batch = SendBatch(capacity: capacity, payloadSize: payload, perMessageDestinations: true)
+        for index in 0..<capacity {
             batch.setDestination(target, at: index)
             batch.setMessageLength(payload, at: index)
         }
     }
 
-    /// Stamps and sends the next `count` requests (at most ``PingOptions/batch``), each
+    /// Stamps and sends the next `count` requests (at most ``capacity``), each
     /// meant to go at its scheduled time (or now, in a closed loop) and going now.
     /// The new total is published before the call, so a reply can never outrun it.
     mutating func send(_ count: Int) {
@@ -46,7 +49,7 @@ struct PingSendPart: ~Copyable {
         var index = 0
         while index < count {
             let sequence = sent &+ UInt64(index)
-            let header = PingHeader(thread: thread, token: token, sequence: sequence,
+            let header = PingHeader(flow: flow, token: token, sequence: sequence,
                                     intended: schedule?.dueTime(of: sequence) ?? now, actual: now)
             if sockperf {
                 batch.withUnsafeMutablePayload(at: index) { Self.writeSockperf(header, to: $0) }

@@ -22,7 +22,10 @@ package enum PingSession {
         var previousTime = clock.start
         var reason = StopReason.count
 
-        func reading() -> PingTotals { PingTotals(slots: (0..<run.counters.count).map { run.counters.slot($0).read() }) }
+        func reading() -> PingTotals {
+            PingTotals(flows: (0..<run.counters.count).map { run.counters.slot($0).read() },
+                       latencies: (0..<run.latencies.count).map { run.latencies.slot($0).read() })
+        }
         func emit(until now: UInt64) {
             let current = reading()
             report(PingInterval(elapsed: clock.elapsed(at: now), length: Double(now &- previousTime) / 1e9,
@@ -42,8 +45,9 @@ package enum PingSession {
         let totals = reading()
         if totals != previous || end &- previousTime >= Units.nanoseconds(interval) / 2 { emit(until: end) }
         let seconds = clock.elapsed(at: end)
+        let flows = PingFlowSpread(flows: (0..<run.counters.count).map { run.counters.slot($0).read() })
         let result = PingSummary(totals: totals, mode: options.rate == nil ? "closed" : "open", seconds: seconds,
-                                 reason: reason, cpu: CPUUse(from: firstCPU, to: sampler.read(), seconds: seconds))
+                                 reason: reason, cpu: CPUUse(from: firstCPU, to: sampler.read(), seconds: seconds), flows: flows)
         summary(result)
         if let failure = run.control.failureMessage { throw RunError(failure) }
         return result

@@ -9,12 +9,13 @@ import Reporting
 /// the sending thread) can read them.
 ///
 /// Every reply is a claim: it counts only if it came from the target, is as long
-/// as the requests, and carries this run's token, this thread's number, a sequence
+/// as the requests, and carries this run's token, this flow's number, a sequence
 /// already sent, and the send times that sequence was given (the schedule's for its
 /// intended time in an open loop; in a closed loop the two times are one).
 package struct PingTracker: Sendable {
     package let token: UInt32
-    package let thread: UInt16
+    /// The flow whose replies this tracker judges (one tracker per flow and socket).
+    package let flow: UInt16
     package let payload: Int
     package let target: SocketAddress
     /// `--timeout` in nanoseconds: a reply later than this from its actual send time is late.
@@ -26,8 +27,10 @@ package struct PingTracker: Sendable {
     package let windowBits: UInt64
     /// The lowest sequence the window remembers (a multiple of 64).
     package private(set) var base: UInt64 = 0
-    /// Counts and histograms, by ``PingCount``.
+    /// The RTT histograms, sums and maxima, by ``PingCount`` (the thread's: its flows share them).
     let slot: WordSlot
+    /// The flow's counts of verdicts, by ``PingCount`` (the same slot as ``slot`` when the flow has the thread to itself, or in a test).
+    let counts: WordSlot
 
     /// What one datagram was.
     package enum Verdict: Equatable, Sendable {
@@ -35,10 +38,10 @@ package struct PingTracker: Sendable {
     }
 
     /// A tracker whose window holds `answered.words` × 64 sequences.
-    package init(token: UInt32, thread: UInt16, payload: Int, target: SocketAddress, timeout: UInt64, schedule: Pacer?,
-                answered: WordSlot, slot: WordSlot) {
+    package init(token: UInt32, flow: UInt16, payload: Int, target: SocketAddress, timeout: UInt64, schedule: Pacer?,
+                answered: WordSlot, slot: WordSlot, counts: WordSlot? = nil) {
         self.token = token
-        self.thread = thread
+        self.flow = flow
         self.payload = payload
         self.target = target
         self.timeout = timeout
@@ -46,6 +49,7 @@ package struct PingTracker: Sendable {
         self.answered = answered
         windowBits = UInt64(answered.words) &* 64
         self.slot = slot
+        self.counts = counts ?? slot
     }
 
     /// The words a window for `inflight` requests in flight needs: room for four times as many,
@@ -60,23 +64,23 @@ package struct PingTracker: Sendable {
     /// requests were stamped, and counts it. Allocates nothing.
     @inline(__always)
     package mutating func judge(_ bytes: UnsafeRawBufferPointer, source: SocketAddress?, now: UInt64, sent: UInt64) -> Verdict {
-        guard source == target else { slot.bump(at: PingCount.wrongSource.rawValue); return .wrongSource }
+        guard source == target else { counts.bump(at: PingCount.wrongSource.rawValue); return .wrongSource }
         guard bytes.count == payload, let header = PingHeader(reading: bytes), isOurs(header, now: now, sent: sent) else {
-            slot.bump(at: PingCount.forged.rawValue)
+            counts.bump(at: PingCount.forged.rawValue)
             return .forged
         }
         let sequence = header.sequence
-        guard sequence >= base else { slot.bump(at: PingCount.stale.rawValue); return .stale }
+        guard sequence >= base else { counts.bump(at: PingCount.stale.rawValue); return .stale }
         if sequence - base >= windowBits { slide(past: sequence) }
         let word = Int((sequence / 64) % (windowBits / 64))
         let bit: UInt64 = 1 << (sequence % 64)
         let bits = answered.load(at: word)
-        guard bits & bit == 0 else { slot.bump(at: PingCount.duplicates.rawValue); return .duplicate }
+        guard bits & bit == 0 else { counts.bump(at: PingCount.duplicates.rawValue); return .duplicate }
         answered.store(bits | bit, at: word)
         let actual = now &- header.actual
-        guard actual <= timeout else { slot.bump(at: PingCount.late.rawValue); return .late(sequence) }
+        guard actual <= timeout else { counts.bump(at: PingCount.late.rawValue); return .late(sequence) }
         record(intended: now &- header.intended, actual: actual)
-        slot.bump(at: PingCount.replies.rawValue)
+        counts.bump(at: PingCount.replies.rawValue)
         return .reply(sequence)
     }
 
@@ -92,18 +96,18 @@ package struct PingTracker: Sendable {
             ? UnsafeRawBufferPointer(rebasing: bytes[SockperfHeader.size...]) : UnsafeRawBufferPointer(start: nil, count: 0)
         if source == target {
             guard let header = PingHeader(reading: rest), SockperfHeader.isServersAnswer(bytes, to: header.sequence) else {
-                slot.bump(at: PingCount.forged.rawValue)
+                counts.bump(at: PingCount.forged.rawValue)
                 return .forged
             }
         }
         return judge(rest, source: source, now: now, sent: sent)
     }
 
-    /// Whether `header` is one this thread wrote: its token and number, a sequence sent,
+    /// Whether `header` is one this flow sent: its token and number, a sequence sent,
     /// and the times that sequence was given.
     @inline(__always)
     func isOurs(_ header: PingHeader, now: UInt64, sent: UInt64) -> Bool {
-        guard header.token == token, header.thread == thread, header.sequence < sent,
+        guard header.token == token, header.flow == flow, header.sequence < sent,
               header.intended <= header.actual, header.actual <= now else { return false }
         if let schedule { return header.intended == schedule.dueTime(of: header.sequence) }
         return header.intended == header.actual

@@ -1,17 +1,21 @@
 import PacketIO
 import Reporting
 
-/// What every ping thread of a run is given.
-struct PingThreadSetup: Sendable {
+/// What a ping thread is given for each of its flows: the flow's socket, number,
+/// share of the count, schedule and counter slots.
+struct PingFlowSetup: Sendable {
     let descriptor: Int32
     let options: PingOptions
     let token: UInt32
-    let thread: UInt16
-    /// The thread's share of the count; nil without one.
+    let flow: UInt16
+    /// The flow's share of the count; nil without one.
     let quota: UInt64?
-    /// The open loop's schedule for this thread; nil in a closed loop.
+    /// The open loop's schedule for this flow; nil in a closed loop.
     let schedule: Pacer?
+    /// The flow's counts (``PingCount``, without the histograms).
     let slot: WordSlot
+    /// The thread's RTT histograms, sums and maxima, which its flows share.
+    let latency: WordSlot
     let answered: WordSlot
     let stop: StopFlag
 
@@ -19,21 +23,25 @@ struct PingThreadSetup: Sendable {
 
     /// The reply judge; with `--sockperf` it judges the part after sockperf's header as a whole reply.
     func tracker() -> PingTracker {
-        PingTracker(token: token, thread: thread, payload: options.payload - options.pingHeaderOffset, target: options.target,
-                    timeout: timeout, schedule: schedule, answered: answered, slot: slot)
+        PingTracker(token: token, flow: flow, payload: options.payload - options.pingHeaderOffset, target: options.target,
+                    timeout: timeout, schedule: schedule, answered: answered, slot: latency, counts: slot)
     }
 
-    func sendPart() -> PingSendPart {
-        PingSendPart(descriptor: descriptor, target: options.target, payload: options.payload, token: token, thread: thread,
-                     schedule: schedule, slot: slot, sockperf: options.sockperf)
+    func sendPart(capacity: Int = PingOptions.batch) -> PingSendPart {
+        PingSendPart(descriptor: descriptor, target: options.target, payload: options.payload, token: token, flow: flow,
+                     schedule: schedule, slot: slot, capacity: capacity, sockperf: options.sockperf)
     }
+
+    /// Requests not yet stamped of the flow's share (all there are without a count).
+    func quotaLeft(sent: UInt64) -> UInt64 { quota.map { $0 > sent ? $0 - sent : 0 } ?? .max }
 
     /// Receives one batch of at most `limit` datagrams and judges every one; `completed` is
-    /// called with each sequence the batch completed (in time or late).
+    /// called with each sequence the batch completed (in time or late). Returns the messages read.
+    @discardableResult
     func receive(_ batch: inout ReceiveBatch, limit: Int = .max, tracker: inout PingTracker,
-                 completed: (UInt64) -> Void) throws(SocketError) {
+                 completed: (UInt64) -> Void) throws(SocketError) -> Int {
         let received = try batch.receive(descriptor: descriptor, limit: limit)
-        guard received > 0 else { return }
+        guard received > 0 else { return 0 }
         let now = MonotonicClock.now()
         let sent = slot.load(at: PingCount.sent.rawValue)
         slot.bump(at: PingCount.receiveCalls.rawValue)
@@ -46,6 +54,7 @@ struct PingThreadSetup: Sendable {
             default: break
             }
         }
+        return received
     }
 
     /// Requests stamped but neither refused, answered nor late, per the slot.
@@ -60,7 +69,7 @@ struct PingThreadSetup: Sendable {
 /// The closed loop on one thread: `--inflight N` requests out, and each reply (or
 /// timeout) lets the next one go. With N = 1, sockperf's ping-pong.
 struct ClosedLoopWorker: Sendable {
-    let setup: PingThreadSetup
+    let setup: PingFlowSetup
 
     func run() -> SocketError? {
         let window = setup.options.inflight ?? 1
@@ -115,7 +124,7 @@ struct ClosedLoopWorker: Sendable {
 /// The open loop's sending thread: requests go on the schedule whatever comes back,
 /// unless a cap on requests in flight (`--inflight` with `--rate`) holds them back.
 struct OpenLoopSender: Sendable {
-    let setup: PingThreadSetup
+    let setup: PingFlowSetup
 
     func run() {
         guard let schedule = setup.schedule else { return }
@@ -149,7 +158,7 @@ struct OpenLoopSender: Sendable {
         var oldest: UInt64 = 0
         var expired: UInt64 = 0
 
-        mutating func inFlight(_ setup: PingThreadSetup, sent: UInt64, now: UInt64) -> UInt64 {
+        mutating func inFlight(_ setup: PingFlowSetup, sent: UInt64, now: UInt64) -> UInt64 {
             let tracker = setup.tracker()
             while oldest < sent {
                 // sent - oldest ≤ the cap ≤ a quarter of the window: the bit is still this request's.
@@ -167,7 +176,7 @@ struct OpenLoopSender: Sendable {
 /// The open loop's receiving thread: judges every datagram, and ends once the sender
 /// has ended and every request is resolved, or `--timeout` after the sender ended.
 struct OpenLoopReceiver: Sendable {
-    let setup: PingThreadSetup
+    let setup: PingFlowSetup
 
     func run() -> SocketError? {
         var tracker = setup.tracker()

@@ -103,10 +103,13 @@ package struct EchoSummary: Equatable, Sendable {
     package var socketDrops: UInt64?
     /// Where CPU time went over the run, when read.
     package var cpu: CPUUse?
+    /// The requests that carried `mpps ping`'s header, per flow: gaps are requests lost on the way in.
+    package var pingFlows: EchoFlows
 
     /// Creates a summary.
     package init(totals: EchoTotals, threadRequests: [UInt64], seconds: Double, reason: StopReason,
-                socketDrops: UInt64?, cpu: CPUUse?) {
+                socketDrops: UInt64?, cpu: CPUUse?, pingFlows: EchoFlows = EchoFlows()) {
+        self.pingFlows = pingFlows
         self.totals = totals
         self.threadRequests = threadRequests
         self.seconds = seconds
@@ -123,7 +126,8 @@ package struct EchoSummary: Equatable, Sendable {
     /// not_answered.total`, always), `socket_drops` (requests the kernel dropped before the echo read
     /// them, SO_MEMINFO; null when unreadable), `request_bytes`, `reply_bytes`, `receive_calls`, `send_calls`,
     /// `refused_retries`, `gso_messages` and `gso_fallbacks` (``EchoCount/gsoMessages``, ``EchoCount/gsoFallbacks``;
-    /// 0 without `--gso`), `seconds`, `threads` (requests per thread), `stop`, and when CPU time was read
+    /// 0 without `--gso`), `ping_flows` (``EchoFlows/json``), `seconds`, `threads` (requests per thread), `stop`,
+    /// and when CPU time was read
     /// `cpu_user_s`, `cpu_system_s`, `cpu_ns_per_request`.
     package var json: JSONValue {
         var object: JSONObject = [
@@ -139,6 +143,7 @@ package struct EchoSummary: Equatable, Sendable {
             "refused_retries": .unsigned(totals[.refusedRetries]),
             "gso_messages": .unsigned(totals[.gsoMessages]),
             "gso_fallbacks": .unsigned(totals[.gsoFallbacks]),
+            "ping_flows": pingFlows.json,
             "seconds": .fixed(seconds, places: 3),
             "threads": .counters(threadRequests),
             "stop": .string(reason.rawValue),
@@ -161,6 +166,7 @@ package struct EchoSummary: Equatable, Sendable {
         }
         if let perRequest = cpuNanosecondsPerRequest { lines += ", \(Units.fixed(perRequest, decimals: 0)) ns of CPU per request" }
         lines += ", stopped by \(reason.rawValue)"
+        if pingFlows.flows > 0 || pingFlows.untracked > 0 || pingFlows.implausible > 0 { lines += "\n      " + pingFlows.text }
         return lines
     }
 }

@@ -31,7 +31,7 @@ import Testing
         let summary = try PingCLITests.summary(ping)
         #expect(summary["sent"] as? Int == 500, "\(summary)")
         #expect(summary["replies"] as? Int == 500)
-        #expect(PingCLITests.lost(summary) == ["total": 0, "send_errors": 0, "late": 0, "at_echo": 0, "never_answered": 0])
+        #expect(PingCLITests.lost(summary) == ["total": 0, "send_errors": 0, "late": 0, "before_echo": 0, "at_echo": 0, "never_answered": 0])
         #expect(ping.stdoutLines.last.flatMap(jsonObject)?["type"] as? String == "summary", "the ping's summary comes last")
         for line in ping.stdoutLines.compactMap(jsonObject) {
             JSONDocs.expectDocumented(line, section: line["type"] as? String == "echo" ? "ping --server" : "ping")
@@ -65,7 +65,7 @@ import Testing
         let replies = try #require(summary["replies"] as? Int)
         #expect(summary["sent"] as? Int == 100)
         #expect(echoed["replies"] as? Int == replies)
-        #expect(PingCLITests.lost(summary) == ["total": drops, "send_errors": 0, "late": 0, "at_echo": drops, "never_answered": 0],
+        #expect(PingCLITests.lost(summary) == ["total": drops, "send_errors": 0, "late": 0, "before_echo": 0, "at_echo": drops, "never_answered": 0],
                 "\(summary)")
         #expect(replies + drops == 100)
         #expect(serve.stop() == 0)

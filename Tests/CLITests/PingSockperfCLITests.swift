@@ -79,7 +79,7 @@ import PacketIO
         let summary = try PingCLITests.summary(ping)
         #expect(summary["replies"] as? Int == 200, "\(summary)")
         #expect(Self.strangers(summary) == ["wrong_source": 0, "forged": 0, "stale": 0], "\(summary)")
-        #expect(PingCLITests.lost(summary) == ["total": 0, "send_errors": 0, "late": 0, "at_echo": 0, "never_answered": 0])
+        #expect(PingCLITests.lost(summary) == ["total": 0, "send_errors": 0, "late": 0, "at_echo": 0, "before_echo": 0, "never_answered": 0])
         #expect(serve.stop() == 0)
     }
 

@@ -12,7 +12,7 @@ import Reporting
     /// Request `sequence` of a closed loop as `PingSendPart` writes it with `--sockperf`, 46 bytes.
     static func request(_ sequence: UInt64) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: 46)
-        let header = PingHeader(thread: 0, token: 0x1234_5678, sequence: sequence, intended: now - 1000, actual: now - 1000)
+        let header = PingHeader(flow: 0, token: 0x1234_5678, sequence: sequence, intended: now - 1000, actual: now - 1000)
         bytes.withUnsafeMutableBytes { buffer in
             SockperfHeader.writeRequest(sequence: sequence, length: buffer.count, to: buffer)
             header.write(to: UnsafeMutableRawBufferPointer(rebasing: buffer[SockperfHeader.size...]))
@@ -30,7 +30,7 @@ import Reporting
     @Test func onlyTheServersAnswerCompletesARequest() {
         let counters = WordCounters(count: 1, words: PingCount.words)
         let window = WordCounters(count: 1, words: 1024)
-        var tracker = PingTracker(token: 0x1234_5678, thread: 0, payload: 32, target: Self.target, timeout: 1_000_000_000,
+        var tracker = PingTracker(token: 0x1234_5678, flow: 0, payload: 32, target: Self.target, timeout: 1_000_000_000,
                                   schedule: nil, answered: window.slot(0), slot: counters.slot(0))
         func judge(_ bytes: [UInt8], from source: SocketAddress = Self.target) -> PingTracker.Verdict {
             bytes.withUnsafeBytes { tracker.judge(sockperf: $0, source: source, now: Self.now, sent: 10) }

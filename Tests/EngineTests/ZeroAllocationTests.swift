@@ -134,7 +134,8 @@ struct ZeroAllocationTests {
     }
 
     /// Allocations made on this thread while the echo's loop answers `count` queued requests
-    /// (with `segments` > 1, GSO messages the echo's GRO socket coalesces, answered with GSO).
+    /// (with `segments` > 1, GSO messages the echo's GRO socket coalesces, answered with GSO),
+    /// each with ping's header so that the flow table counts it (without GSO).
     func echoAllocations(count: Int, segments: Int = 1) throws -> UInt {
         let socket = try receiver(coalescing: segments > 1)
         if segments > 1 {
@@ -144,13 +145,20 @@ struct ZeroAllocationTests {
             try client.connect(to: try socket.localAddress())
             let batch = SendBatch(capacity: 64, payloadSize: 32)
             var queued = 0
-            while queued < count { queued += try batch.send(on: client, to: min(64, count - queued)) }
+            while queued < count {
+                for index in 0..<64 {
+                    let header = PingHeader(flow: 0, token: 7, sequence: UInt64(queued + index), intended: 0, actual: 0)
+                    _ = batch.withUnsafeMutablePayload(at: index) { header.write(to: $0) }
+                }
+                queued += try batch.send(on: client, to: min(64, count - queued))
+            }
         }
         let control = RunControl()
         let counters = WordCounters(count: 1, words: EchoCount.allCases.count)
+        let tables = EchoFlowTables(count: 1)
         let work = EchoWorker(descriptor: socket.descriptor, batch: 4, latch: StartLatch(), limit: UInt64(count),
                               slot: counters.slot(0), stop: control.flag, total: control.sharedTotal, sockperf: false,
-                              coalescing: segments > 1, segmentation: segments > 1, control: control)
+                              coalescing: segments > 1, segmentation: segments > 1, control: control, flows: tables.slot(0))
         let before = AllocationCounter_thisThread()
         let failure = work.run()
         let after = AllocationCounter_thisThread()
@@ -159,6 +167,7 @@ struct ZeroAllocationTests {
         #expect(totals[.requests] == UInt64(count))
         #expect(totals[.replies] == UInt64(count))
         #expect(totals[.gsoMessages] == (segments > 1 ? UInt64(count / segments) : 0))
+        if segments == 1 { #expect(tables.result().requests == UInt64(count)) }
         return after - before
     }
 

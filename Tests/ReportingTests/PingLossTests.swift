@@ -22,6 +22,18 @@ import Reporting
         #expect(loss.text == "20 lost (send errors 2, late 3, never answered 15)")
     }
 
+    /// The echo's gaps beyond its socket's drops come out of what is left after `at_echo`, never more.
+    @Test(arguments: [(UInt64(4), UInt64(6), UInt64(4), UInt64(6), UInt64(5)), (10, 10, 10, 5, 0), (20, 0, 15, 0, 0)])
+    func theEchosGapsExplainWhatIsLeft(echo: UInt64, gaps: UInt64, atEcho: UInt64, before: UInt64, never: UInt64) {
+        var summary = Self.summary(echoLosses: echo)
+        summary.echoLostBefore = gaps
+        let loss = summary.loss
+        #expect(loss == PingLoss(sendErrors: 2, late: 3, beforeEcho: before, atEcho: atEcho, neverAnswered: never))
+        #expect(summary.totals[.replies] + loss.total == summary.totals[.sent])
+        #expect(loss.json.rendered == #"{"total":20,"send_errors":2,"late":3,"before_echo":\#(before),"at_echo":\#(atEcho),"never_answered":\#(never)}"#)
+        #expect(loss.text == "20 lost (send errors 2, late 3, before the echo \(before), at the echo \(atEcho), never answered \(never))")
+    }
+
     @Test(arguments: [(0, 0, 15), (10, 10, 5), (15, 15, 0), (40, 15, 0), (UInt64.max, 15, 0)])
     func theEchosCountsExplainAtMostTheUnanswered(echo: UInt64, atEcho: UInt64, never: UInt64) {
         let summary = Self.summary(echoLosses: echo)
