@@ -25,19 +25,11 @@ extension Syscalls {
         header.msg_namelen = socklen_t(name.count)
         header.msg_control = control.baseAddress
         header.msg_controllen = control.count
-        while true {
-            // Safety: `header` points at `name` and `control`, which outlive the call, with their sizes.
-            let result = invoke(.recvmsgErrorQueue, descriptor) {
-                Glibc.recvmsg(descriptor, &header, Int32(MSG_ERRQUEUE))
-            }
-            if result >= 0 {
-                return ErrorQueueRead(nameLength: Int(header.msg_namelen), controlLength: header.msg_controllen,
-                                      flags: header.msg_flags)
-            }
-            let code = errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return nil }
-            throw failure("recvmsg(MSG_ERRQUEUE)", code)
+        // Safety: `header` points at `name` and `control`, which outlive the call, with their sizes.
+        let read = try retryingUnlessBlocked(.recvmsgErrorQueue, "recvmsg(MSG_ERRQUEUE)", descriptor) {
+            Glibc.recvmsg(descriptor, &header, Int32(MSG_ERRQUEUE))
         }
+        guard read != nil else { return nil }
+        return ErrorQueueRead(nameLength: Int(header.msg_namelen), controlLength: header.msg_controllen, flags: header.msg_flags)
     }
 }

@@ -37,6 +37,22 @@ package enum Syscalls {
         }
     }
 
+    /// Runs `body` until it is not interrupted; nil when the call would block (EAGAIN: the
+    /// socket's timeout passed, or it is non-blocking with nothing to do), which is a result,
+    /// not an error. Any other failure becomes a ``SocketError`` named `operation`.
+    @inline(__always)
+    static func retryingUnlessBlocked(_ call: SystemCall, _ operation: StaticString, _ descriptor: Int32,
+                                      _ body: () -> Int) throws(SocketError) -> Int? {
+        while true {
+            let result = invoke(call, descriptor, body)
+            if result >= 0 { return result }
+            let code = errno
+            if code == EINTR { continue }
+            if code == EAGAIN || code == EWOULDBLOCK { return nil }
+            throw failure(operation, code)
+        }
+    }
+
     /// The error for a failed call; EBADF and EFAULT are mpps's own bugs, never the network's.
     static func failure(_ operation: StaticString, _ code: Int32) -> SocketError {
         precondition(code != EBADF && code != EFAULT,
@@ -132,14 +148,9 @@ package enum Syscalls {
     @inline(__always)
     static func receiveMessages(_ descriptor: Int32, _ messages: UnsafeMutablePointer<CMPPSLinux_mmsghdr>,
                                         count: UInt32, flags: Int32) throws(SocketError) -> Int {
-        while true {
-            let n = invoke(.recvmmsg, descriptor) { Int(CMPPSLinux_recvmmsg(descriptor, messages, count, flags, nil)) }
-            if n >= 0 { return n }
-            let code = errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return 0 }
-            throw failure("recvmmsg", code)
-        }
+        try retryingUnlessBlocked(.recvmmsg, "recvmmsg", descriptor) {
+            Int(CMPPSLinux_recvmmsg(descriptor, messages, count, flags, nil))
+        } ?? 0
     }
 
     /// Receives one message into `message`'s first buffer and address slot, as
@@ -156,24 +167,18 @@ package enum Syscalls {
                            flags: Int32) throws(SocketError) -> Int {
         let buffer = message.pointee.msg_hdr.msg_iov.pointee
         let name = message.pointee.msg_hdr.msg_name?.assumingMemoryBound(to: sockaddr.self)
-        while true {
-            var nameLength = name == nil ? 0 : socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let n = invoke(.recvfrom, descriptor) {
-                withUnsafeMutablePointer(to: &nameLength) { length in
-                    Glibc.recvfrom(descriptor, buffer.iov_base, buffer.iov_len, flags, name, name == nil ? nil : length)
-                }
+        var nameLength: socklen_t = 0
+        let received = try retryingUnlessBlocked(.recvfrom, "recvfrom", descriptor) {
+            nameLength = name == nil ? 0 : socklen_t(MemoryLayout<sockaddr_storage>.size)
+            return withUnsafeMutablePointer(to: &nameLength) { length in
+                Glibc.recvfrom(descriptor, buffer.iov_base, buffer.iov_len, flags, name, name == nil ? nil : length)
             }
-            if n >= 0 {
-                message.pointee.msg_len = UInt32(clamping: n)
-                message.pointee.msg_hdr.msg_namelen = nameLength
-                message.pointee.msg_hdr.msg_flags = n > buffer.iov_len ? Int32(MSG_TRUNC) : 0
-                return 1
-            }
-            let code = errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return 0 }
-            throw failure("recvfrom", code)
         }
+        guard let n = received else { return 0 }
+        message.pointee.msg_len = UInt32(clamping: n)
+        message.pointee.msg_hdr.msg_namelen = nameLength
+        message.pointee.msg_hdr.msg_flags = n > buffer.iov_len ? Int32(MSG_TRUNC) : 0
+        return 1
     }
 
     /// Sends one message from `message`'s first buffer to its address (none on a
@@ -185,14 +190,10 @@ package enum Syscalls {
         let buffer = message.pointee.msg_hdr.msg_iov.pointee
         let name = message.pointee.msg_hdr.msg_name?.assumingMemoryBound(to: sockaddr.self)
         let nameLength = message.pointee.msg_hdr.msg_namelen
-        while true {
-            let n = invoke(.sendto, descriptor) { Glibc.sendto(descriptor, buffer.iov_base, buffer.iov_len, 0, name, nameLength) }
-            if n >= 0 { return 1 }
-            let code = errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return 0 }
-            throw failure("sendto", code)
+        let sent = try retryingUnlessBlocked(.sendto, "sendto", descriptor) {
+            Glibc.sendto(descriptor, buffer.iov_base, buffer.iov_len, 0, name, nameLength)
         }
+        return sent == nil ? 0 : 1
     }
 
     /// Sends up to `count` messages with one call; returns how many the kernel
@@ -201,14 +202,9 @@ package enum Syscalls {
     @inline(__always)
     static func sendMessages(_ descriptor: Int32, _ messages: UnsafeMutablePointer<CMPPSLinux_mmsghdr>,
                                      count: UInt32) throws(SocketError) -> Int {
-        while true {
-            let n = invoke(.sendmmsg, descriptor) { Int(CMPPSLinux_sendmmsg(descriptor, messages, count, 0)) }
-            if n >= 0 { return n }
-            let code = errno
-            if code == EINTR { continue }
-            if code == EAGAIN || code == EWOULDBLOCK { return 0 }
-            throw failure("sendmmsg", code)
-        }
+        try retryingUnlessBlocked(.sendmmsg, "sendmmsg", descriptor) {
+            Int(CMPPSLinux_sendmmsg(descriptor, messages, count, 0))
+        } ?? 0
     }
 
     /// Sends one datagram on a connected socket. The corresponding C function is `send(2)`.

@@ -7,9 +7,8 @@
 /// inline an `@inlinable` member of a package type into another module, and
 /// ``bucket(of:bits:)`` runs per datagram in Engine's receiving loops.
 public struct LatencyHistogram: Equatable, Sendable {
-    @usableFromInline static let subBuckets = 8
     /// The buckets of the default layout (``bits`` 3).
-    package static let bucketCount = 64 * subBuckets
+    package static let bucketCount = 64 << 3
 
     /// Each power of two is split into 2^bits buckets.
     package let bits: Int
