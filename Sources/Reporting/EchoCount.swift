@@ -8,13 +8,13 @@ package enum EchoCount: Int, CaseIterable, Sendable {
     case requests
     /// Their payload bytes.
     case requestBytes
-    /// `recvmmsg` calls that returned at least one.
+    /// Receive calls (`recvmmsg`, or `recvfrom` for one) that returned at least one.
     case receiveCalls
     /// Replies the kernel took.
     case replies
     /// Their payload bytes.
     case replyBytes
-    /// `sendmmsg` calls that took at least one reply.
+    /// Send calls (`sendmmsg`, or `sendto` for one) that took at least one reply.
     case sendCalls
     /// Not answered: longer than the slot, cut short, so it could not be returned byte for byte.
     case truncated
@@ -24,7 +24,7 @@ package enum EchoCount: Int, CaseIterable, Sendable {
     case noBuffers
     /// Not answered: the socket's send timeout passed (`EAGAIN`) with the reply unsent.
     case timedOut
-    /// Not answered: the kernel refused the reply for another reason (`sendmmsg` failed: EPERM, EACCES...).
+    /// Not answered: the kernel refused the reply for another reason (the send call failed: EPERM, EACCES...).
     case sendErrors
     /// Not answered: with `--sockperf`, a sockperf message that asked for no reply (no pong flag).
     case unasked

@@ -160,7 +160,7 @@ package struct EchoSummary: Equatable, Sendable {
             + "timed out \(t[.timedOut]), send errors \(t[.sendErrors])"
             + (t[.unasked] > 0 ? ", unasked \(t[.unasked])" : "") + "); "
             + "\(socketDrops.map { "\($0)" } ?? "?") dropped at the socket before being read\n"
-        lines += "      \(Units.fixed(seconds, decimals: 3)) s, \(t[.receiveCalls]) recvmmsg and \(t[.sendCalls]) sendmmsg calls"
+        lines += "      \(Units.fixed(seconds, decimals: 3)) s, \(t[.receiveCalls]) receive and \(t[.sendCalls]) send calls"
         if t[.gsoMessages] > 0 || t[.gsoFallbacks] > 0 {
             lines += " (\(t[.gsoMessages]) replies of several datagrams as GSO sends, GSO refused \(t[.gsoFallbacks]) times)"
         }

@@ -4,11 +4,11 @@ import PacketIO
 /// The words a ping thread publishes, by index in its ``WordSlot``; the two RTT
 /// histograms follow (``PingCount/intendedBuckets``, ``PingCount/actualBuckets``).
 package enum PingCount: Int, CaseIterable, Sendable {
-    /// Requests the thread stamped and handed to `sendmmsg` (the replies' sequence numbers lie below it).
+    /// Requests the thread stamped and handed to the kernel (the replies' sequence numbers lie below it).
     case sent
-    /// Requests the kernel refused to send (`sendmmsg` failed on them): lost on the way out.
+    /// Requests the kernel refused to send (the send call failed on them): lost on the way out.
     case sendErrors
-    /// `sendmmsg` calls that took at least one request.
+    /// Send calls (`sendmmsg`, or `sendto` for one) that took at least one request.
     case sendCalls
     /// Replies that completed a request within `--timeout`.
     case replies
@@ -23,7 +23,7 @@ package enum PingCount: Int, CaseIterable, Sendable {
     case forged
     /// Replies to requests so old they left the window of requests remembered.
     case stale
-    /// `recvmmsg` calls that returned at least one datagram.
+    /// Receive calls (`recvmmsg`, or `recvfrom` for one) that returned at least one datagram.
     case receiveCalls
     /// RTTs from the intended send time, summed (ns, saturating), and the largest.
     case intendedSum, intendedMax

@@ -272,7 +272,7 @@ package struct PingFlowSpread: Equatable, Sendable {
 /// A ping's lost requests by cause. `sendErrors + late + atEcho + neverAnswered` is
 /// ``total``, and with the replies it makes up the requests sent, exactly.
 package struct PingLoss: Equatable, Sendable {
-    /// Refused by this host's kernel on the way out (`sendmmsg` failed on them).
+    /// Refused by this host's kernel on the way out (the send call failed on them).
     package var sendErrors: UInt64
     /// Answered after `--timeout`.
     package var late: UInt64
