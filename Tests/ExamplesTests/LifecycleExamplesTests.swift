@@ -33,8 +33,11 @@ import PacketIO
         #expect(perThread.map { $0[1] }.reduce(0, +) == flows * perFlow)
         #expect(lines.contains("total: 2000 datagrams, 80000 bytes; dropped by the kernel: 0 packets"), "\(output)")
         let stop = lines.first { $0.hasPrefix("stopped by signal \(SIGINT) in ") }
+        // The group's sockets have no receive timeout, so only the wake can end the
+        // threads; the bound leaves a sanitizer on a busy machine its seconds (CI once
+        // took 267 ms to drain these 2000 datagrams under TSan).
         let microseconds = stop.map { numbers(in: $0)[1] } ?? .max
-        #expect(microseconds < 100_000, "\(stop ?? output)")
+        #expect(microseconds < 5_000_000, "\(stop ?? output)")
     }
 
     @Test(arguments: [SocketAddress.Family.inet, .inet6])

@@ -123,7 +123,8 @@ struct MetricsServerTests {
         try Syscalls.setOption(dripping.descriptor, SOL_SOCKET, SO_RCVTIMEO, timeval(tv_sec: 5, tv_usec: 0), "setsockopt(SO_RCVTIMEO)")
         let response = String(decoding: first, as: UTF8.self) + dripping.readAll()
         #expect(response.statusLine == "HTTP/1.1 408 Request Timeout", "\(response)")
-        #expect(seconds >= 0.9 && seconds < 2.5, "answered after \(seconds) s")
+        // (The server that restarts its deadline at each byte answers after the loop's 4 s or never.)
+        #expect(seconds >= 0.9 && seconds < 3.5, "answered after \(seconds) s")
         #expect(try Self.servesThePage(server))
     }
 
@@ -147,7 +148,7 @@ struct MetricsServerTests {
         let start = MonotonicClock.now()
         server.stop()
         let seconds = Double(MonotonicClock.now() - start) / 1e9
-        #expect(seconds < 1, "stop took \(seconds) s")
+        #expect(seconds < 5, "stop took \(seconds) s")  // not the client's 30 s deadline
         // The listener is closed: nobody answers any more.
         #expect(throws: SocketError.self) { _ = try HTTPClient(server.address) }
     }
