@@ -33,10 +33,12 @@ package enum EchoSession {
         defer { Syscalls.restoreSignals(signals) }
         let run = try EchoRun(options)
         try run.start()
-        if run.control.failureMessage == nil { announce(run) }
+        // The first readings before the announcement: a client that starts on it (or stops
+        // this process at once, as a test does) cannot put its first drops into the baseline.
         let sampler = CPUSampler(registry: run.threadCPU)
         let firstCPU = sampler.read()
         let firstDrops = run.socketDrops()
+        if run.control.failureMessage == nil { announce(run) }
         var clock = RunClock(interval: interval, duration: duration)
         var previous = Array(repeating: EchoTotals(), count: run.counters.count)
         var previousTime = clock.start

@@ -32,22 +32,41 @@ package struct Monitor {
         self.duration = duration
     }
 
-    /// Reports until the run ends, then stops the workers with `stopWorkers`
-    /// (which must return only once they have all published their last counts),
-    /// reports the last partial interval and returns the summary.
+    /// Takes a run's first readings (CPU, then the host's counters and the run's socket
+    /// drops) and starts its clock. A session takes them before it announces the run:
+    /// whatever happens once a sender hears the ready line, drops included, then falls
+    /// inside the run's account, never in its baseline.
     ///
     /// - Parameters:
-    ///   - finished: true once the workers ended on their own (a send count met).
     ///   - sampler: reads the host's counters at the start, every interval and the end.
     ///   - checksSpread: warn when a thread gets far less than its share (SO_REUSEPORT groups).
     ///   - cpuSampler: reads every CPU's shares and the workers' CPU time at the start, every interval and the end.
     ///   - receiving: the workers are receiving threads: the CPU findings (``CPUDiagnosis``) apply.
     ///   - delivery: where the kernel's receive work runs for them (on loopback, on the senders' CPUs).
+    package func begin(counters: ThreadCounters, sink: ReportSink, sampler: HostSampler? = nil, checksSpread: Bool = false,
+                       cpuSampler: CPUSampler? = nil, receiving: Bool = false,
+                       delivery: ReceiveDelivery = .network) -> MonitorState {
+        MonitorState(counters: counters, sink: sink, interval: interval, sampler: sampler,
+                     checksSpread: checksSpread, cpuSampler: cpuSampler, receiving: receiving, delivery: delivery)
+    }
+
+    /// ``begin(counters:sink:sampler:checksSpread:cpuSampler:receiving:delivery:)`` and
+    /// ``run(_:control:finished:stopWorkers:)`` at once, for a run nobody waits to hear of.
     package func run(counters: ThreadCounters, control: RunControl, finished: () -> Bool, stopWorkers: () -> Void,
                      sink: ReportSink, sampler: HostSampler? = nil, checksSpread: Bool = false,
                      cpuSampler: CPUSampler? = nil, receiving: Bool = false, delivery: ReceiveDelivery = .network) -> RunSummary {
-        var state = MonitorState(counters: counters, sink: sink, interval: interval, sampler: sampler,
-                                 checksSpread: checksSpread, cpuSampler: cpuSampler, receiving: receiving, delivery: delivery)
+        run(begin(counters: counters, sink: sink, sampler: sampler, checksSpread: checksSpread, cpuSampler: cpuSampler,
+                  receiving: receiving, delivery: delivery),
+            control: control, finished: finished, stopWorkers: stopWorkers)
+    }
+
+    /// Reports until the run begun with `state` ends, then stops the workers with
+    /// `stopWorkers` (which must return only once they have all published their last
+    /// counts), reports the last partial interval and returns the summary.
+    /// `finished` is true once the workers ended on their own (a send count met).
+    package func run(_ begun: MonitorState, control: RunControl, finished: () -> Bool,
+                     stopWorkers: () -> Void) -> RunSummary {
+        var state = begun
         // Never below a millisecond, whatever the caller passed: a zero-length interval
         // would never let the clock pass the next tick, and the loop would spin.
         let nanosecondsPerInterval = max(Units.nanoseconds(interval), Self.shortestIntervalNanoseconds)

@@ -6,7 +6,7 @@ import Reporting
 /// host readings and CPU readings as last read, and the lines so far. Made
 /// when the run starts (the first readings), turned into one
 /// ``IntervalReport`` per ``emit(until:)``, and into the ``RunSummary`` at the end.
-struct MonitorState {
+package struct MonitorState {
     let counters: ThreadCounters
     let sink: ReportSink
     let sampler: HostSampler?

@@ -14,9 +14,9 @@ package enum PingSession {
         defer { Syscalls.restoreSignals(signals) }
         let run = try PingRun(options)
         try run.start()
-        if run.control.failureMessage == nil { announce(run) }
         let sampler = CPUSampler(registry: run.threadCPU)
         let firstCPU = sampler.read()
+        if run.control.failureMessage == nil { announce(run) }
         var clock = RunClock(interval: interval, duration: duration)
         var previous = PingTotals()
         var previousTime = clock.start

@@ -19,12 +19,14 @@ package enum Session {
         defer { Syscalls.restoreSignals(signals) }
         let run = try ReceiveRun(options)
         try run.start()
-        if run.control.failureMessage == nil { announce(run) }
-        var summary = monitor.run(counters: run.counters, control: run.control, finished: { false },
-                                  stopWorkers: run.stop, sink: sink, sampler: run.sampler(interface: interface),
+        // The first readings before the announcement: a sender that starts on it cannot
+        // put its first drops into the baseline.
+        let begun = monitor.begin(counters: run.counters, sink: sink, sampler: run.sampler(interface: interface),
                                   // CPU steering follows where the kernel worked, not the flows: the hint would mislead.
                                   checksSpread: run.options.reusePort && run.options.threads > 1 && run.options.steering != .cpu,
                                   cpuSampler: run.cpuSampler, receiving: true, delivery: run.options.delivery)
+        if run.control.failureMessage == nil { announce(run) }
+        var summary = monitor.run(begun, control: run.control, finished: { false }, stopWorkers: run.stop)
         summary.sequences = run.sequenceReport()
         summary.incomingCPUs = run.incomingCPUs()
         sink.summary(summary)
@@ -41,9 +43,9 @@ package enum Session {
         defer { Syscalls.restoreSignals(signals) }
         let run = try SendRun(options)
         try run.start()
+        let begun = monitor.begin(counters: run.counters, sink: sink, cpuSampler: CPUSampler(registry: run.threadCPU))
         if run.control.failureMessage == nil { announce(run) }
-        let summary = monitor.run(counters: run.counters, control: run.control, finished: { run.isFinished },
-                                  stopWorkers: run.stop, sink: sink, cpuSampler: CPUSampler(registry: run.threadCPU))
+        let summary = monitor.run(begun, control: run.control, finished: { run.isFinished }, stopWorkers: run.stop)
         sink.summary(summary)
         if let failure = run.control.failureMessage { throw RunError(failure) }
         return summary
