@@ -54,7 +54,9 @@ public struct SendBatch: ~Copyable {
     /// The largest `capacity` the kernel accepts in one call (`UIO_MAXIOV`).
     public static let maximumCapacity = 1024
 
-    /// The most segments Linux cuts one GSO message into (`UDP_MAX_SEGMENTS`, 128 since Linux 5.x).
+    /// The most segments Linux cuts one GSO message into (`UDP_MAX_SEGMENTS`): 64 since UDP GSO
+    /// came (Linux 4.18), 128 since 2024 (stable kernels included). An older kernel refuses a
+    /// message of more than 64 with `EINVAL`.
     public static let maximumSegments = 128
 
     /// The room one `UDP_SEGMENT` control message takes: `CMSG_SPACE(sizeof(uint16_t))`.
