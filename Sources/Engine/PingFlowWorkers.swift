@@ -49,7 +49,7 @@ struct ClosedLoopFlows: Sendable {
         let capacity = max(1, min(window, PingOptions.batch / flows))
         for index in 0..<flows { (parts + index).initialize(to: setups[index].sendPart(capacity: capacity)) }
         // Flow i's requests in flight (sequence, actual send time) are flying[i * window ..< i * window + inFlight[i]].
-        let flying = UnsafeMutablePointer<(sequence: UInt64, time: UInt64)>.allocate(capacity: flows * window)
+        let flying = UnsafeMutablePointer<InFlight.Place>.allocate(capacity: flows * window)
         defer {
             for index in 0..<flows { parts[index].finish() }
             parts.deinitialize(count: flows)
@@ -81,42 +81,30 @@ struct ClosedLoopFlows: Sendable {
                     drainUntil = MonotonicClock.now() &+ timeout
                 }
             }
-            if drainUntil != nil && !inFlight.contains(where: { $0 > 0 }) { return nil }
+            if drainUntil != nil && EachFlow.none(flows, { inFlight[$0] > 0 }) { return nil }
             do throws(SocketError) {
                 try receiver.round(setups, trackers: &trackers, limit: { max(inFlight[$0], 1) }) { flow, sequence in
-                    Self.free(sequence, of: flow, flying + flow * window, &inFlight[flow])
+                    InFlight.free(sequence, flying + flow * window, &inFlight[flow])
                 }
             } catch { return error }
             let now = MonotonicClock.now()
-            for flow in 0..<flows { Self.expire(flying + flow * window, &inFlight[flow], now: now, timeout: timeout) }
+            for flow in 0..<flows { InFlight.expire(flying + flow * window, &inFlight[flow], now: now, timeout: timeout) }
             if let drainUntil, now >= drainUntil { return nil }
         }
     }
+}
 
-    /// Frees `sequence`'s place among a flow's `count` requests in flight, if it has one.
-    private static func free(_ sequence: UInt64, of flow: Int, _ flying: UnsafeMutablePointer<(sequence: UInt64, time: UInt64)>,
-                             _ count: inout Int) {
-        var index = 0
-        while index < count {
-            if flying[index].sequence == sequence {
-                count -= 1
-                flying[index] = flying[count]
-                return
-            }
-            index += 1
+/// Questions over a thread's flows, asked once per round: plain loops, where
+/// `contains(where:)` and `allSatisfy` allocate per call in a debug build.
+enum EachFlow {
+    /// Whether no flow of `0..<flows` satisfies `test`.
+    static func none(_ flows: Int, _ test: (Int) -> Bool) -> Bool {
+        var flow = 0
+        while flow < flows {
+            if test(flow) { return false }
+            flow += 1
         }
-    }
-
-    /// Frees the places of a flow's requests sent more than `timeout` before `now`.
-    private static func expire(_ flying: UnsafeMutablePointer<(sequence: UInt64, time: UInt64)>, _ count: inout Int,
-                               now: UInt64, timeout: UInt64) {
-        var index = 0
-        while index < count {
-            if now &- flying[index].time > timeout {
-                count -= 1
-                flying[index] = flying[count]
-            } else { index += 1 }
-        }
+        return true
     }
 }
 
@@ -184,10 +172,10 @@ struct OpenLoopFlowsReceiver: Sendable {
                 try receiver.round(setups, trackers: &trackers, limit: { _ in .max }) { _, _ in }
             } catch { return error }
             let now = MonotonicClock.now()
-            if drainUntil == nil && setups.allSatisfy({ $0.slot.load(at: PingCount.sendingDone.rawValue) != 0 }) {
+            if drainUntil == nil && EachFlow.none(setups.count, { setups[$0].slot.load(at: PingCount.sendingDone.rawValue) == 0 }) {
                 drainUntil = now &+ setups[0].timeout
             }
-            if let drainUntil, setups.allSatisfy({ $0.unresolved == 0 }) || now >= drainUntil { return nil }
+            if let drainUntil, EachFlow.none(setups.count, { setups[$0].unresolved > 0 }) || now >= drainUntil { return nil }
         }
     }
 }

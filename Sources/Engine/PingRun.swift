@@ -68,15 +68,7 @@ package final class PingRun: @unchecked Sendable {
     package func start() throws(RunError) {
         let begin = MonotonicClock.now() &+ 2_000_000
         for index in 0..<options.threads {
-            let setups = options.flows(ofThread: index).map { flow in
-                PingFlowSetup(descriptor: sockets[flow].descriptor, options: options, token: token,
-                              flow: UInt16(truncatingIfNeeded: flow), quota: options.quota(of: flow),
-                              schedule: options.rate.map {
-                                  Pacer(rate: $0 / Double(options.flowCount), maximumBurst: PingOptions.batch, start: begin)
-                              },
-                              slot: counters.slot(flow), latency: latencies.slot(index), answered: answered.slot(flow),
-                              stop: control.flag)
-            }
+            let setups = setups(ofThread: index, begin: begin)
             let holders = options.flows(ofThread: index).map { sockets[$0] }
             let setup = setups[0]
             if options.rate == nil {
@@ -98,6 +90,20 @@ package final class PingRun: @unchecked Sendable {
                     return nil
                 }
             }
+        }
+    }
+
+    /// What thread `index`'s loops are given for each of its flows; an open loop's schedules begin at `begin`.
+    /// The sockets stay open as long as this run.
+    func setups(ofThread index: Int, begin: UInt64) -> [PingFlowSetup] {
+        options.flows(ofThread: index).map { flow in
+            PingFlowSetup(descriptor: sockets[flow].descriptor, options: options, token: token,
+                          flow: UInt16(truncatingIfNeeded: flow), quota: options.quota(of: flow),
+                          schedule: options.rate.map {
+                              Pacer(rate: $0 / Double(options.flowCount), maximumBurst: PingOptions.batch, start: begin)
+                          },
+                          slot: counters.slot(flow), latency: latencies.slot(index), answered: answered.slot(flow),
+                          stop: control.flag)
         }
     }
 

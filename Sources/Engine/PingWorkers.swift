@@ -78,7 +78,7 @@ struct ClosedLoopWorker: Sendable {
         var batch = ReceiveBatch(capacity: PingOptions.batch, slotSize: setup.options.payload + 1, recordsSources: true,
                                  controlSize: 0)
         // The requests in flight: sequence and actual send time; freed by a reply, a late one or the timeout.
-        let flying = UnsafeMutablePointer<(sequence: UInt64, time: UInt64)>.allocate(capacity: window)
+        let flying = UnsafeMutablePointer<InFlight.Place>.allocate(capacity: window)
         defer { flying.deallocate() }
         var inFlight = 0
         var drainUntil: UInt64?
@@ -102,21 +102,43 @@ struct ClosedLoopWorker: Sendable {
                 // No more replies can come than requests are out: asking recvmmsg for more makes it try
                 // (and fail) one more receive after the last reply, each round trip (strangers wait a round).
                 try setup.receive(&batch, limit: max(inFlight, 1), tracker: &tracker) { sequence in
-                    if let at = (0..<inFlight).first(where: { flying[$0].sequence == sequence }) {
-                        inFlight -= 1
-                        flying[at] = flying[inFlight]
-                    }
+                    InFlight.free(sequence, flying, &inFlight)
                 }
             } catch { return error }
             let now = MonotonicClock.now()
-            var index = 0
-            while index < inFlight {
-                if now &- flying[index].time > setup.timeout {
-                    inFlight -= 1
-                    flying[index] = flying[inFlight]
-                } else { index += 1 }
-            }
+            InFlight.expire(flying, &inFlight, now: now, timeout: setup.timeout)
             if let drainUntil, now >= drainUntil { return nil }
+        }
+    }
+}
+
+/// A closed loop's requests in flight, as `count` places (sequence, actual send time) at
+/// `flying`; a place is freed by moving the last one into it. Plain loops: the generic
+/// searches (`first(where:)`) allocate per call in a debug build.
+enum InFlight {
+    typealias Place = (sequence: UInt64, time: UInt64)
+
+    /// Frees `sequence`'s place, if it has one.
+    static func free(_ sequence: UInt64, _ flying: UnsafeMutablePointer<Place>, _ count: inout Int) {
+        var index = 0
+        while index < count {
+            if flying[index].sequence == sequence {
+                count -= 1
+                flying[index] = flying[count]
+                return
+            }
+            index += 1
+        }
+    }
+
+    /// Frees the places of requests sent more than `timeout` before `now`.
+    static func expire(_ flying: UnsafeMutablePointer<Place>, _ count: inout Int, now: UInt64, timeout: UInt64) {
+        var index = 0
+        while index < count {
+            if now &- flying[index].time > timeout {
+                count -= 1
+                flying[index] = flying[count]
+            } else { index += 1 }
         }
     }
 }
