@@ -57,6 +57,28 @@ import PacketIO
         #expect(out.contains("         dropped at this run's sockets: "), "\(out)")
     }
 
+    /// Datagrams queued when the interrupt comes are counted, not left for the account to
+    /// call lost: the receiver is stopped (SIGSTOP) while 3000 arrive, then interrupted and
+    /// let go on, and its threads read the queue before they end.
+    @Test func datagramsQueuedAtTheInterruptAreCounted() throws {
+        let port = freePort()
+        let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--json", "--rcvbuf", "8M"])
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        let pid = receiver.process.processIdentifier
+        kill(pid, SIGSTOP)
+        var sender = try UDPSocket(family: .inet)
+        try sender.connect(to: SocketAddress(ipv4: 127, 0, 0, 1, port: port))
+        let batch = SendBatch(capacity: 64, payloadSize: 32)
+        var sent = 0
+        while sent < 3000 { sent += batch.sendAll(to: min(64, 3000 - sent), on: &sender).datagrams }
+        receiver.send(SIGINT)
+        kill(pid, SIGCONT)
+        #expect(receiver.finish(within: 10) == 0, "\(receiver.stderr)")
+        let summary = try #require(receiver.stdoutLines.last.flatMap(jsonObject))
+        #expect(summary["packets"] as? Int == 3000, "\(summary)")
+        #expect(summary["socket_drops"] as? Int == 0, "\(summary)")
+    }
+
     @Test func injectedReorderingAndDuplicatesAreReportedExactly() throws {
         let port = freePort()
         let receiver = try Program("mpps", ["recv", "127.0.0.1:\(port)", "--json"])
