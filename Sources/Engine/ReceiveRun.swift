@@ -225,7 +225,8 @@ package final class ReceiveRun: @unchecked Sendable {
 
     /// Asks the threads to stop and waits for them: each socket is shut down for reading,
     /// so a thread blocked in a receive wakes at once and reads what was queued before it
-    /// ends (``ReceiveWorker/run()``). AF_XDP threads see the request within about 100 ms.
+    /// ends (``ReceiveWorker/run()``). AF_XDP threads see the request within about 100 ms,
+    /// and then take what their rings hold (``XDPReceiveWorker/run()``).
     package func stop() {
         control.requestStop()
         for holder in sockets { try? holder.socket.shutdownReceiving() }

@@ -84,6 +84,26 @@ import NetLab
         #expect(try Self.programGone(lab.hostEnd), "the program outlived the run")
     }
 
+    /// Frames in the ring when the interrupt comes are counted: the receiver is stopped
+    /// (SIGSTOP) while 1500 datagrams arrive, then interrupted and let go on.
+    @Test(.enabled(if: available, reason)) func framesInTheRingAtTheInterruptAreCounted() throws {
+        let lab = try VethLab(queues: 1)
+        defer { lab.remove() }
+        let port = 4000 + Int(getpid()) % 20_000
+        let receiver = try Program("mpps", ["recv", "\(lab.hostAddress):\(port)", "--xdp", lab.hostEnd, "--json", "--duration", "60"])
+        #expect(receiver.waitForReady(), "\(receiver.stderr)")
+        let pid = receiver.process.processIdentifier
+        kill(pid, SIGSTOP)
+        try lab.runInside([Program.path("mpps"), "send", "\(lab.hostAddress):\(port)", "--count", "1500", "--rate", "100k", "--quiet"])
+        receiver.send(SIGINT)
+        kill(pid, SIGCONT)
+        #expect(receiver.finish(within: 15) == 0, "\(receiver.stderr)")
+        let summary = try #require(receiver.stdoutLines.compactMap(jsonObject).last)
+        #expect(summary["packets"] as? Int == 1500, "\(summary)")
+        #expect(summary["lost"] as? Int == 0, "\(summary)")
+        #expect(summary["socket_drops"] as? Int == 0, "\(summary)")
+    }
+
     @Test(.enabled(if: available, reason)) func twoQueuesTwoThreadsCountEveryDatagram() throws {
         let lab = try VethLab(queues: 2)
         defer { lab.remove() }
