@@ -24,7 +24,7 @@ struct ReceiveWorker: Sendable {
     /// Receives until a stop request or, with a limit, until the run's total
     /// of data datagrams reaches it. After a stop request it reads what is still queued
     /// (``ReceiveRun/stop()`` shuts the socket down for reading, so a blocked call wakes
-    /// and an empty queue ends the read at once), for at most ``drainNanoseconds``: a
+    /// and an empty queue ends the read at once), for at most ``StopDrain/nanoseconds``: a
     /// datagram that arrived before the stop is counted, not left for the account to call
     /// lost. Sources are recorded only while a flow's account
     /// lacks one (``Tally/wantsSources``): the kernel's copy of every address would add
@@ -38,16 +38,8 @@ struct ReceiveWorker: Sendable {
         var totals = CounterSnapshot()
         slot.publishCPU(CPUList.currentCPU())
         latch.arrive()
-        var drainUntil: UInt64?
-        while true {
-            if stop.isSet {
-                let now = MonotonicClock.now()
-                if let end = drainUntil {
-                    if now >= end { break }
-                } else {
-                    drainUntil = now &+ Self.drainNanoseconds
-                }
-            }
+        var drain = StopDrain()
+        while drain.mayRead(stopped: stop.isSet) {
             guard let want = total.nextRequest(batch: batch, limit: limit) else { stop.set(); break }
             let received: Int
             do throws(SocketError) { received = try storage.receive(descriptor: descriptor, limit: want) } catch {
@@ -71,7 +63,7 @@ struct ReceiveWorker: Sendable {
             storage.recordsSources = tally.wantsSources
             slot.publishCPU(CPUList.currentCPU())
             if let limit, total.add(packets) >= limit { stop.set() }
-            if received < want && drainUntil != nil { break }  // the queue was empty: drained
+            if received < want && drain.isDraining { break }  // the queue was empty: drained
             // A short call emptied the socket. Blocking at once would have the kernel wake this
             // thread for the next datagram, and the next: each wake-up costs the CPU that
             // delivers (an inter-processor interrupt, a VM exit under a hypervisor). Waiting
@@ -80,11 +72,6 @@ struct ReceiveWorker: Sendable {
         }
         return (tally.result(), nil)
     }
-
-    /// The longest a thread reads what is queued after a stop request: 100 ms, long enough
-    /// for any socket buffer's worth at this loop's speed, short enough that a sender that
-    /// goes on faster than the thread reads cannot hold the stop up.
-    static let drainNanoseconds: UInt64 = 100_000_000
 
     /// What a batch counted.
     typealias Counted = (packets: UInt64, bytes: UInt64, truncated: UInt64)

@@ -33,7 +33,7 @@ struct XDPReceiveWorker: Sendable {
 
     /// Receives until a stop request or, with a limit, until the run's total
     /// reaches it. After a stop request it takes what the ring already holds, without
-    /// waiting, for at most ``ReceiveWorker/drainNanoseconds`` (as the socket loop does).
+    /// waiting, for at most ``StopDrain/nanoseconds`` (as the socket loop does).
     /// Allocates before the loop (tally) and never inside it.
     func run() -> (result: ReceiveResult, failure: SocketError?) {
         var tally = Tally(hostTag: HostTag.local, flowKeys: flowKeys, live: sequenceSlot)
@@ -42,25 +42,17 @@ struct XDPReceiveWorker: Sendable {
         slot.publishCPU(CPUList.currentCPU())
         latch.arrive()
         let failure: SocketError? = socket.withSocket { socket in
-            var drainUntil: UInt64?
-            while true {
-                if stop.isSet {
-                    let now = MonotonicClock.now()
-                    if let end = drainUntil {
-                        if now >= end { break }
-                    } else {
-                        drainUntil = now &+ ReceiveWorker.drainNanoseconds
-                    }
-                }
+            var drain = StopDrain()
+            while drain.mayRead(stopped: stop.isSet) {
                 guard let want = total.nextRequest(batch: batch, limit: limit) else { stop.set(); break }
                 let received: Int
                 do throws(SocketError) {
-                    received = try socket.receive(limit: want, waitMilliseconds: drainUntil == nil ? Self.idleWaitMilliseconds : 0)
+                    received = try socket.receive(limit: want, waitMilliseconds: drain.isDraining ? 0 : Self.idleWaitMilliseconds)
                 } catch {
                     return error
                 }
                 if received == 0 {
-                    if drainUntil != nil { break }  // stopped, and the ring is empty
+                    if drain.isDraining { break }  // stopped, and the ring is empty
                     continue
                 }
                 tally.startBatch()
@@ -74,7 +66,7 @@ struct XDPReceiveWorker: Sendable {
                 self.socket.unparsed.store(unparsed, ordering: .relaxed)
                 slot.publishCPU(CPUList.currentCPU())
                 if let limit, total.add(counted.packets) >= limit { stop.set() }
-                if received < want && drainUntil != nil { break }  // the ring was empty: drained
+                if received < want && drain.isDraining { break }  // the ring was empty: drained
                 // The ring was emptied: waking for the next frame would cost a poll and a wake-up
                 // (paid by the delivering CPU) per few frames. Waiting lets the ring gather a batch,
                 // and it holds thousands of frames: milliseconds at a million per second.
