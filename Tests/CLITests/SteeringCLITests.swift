@@ -12,8 +12,9 @@ import PacketIO
     func exchange(receiverOptions: [String], host: String = "127.0.0.1", count: Int,
                   senderArguments: (UInt16) -> [String]) throws -> (received: [String: Any], sent: [String: Any], stderr: String) {
         let port = freePort()
-        let receiver = try Program("mpps", ["recv", "\(host):\(port)", "--json", "--count", "\(count)", "--duration", "30"]
-            + receiverOptions)
+        // 16 MiB per socket holds every datagram, so a receiver slowed by load or a sanitizer drops none.
+        let receiver = try Program("mpps", ["recv", "\(host):\(port)", "--json", "--count", "\(count)", "--duration", "30",
+                                            "--rcvbuf", "16M"] + receiverOptions)
         #expect(receiver.waitForReady(), "\(receiver.stderr)")
         let sender = try Program.run("mpps", ["send"] + senderArguments(port) + ["--count", "\(count)", "--rate", "100k", "--json"])
         #expect(sender.status == 0, "\(sender.stderr)")
