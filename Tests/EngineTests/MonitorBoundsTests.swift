@@ -22,7 +22,7 @@ import Reporting
             counters: ThreadCounters(count: 1), control: control, finished: { false }, stopWorkers: {}, sink: sink)
         let elapsed = Double(MonotonicClock.now() - start) / 1e9
         #expect(summary.reason == .duration)
-        #expect(elapsed < 10, "\(elapsed) s")  // the bug never ended
+        #expect(elapsed < 10, "\(elapsed) s")  // the loop this guards against never ended
         // At most one line per millisecond of the 50 ms run, and the last partial one.
         #expect(sink.intervals >= 1 && sink.intervals <= 52, "\(sink.intervals) lines")
     }
