@@ -86,7 +86,11 @@ import Testing
     /// The kernel's receive work steered (RPS) onto the receiving thread's own CPU by a veth in a
     /// namespace this test makes, a GSO sender inside it: that CPU fills with softirq and the finding says so.
     @Test(.enabled(if: VethLab.unavailableReason() == nil, "needs root, ip (iproute2) and python3 for a network namespace"),
-          .enabled(if: sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2, "needs 2 CPUs, one for the sender and one for the receiver and the kernel's work"))
+          .enabled(if: sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2, "needs 2 CPUs, one for the sender and one for the receiver and the kernel's work"),
+          // The finding needs the thread starved (under half its CPU). Under TSan the thread costs several
+          // times more, and the softirq ticks that land while it runs are charged to it too: in CI it read
+          // 0 findings with cpu1 at 68-76 % softirq. The rule itself is tested on given shares (CPUDiagnosisTests).
+          .enabled(if: !Program.isThreadSanitized, "a TSan-built receiving thread is too costly to be starved"))
     func softirqOnTheReceiversCPUIsFound() throws {
         let lab = try VethLab()
         defer { lab.remove() }

@@ -7,6 +7,12 @@ import Testing
 /// One of the built command-line programs, started as a child process with
 /// its standard output and error captured to files that a test can poll.
 final class Program: @unchecked Sendable {
+    /// Whether this test binary, and so the mpps built beside it, runs under ASan or TSan
+    /// (their runtimes define these entry points).
+    static let isSanitized = dlsym(nil, "__asan_init") != nil || isThreadSanitized
+    /// Whether it runs under TSan, whose instrumented threads cost several times their CPU.
+    static let isThreadSanitized = dlsym(nil, "__tsan_init") != nil
+
     let process = Process()
     let stdoutURL: URL
     let stderrURL: URL

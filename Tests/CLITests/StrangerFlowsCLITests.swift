@@ -93,14 +93,10 @@ import Testing
         // sanitizer the resident set also holds its shadow and quarantine, which grow with
         // every allocation of the run (16.4 MiB here under ASan): the bound is a plain build's.
         #expect(residentAtStart > 0)
-        if !Self.isSanitized {
+        if !Program.isSanitized {
             #expect(residentAtEnd - residentAtStart < 16 * 1024, "RSS \(residentAtStart) KiB, then \(residentAtEnd) KiB")
         }
     }
-
-    /// Whether this test binary, and so the mpps built beside it, runs under ASan or TSan
-    /// (their runtimes define these entry points).
-    static let isSanitized = dlsym(nil, "__asan_init") != nil || dlsym(nil, "__tsan_init") != nil
 
     @Test func ipv4() throws {
         try realFlowKeepsItsAccount(host: "127.0.0.1", target: { SocketAddress(ipv4: 127, 0, 0, 1, port: $0) }, family: AF_INET)
